@@ -1,0 +1,1 @@
+"""Reconciles what apps/ declares with a live Twenty workspace, and the ops runbook."""

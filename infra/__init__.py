@@ -1,0 +1,1 @@
+"""The Pulumi program for one Twenty environment on Google Cloud, one module per concern."""

@@ -1,0 +1,1 @@
+"""Throwaway staging stacks as the end-to-end test."""

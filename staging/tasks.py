@@ -1,0 +1,5 @@
+"""Invoke tasks for staging stacks (filled in by the staging work)."""
+
+from invoke import Collection
+
+ns = Collection()

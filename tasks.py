@@ -1,0 +1,22 @@
+"""Invoke namespaces. Task logic lives in the packages; this file only composes them.
+
+Each namespace module imports its heavy dependencies inside the task bodies, so `inv --list`
+stays fast.
+"""
+
+from invoke import Collection
+
+from deploy import tasks as deploy_tasks
+from infra import tasks as infra_tasks
+from staging import tasks as staging_tasks
+from tooling import tasks as tooling_tasks
+
+ns = Collection()
+ns.add_task(infra_tasks.plan)
+ns.add_collection(infra_tasks.ns, name="infra")
+ns.add_collection(deploy_tasks.deploy_ns, name="deploy")
+ns.add_collection(deploy_tasks.mcp_ns, name="mcp")
+ns.add_collection(deploy_tasks.ops_ns, name="ops")
+ns.add_collection(staging_tasks.ns, name="stage")
+ns.add_task(tooling_tasks.test)
+ns.add_task(tooling_tasks.lint)

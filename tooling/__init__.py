@@ -1,0 +1,1 @@
+"""Developer tooling: test set-up and the test/lint tasks."""
