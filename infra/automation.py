@@ -67,7 +67,7 @@ class PreconditionError(AutomationError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         body = "\n\n".join(f"- {p}" for p in problems)
-        super().__init__(f"cannot run Pulumi yet:\n{body}")
+        super().__init__(f"missing prerequisites (nothing was touched):\n{body}")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,314 @@
+"""`inv stage.test`: a throwaway staging stack, proven end to end, then destroyed.
+
+Steps run in order; each names the steps it needs, and runs only if they passed (a failed
+contract suite does not stop the deploy, a failed deploy does stop the Stripe check). Cleanup
+(destroy, remove, secrets this run created outside the stack) runs after any outcome, also after
+Ctrl-C, unless `keep`. `remove` runs only after a successful `destroy`: removing a stack whose
+resources still exist would forget them while they keep billing.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from staging.cloud import CloudLayer
+from staging.cost import accrued_cost
+from staging.redact import Redactor
+from staging.stripe import WEBHOOK_PATH, customer_created
+
+MAIN_STEPS = ("up", "healthz", "bootstrap", "contract", "deploy", "mcp", "stripe")
+CLEANUP_STEPS = ("destroy", "remove", "secrets")
+
+OUTPUT_KEYS: dict[str, tuple[str, ...]] = {
+    "server_url": ("server_url", "twenty_url", "public_url", "server_uri"),
+    "mcp_url": ("mcp_url", "mcp_uri", "mcp_service_url"),
+    "project": ("project", "project_id", "gcp_project"),
+    "deploy_api_key_secret": ("deploy_api_key_secret", "twenty_api_key_secret", "api_key_secret"),
+    "deploy_user_secret": ("deploy_user_secret", "deploy_user_credentials_secret"),
+    "stripe_webhook_secret": ("stripe_webhook_secret", "stripe_webhook_secret_id"),
+}
+DEFAULT_SECRET_IDS = {
+    "deploy_api_key_secret": "twenty-deploy-api-key",
+    "deploy_user_secret": "twenty-deploy-user",
+    "stripe_webhook_secret": "stripe-webhook-secret",
+}
+
+
+class StepFailed(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    health_timeout: float = 900.0  # first start of Twenty runs its migrations
+    health_interval: float = 10.0
+    record_timeout: float = 180.0
+    record_interval: float = 5.0
+    email_domain: str = "example.com"
+
+
+@dataclass
+class StepResult:
+    name: str
+    status: str  # passed | failed | skipped
+    seconds: float = 0.0
+    detail: str = ""
+
+
+@dataclass
+class StageReport:
+    stack: str
+    kept: bool
+    steps: list[StepResult] = field(default_factory=list)
+    lifetime_seconds: float = 0.0
+    monthly_usd: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(self.status(name) == "passed" for name in MAIN_STEPS) and not any(
+            s.status == "failed" for s in self.steps
+        )
+
+    @property
+    def cost_usd(self) -> float | None:
+        if self.monthly_usd is None:
+            return None
+        return accrued_cost(self.monthly_usd, self.lifetime_seconds)
+
+    def status(self, name: str) -> str | None:
+        return next((s.status for s in self.steps if s.name == name), None)
+
+
+@dataclass
+class _Context:
+    outputs: dict[str, Any] = field(default_factory=dict)
+    api_key: str = ""
+    created_secrets: list[tuple[str, str]] = field(default_factory=list)
+
+    def output(self, name: str) -> str:
+        for key in OUTPUT_KEYS[name]:
+            value = self.outputs.get(key)
+            if value not in (None, ""):
+                return str(value)
+        if name in DEFAULT_SECRET_IDS:
+            return DEFAULT_SECRET_IDS[name]
+        raise StepFailed(f"the stack has no output {' / '.join(OUTPUT_KEYS[name])}")
+
+
+class StageRun:
+    def __init__(
+        self,
+        cloud: CloudLayer,
+        stack: str,
+        *,
+        keep: bool,
+        redactor: Redactor,
+        log: Callable[[str], None],
+        settings: StageSettings | None = None,
+        monthly_usd: float | None = None,
+        run_id: str | None = None,
+    ) -> None:
+        self.cloud = cloud
+        self.stack = stack
+        self.keep = keep
+        self.redactor = redactor
+        self.log = log
+        self.settings = settings or StageSettings()
+        self.run_id = run_id or secrets.token_hex(4)
+        self.report = StageReport(stack=stack, kept=keep, monthly_usd=monthly_usd)
+        self.ctx = _Context()
+        self._steps: dict[str, tuple[Callable[[], str], tuple[str, ...]]] = {
+            "up": (self._up, ()),
+            "healthz": (self._healthz, ("up",)),
+            "bootstrap": (self._bootstrap, ("healthz",)),
+            "contract": (self._contract, ("bootstrap",)),
+            "deploy": (self._deploy, ("bootstrap",)),
+            "mcp": (self._mcp, ("bootstrap",)),
+            "stripe": (self._stripe, ("deploy",)),
+        }
+
+    # ------------------------------------------------------------ driver
+
+    def execute(self) -> StageReport:
+        """Run every step, then clean up. `cloud.preflight` must have passed already."""
+        born = self.cloud.monotonic()
+        try:
+            for name in MAIN_STEPS:
+                fn, needs = self._steps[name]
+                if not self._attempt(name, fn, needs):
+                    continue
+        except KeyboardInterrupt:
+            self._record(StepResult(self._current, "failed", detail="interrupted (Ctrl-C); cleaning up"))
+        finally:
+            self._cleanup()
+            self.report.lifetime_seconds = max(0.0, self.cloud.monotonic() - born)
+        return self.report
+
+    _current = ""
+
+    def _attempt(self, name: str, fn: Callable[[], str], needs: tuple[str, ...]) -> bool:
+        missing = [n for n in needs if self.report.status(n) != "passed"]
+        if missing:
+            self._record(StepResult(name, "skipped", detail=f"needs {', '.join(missing)}"))
+            return False
+        self._current = name
+        self.log(f"── {name}")
+        start = self.cloud.monotonic()
+        try:
+            detail = fn()
+        except KeyboardInterrupt:
+            self._record(StepResult(name, "failed", self.cloud.monotonic() - start, "interrupted (Ctrl-C)"))
+            raise
+        except Exception as err:  # every failure is reported, then cleanup runs
+            message = self.redactor.mask(
+                f"{type(err).__name__}: {err}" if not isinstance(err, StepFailed) else str(err)
+            )
+            self.log(f"✗ {name}: {message}")
+            self._record(StepResult(name, "failed", self.cloud.monotonic() - start, message))
+            return False
+        self._record(StepResult(name, "passed", self.cloud.monotonic() - start, self.redactor.mask(detail)))
+        return True
+
+    def _record(self, result: StepResult) -> None:
+        self.report.steps = [s for s in self.report.steps if s.name != result.name] + [result]
+
+    def _cleanup(self) -> None:
+        ran_up = self.report.status("up") in ("passed", "failed")
+        if self.keep:
+            for name in CLEANUP_STEPS:
+                self._record(StepResult(name, "skipped", detail="--keep"))
+            if ran_up:
+                self.log(f"stack {self.stack} kept: `inv infra.destroy --stack {self.stack}` removes it")
+            return
+        if not ran_up:
+            for name in CLEANUP_STEPS:
+                self._record(StepResult(name, "skipped", detail="nothing was created"))
+            return
+        self._attempt("destroy", lambda: self._call(self.cloud.stack_destroy, "destroyed"), ())
+        if self.report.status("destroy") == "passed":
+            self._attempt("remove", lambda: self._call(self.cloud.stack_remove, "removed"), ())
+        else:
+            self._record(
+                StepResult(
+                    "remove",
+                    "skipped",
+                    detail=f"destroy failed: resources may still exist; re-run `inv infra.destroy --stack "
+                    f"{self.stack}`, then `pulumi stack rm {self.stack}`",
+                )
+            )
+        self._attempt("secrets", self._delete_secrets, ())
+
+    def _call(self, fn: Callable[[str], None], done: str) -> str:
+        fn(self.stack)
+        return f"{self.stack} {done}"
+
+    # ------------------------------------------------------------ steps
+
+    def _up(self) -> str:
+        self.ctx.outputs = dict(self.cloud.stack_up(self.stack))
+        return f"{len(self.ctx.outputs)} outputs"
+
+    def _healthz(self) -> str:
+        url = self.ctx.output("server_url").rstrip("/") + "/healthz"
+        deadline = self.cloud.monotonic() + self.settings.health_timeout
+        last = "no answer"
+        while True:
+            res = self.cloud.http_get(url)
+            if res.status == 200:
+                return f"{url} → 200"
+            last = f"{res.status} {res.text[:200]}".strip()
+            if self.cloud.monotonic() >= deadline:
+                raise StepFailed(
+                    f"{url} not healthy after {self.settings.health_timeout:.0f}s (last: {last})"
+                )
+            self.cloud.sleep(self.settings.health_interval)
+
+    def _bootstrap(self) -> str:
+        server = self.ctx.output("server_url")
+        project = self.ctx.output("project")
+        email = f"stage-{self.run_id}@{self.settings.email_domain}"
+        password = self.redactor.add(secrets.token_urlsafe(24)) or ""
+        done = self.cloud.bootstrap_twenty(server, email, password, f"Stage {self.stack}")
+        self.redactor.add(done.access_token)
+        self.ctx.api_key = self.redactor.add(done.api_key) or ""
+        webhook_secret = self.redactor.add("whsec_" + secrets.token_hex(24)) or ""
+        self._webhook_secret = webhook_secret
+        stored = {
+            "deploy_api_key_secret": done.api_key,
+            "deploy_user_secret": json.dumps({"email": email, "password": password}),
+            "stripe_webhook_secret": webhook_secret,
+        }
+        for name, value in stored.items():
+            secret_id = self.ctx.output(name)
+            if self.cloud.store_secret(project, secret_id, value):
+                self.ctx.created_secrets.append((project, secret_id))
+        return f"workspace {done.workspace_id}, deploy key stored in Secret Manager"
+
+    def _env(self) -> Mapping[str, str]:
+        server = self.ctx.output("server_url")
+        return {
+            "TWENTY_CONTRACT_URL": server,
+            "TWENTY_CONTRACT_KEY": self.ctx.api_key,
+            "TWENTY_API_URL": server,
+            "TWENTY_API_KEY": self.ctx.api_key,
+        }
+
+    def _contract(self) -> str:
+        argv = [
+            "{python}",
+            "-m",
+            "pytest",
+            "tests/contract",
+            "-m",
+            "contract_live",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ]
+        rc = self.cloud.run(argv, self._env())
+        if rc != 0:
+            raise StepFailed(f"contract suite exited {rc}")
+        return "contract suite passed"
+
+    def _deploy(self) -> str:
+        rc = self.cloud.run(["{python}", "-m", "invoke", "deploy", "--stack", self.stack], self._env())
+        if rc != 0:
+            raise StepFailed(f"`inv deploy --stack {self.stack}` exited {rc}")
+        return "inv deploy passed"
+
+    def _mcp(self) -> str:
+        url = self.ctx.output("mcp_url").rstrip("/")
+        if not url.endswith("/mcp"):
+            url += "/mcp"
+        tools = self.cloud.mcp_smoke(url, self.ctx.api_key)
+        if not tools:
+            raise StepFailed(f"{url} listed no tools")
+        return f"{len(tools)} tools listed at {url}"
+
+    def _stripe(self) -> str:
+        server = self.ctx.output("server_url").rstrip("/")
+        scenario = customer_created(self.run_id)
+        res = self.cloud.http_post(
+            server + WEBHOOK_PATH, scenario.body(), scenario.headers(self._webhook_secret)
+        )
+        if not 200 <= res.status < 300:
+            raise StepFailed(f"POST {WEBHOOK_PATH} answered {res.status}: {res.text[:300]}")
+        deadline = self.cloud.monotonic() + self.settings.record_timeout
+        while True:
+            found = self.cloud.find_records(server, self.ctx.api_key, scenario.object_plural, scenario.filter)
+            if found:
+                return f"{scenario.label} created ({scenario.object_plural} {found[0].get('id', '?')})"
+            if self.cloud.monotonic() >= deadline:
+                raise StepFailed(f"no {scenario.label} after {self.settings.record_timeout:.0f}s")
+            self.cloud.sleep(self.settings.record_interval)
+
+    _webhook_secret = ""
+
+    def _delete_secrets(self) -> str:
+        for project, secret_id in self.ctx.created_secrets:
+            self.cloud.delete_secret(project, secret_id)
+        return f"{len(self.ctx.created_secrets)} deleted"
