@@ -42,7 +42,7 @@ def mcp_image(out: StackOutputs, tag: str) -> str:
 def builds_submit(out: StackOutputs, image: str, source: str = ".") -> list[str]:
     return [
         "gcloud", "builds", "submit", source, *_scope(out, region=True),
-        f"--config={CLOUDBUILD_CONFIG}",
+        f"--config={source.rstrip('/')}/{CLOUDBUILD_CONFIG}",
         f"--substitutions=_IMAGE={image},_DOCKERFILE={MCP_DOCKERFILE}",
         "--format=json",
     ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -120,11 +119,18 @@ def load_outputs(stack: str, env: Mapping[str, str] | None = None) -> StackOutpu
             raise PreconditionError("stack outputs", [Problem(
                 f"{path} is not JSON ({e})", "write the output of `pulumi stack output --json`")]) from e
         return StackOutputs.from_mapping(stack, raw)
-    if shutil.which("pulumi") is None:
+    from infra import automation  # the Automation API wrapper (staging workstream)
+
+    if automation.find_pulumi_cli() is None:
         raise PreconditionError("stack outputs", [Problem(
-            f"cannot read the outputs of stack `{stack}`: the Pulumi CLI is not on PATH",
+            f"cannot read the outputs of stack `{stack}`: the Pulumi CLI is not installed",
             "install it (curl -fsSL https://get.pulumi.com | sh) or set TWENTY_GCP_OUTPUTS to a JSON "
             "file holding the stack outputs")])
-    from infra import automation  # type: ignore[attr-defined]  # written by the staging workstream
-
-    return StackOutputs.from_mapping(stack, automation.outputs(stack))
+    try:
+        raw = automation.outputs(stack)
+    except automation.PreconditionError as e:
+        raise PreconditionError("stack outputs", [Problem(p, "see above") for p in e.problems]) from e
+    except automation.AutomationError as e:
+        raise PreconditionError("stack outputs", [Problem(str(e), f"check `pulumi stack ls`; "
+                                                  f"is `{stack}` deployed?")]) from e
+    return StackOutputs.from_mapping(stack, raw)

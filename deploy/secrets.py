@@ -1,0 +1,85 @@
+"""The SecretSource seam: Secret Manager through gcloud in real use, env or a dict in tests.
+
+Secret values never go to the screen or a log: dry-run prints the gcloud command only and hands
+back a placeholder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Protocol
+
+from deploy.gcloud import secret_access
+from deploy.runner import Runner
+from deploy.stack import StackOutputs
+
+
+class SecretMissing(LookupError):
+    pass
+
+
+class SecretSource(Protocol):
+    def get(self, name: str) -> str:
+        """The latest value of secret `name`; raises SecretMissing naming it and the fix."""
+
+
+class GcloudSecretSource:
+    def __init__(self, runner: Runner, out: StackOutputs) -> None:
+        self.runner = runner
+        self.out = out
+
+    def get(self, name: str) -> str:
+        res = self.runner.run(secret_access(self.out, name), check=False)
+        if self.runner.dry_run:
+            return f"<secret:{name}>"
+        if res.returncode != 0 or not res.stdout:
+            raise SecretMissing(
+                f"cannot read secret `{name}` in project {self.out.project}: {res.stderr.strip()[-300:]}\n"
+                f"  fix: create it (`printf %s VALUE | gcloud secrets versions add {name} --data-file=-`) "
+                "and grant your account roles/secretmanager.secretAccessor on it")
+        return res.stdout.rstrip("\n")
+
+
+class EnvSecretSource:
+    """`twenty-deploy-api-key` → env `TWENTY_DEPLOY_API_KEY`."""
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self.env = os.environ if env is None else env
+
+    @staticmethod
+    def var(name: str) -> str:
+        return name.upper().replace("-", "_").replace(".", "_")
+
+    def get(self, name: str) -> str:
+        value = self.env.get(self.var(name))
+        if not value:
+            raise SecretMissing(f"secret `{name}` not set: export {self.var(name)}=...")
+        return value
+
+
+class DictSecretSource:
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self.values = dict(values)
+
+    def get(self, name: str) -> str:
+        if name not in self.values:
+            known = ", ".join(sorted(self.values)) or "none"
+            raise SecretMissing(f"secret `{name}` not set (known: {known})")
+        return self.values[name]
+
+
+class ChainSecretSource:
+    """First source that has the secret wins (e.g. env overrides, then Secret Manager)."""
+
+    def __init__(self, *sources: SecretSource) -> None:
+        self.sources = sources
+
+    def get(self, name: str) -> str:
+        errors: list[str] = []
+        for s in self.sources:
+            try:
+                return s.get(name)
+            except SecretMissing as e:
+                errors.append(str(e))
+        raise SecretMissing("; ".join(errors))
