@@ -1,0 +1,77 @@
+"""Twenty's environment, shared by the server, the migration job and the worker.
+
+Plain values only in `plain_env`; every credential is a Secret Manager reference in `secret_env`
+(env name → secret key), resolved by Cloud Run (`value_source.secret_key_ref`) or, on the VM, by
+the boot script with the VM's own service account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from infra.config import StackConfig
+from infra.storage import S3_ENDPOINT
+
+REDIS_CA_DIR = "/etc/twenty/redis-ca"
+REDIS_CA_FILE = "ca.pem"
+
+AI_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+
+
+def secret_env(cfg: StackConfig) -> dict[str, str]:
+    env = {
+        "PG_DATABASE_URL": "pg-url",
+        "REDIS_URL": "redis-url",
+        "APP_SECRET": "app-secret",
+        "ENCRYPTION_KEY": "encryption-key",
+        "STORAGE_S3_ACCESS_KEY_ID": "s3-access-key-id",
+        "STORAGE_S3_SECRET_ACCESS_KEY": "s3-secret-access-key",
+    }
+    if cfg.google_auth_enabled:
+        env["AUTH_GOOGLE_CLIENT_SECRET"] = "google-client-secret"
+    if cfg.ai_provider != "none":
+        env[AI_KEY_ENV[cfg.ai_provider]] = "ai-api-key"
+    return env
+
+
+def plain_env(cfg: StackConfig, bucket_name: pulumi.Input[str], *, runs_migrations: bool) -> dict[str, Any]:
+    google = "true" if cfg.google_auth_enabled else "false"
+    env: dict[str, Any] = {
+        "SERVER_URL": cfg.server_url,
+        "IS_MULTIWORKSPACE_ENABLED": "false",
+        "PG_SSL_ALLOW_SELF_SIGNED": "true",  # Cloud SQL's server CA is its own (ssl_mode ENCRYPTED_ONLY)
+        "PG_POOL_MAX_CONNECTIONS": str(cfg.pg_pool_max_connections),
+        "STORAGE_TYPE": "s3",
+        "STORAGE_S3_REGION": cfg.storage_s3_region,  # 2.21 validates an AWS-style region name
+        "STORAGE_S3_NAME": bucket_name,
+        "STORAGE_S3_ENDPOINT": S3_ENDPOINT,
+        # GCP has no Lambda; 2.21.0's LogicFunctionDriverFactory allows LOCAL with NODE_ENV=production.
+        "LOGIC_FUNCTION_TYPE": "LOCAL",
+        "AUTH_GOOGLE_ENABLED": google,
+        "MESSAGING_PROVIDER_GMAIL_ENABLED": "true" if cfg.google_auth_enabled and cfg.gmail_enabled else "false",
+        "CALENDAR_PROVIDER_GOOGLE_ENABLED": "true" if cfg.google_auth_enabled and cfg.calendar_enabled else "false",
+        # Migrations and cron registration run once per rollout, in the migration job only.
+        "DISABLE_DB_MIGRATIONS": "false" if runs_migrations else "true",
+        "DISABLE_CRON_JOBS_REGISTRATION": "false" if runs_migrations else "true",
+    }
+    if cfg.google_auth_enabled:
+        env["AUTH_GOOGLE_CLIENT_ID"] = cfg.google_client_id
+        env["AUTH_GOOGLE_CALLBACK_URL"] = cfg.google_callback_url
+        env["AUTH_GOOGLE_APIS_CALLBACK_URL"] = cfg.google_apis_callback_url
+    if cfg.redis_mode == "memorystore":
+        env["NODE_EXTRA_CA_CERTS"] = f"{REDIS_CA_DIR}/{REDIS_CA_FILE}"
+    return env
+
+
+def cloud_run_envs(
+    plain: dict[str, Any], secrets: dict[str, str], secret_id: Any
+) -> list[dict[str, Any]]:
+    """Env entries for a Cloud Run v2 container (service, job or worker pool)."""
+    envs: list[dict[str, Any]] = [{"name": k, "value": v} for k, v in plain.items()]
+    envs += [
+        {"name": k, "value_source": {"secret_key_ref": {"secret": secret_id(key), "version": "latest"}}}
+        for k, key in secrets.items()
+    ]
+    return envs
