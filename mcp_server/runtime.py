@@ -1,0 +1,208 @@
+"""Per-call connection: which Twenty key, which scope, which client.
+
+stdio has one principal from the environment. Over HTTP the principal comes from the access
+token the SDK's auth middleware put in its context variable (an OAuth token we issued, or a
+plain Twenty API key sent as Bearer); see auth/. Clients are cached per key hash so that the
+client's own schema cache (per workspace, TTL) is reused across calls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+from .gate import Scope
+from .settings import ServerSettings
+
+if TYPE_CHECKING:
+    from twenty_api import TwentyClient
+    from twenty_api.models import ObjectInfo
+
+    from .graphql_guard import ObjectView
+
+_MAX_CLIENTS = 256
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the Twenty API key (never logged) and what it may do."""
+
+    api_key: str = field(repr=False)
+    scope: Scope
+    label: str = "env"
+
+    @property
+    def key_id(self) -> str:
+        return hashlib.sha256(self.api_key.encode()).hexdigest()[:16]
+
+
+class Connection:
+    """One call's view of Twenty, with the gate applied to every object it touches."""
+
+    def __init__(self, client: TwentyClient, scope: Scope, runtime: Runtime) -> None:
+        self.client = client
+        self.scope = scope
+        self._runtime = runtime
+
+    async def resolve(self, name: str, *, refresh: bool = False) -> ObjectInfo:
+        """Any singular/plural/any-case name -> ObjectInfo, refused when outside the allow-list."""
+        if not isinstance(name, str) or not name.strip():
+            raise ToolError("'object' must be a non-empty object name such as 'people' or 'company'.")
+        if refresh:
+            await self.client.schema(refresh=True)
+        obj = await self.client.resolve_object(name.strip())
+        self.scope.require_names(obj.name_singular, obj.name_plural)
+        return obj
+
+    async def objects(self, *, refresh: bool = False) -> list[ObjectInfo]:
+        """Every object the schema has that this scope may see."""
+        if refresh:
+            await self.client.schema(refresh=True)
+        objs = await self.client.list_objects()
+        return [o for o in objs if self.scope.allows_names(o.name_singular, o.name_plural)]
+
+    async def object_views(self) -> list[ObjectView]:
+        from .graphql_guard import ObjectView
+
+        views = []
+        for obj in await self.client.list_objects():
+            full = obj if obj.fields else await self.client.get_object(obj.name_plural)
+            views.append(
+                ObjectView(
+                    singular=obj.name_singular,
+                    plural=obj.name_plural,
+                    field_types={f.name: str(f.type) for f in full.fields},
+                )
+            )
+        return views
+
+    @property
+    def base_url(self) -> str:
+        return self._runtime.base_url
+
+    @property
+    def primer_store(self):  # type: ignore[no-untyped-def]
+        return self._runtime.primer_store
+
+    @property
+    def user_email(self) -> str | None:
+        return self._runtime.settings.twenty_user_email
+
+    async def ensure_user_client(self) -> TwentyClient | None:
+        return await self._runtime.get_user_client()
+
+
+class Runtime:
+    """Holds settings, the default principal and the client cache for the whole process."""
+
+    def __init__(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        self.default_scope = Scope.build(settings.mcp_read_only, settings.allowed_objects)
+        self._clients: OrderedDict[str, TwentyClient] = OrderedDict()
+        self.user_client: TwentyClient | None = None
+        from .primer import store_from_settings
+
+        self.primer_store = store_from_settings(settings)
+
+    @property
+    def base_url(self) -> str:
+        if not self.settings.twenty_api_url:
+            raise ToolError(
+                "TWENTY_API_URL is not set: point it at your Twenty server, e.g. https://crm.example.com"
+            )
+        return self.settings.twenty_api_url
+
+    def current_principal(self) -> Principal:
+        from mcp.server.auth.middleware.auth_context import get_access_token
+
+        token = get_access_token()
+        if token is not None:
+            principal = getattr(token, "principal", None)
+            if callable(principal):
+                return principal()
+            raise ToolError("This access token carries no Twenty credential; reconnect.")
+        key = self.settings.twenty_api_key
+        if key is None or not key.get_secret_value():
+            raise ToolError(
+                "TWENTY_API_KEY is not set: create an API key in Twenty (Settings > APIs & Webhooks) "
+                "and pass it in the environment."
+            )
+        return Principal(api_key=key.get_secret_value(), scope=self.default_scope)
+
+    def current_scope(self) -> Scope:
+        """The scope for tools/list; no credential yet means the env defaults (stdio)."""
+        from mcp.server.auth.middleware.auth_context import get_access_token
+
+        token = get_access_token()
+        principal = getattr(token, "principal", None) if token is not None else None
+        return principal().scope if callable(principal) else self.default_scope
+
+    def client_for(self, api_key: str) -> TwentyClient:
+        from twenty_api import TwentyClient
+
+        key_id = hashlib.sha256(api_key.encode()).hexdigest()
+        client = self._clients.get(key_id)
+        if client is None:
+            client = TwentyClient(base_url=self.base_url, api_key=api_key)
+            self._clients[key_id] = client
+            if len(self._clients) > _MAX_CLIENTS:
+                _old_id, _old = self._clients.popitem(last=False)
+        else:
+            self._clients.move_to_end(key_id)
+        return client
+
+    async def connection(self) -> Connection:
+        principal = self.current_principal()
+        return Connection(self.client_for(principal.api_key), principal.scope, self)
+
+    async def get_user_client(self) -> TwentyClient | None:
+        """Log in once with TWENTY_USER_EMAIL/PASSWORD (stdio only) and keep the session."""
+        from mcp.server.auth.middleware.auth_context import get_access_token
+
+        if get_access_token() is not None:
+            return None  # remote callers act with their own key only
+        if self.user_client is not None:
+            return self.user_client
+        email, password = self.settings.twenty_user_email, self.settings.twenty_user_password
+        if not email or password is None:
+            return None
+        from twenty_api import TwentyClient
+
+        self.user_client = await TwentyClient.login(self.base_url, email, password.get_secret_value())
+        return self.user_client
+
+    async def aclose(self) -> None:
+        for client in list(self._clients.values()):
+            await client.aclose()
+        self._clients.clear()
+        if self.user_client is not None:
+            await self.user_client.aclose()
+
+
+_RUNTIME: Runtime | None = None
+
+
+def set_runtime(runtime: Runtime) -> None:
+    global _RUNTIME
+    _RUNTIME = runtime
+
+
+def runtime() -> Runtime:
+    if _RUNTIME is None:
+        raise ToolError("The server runtime is not initialised.")
+    return _RUNTIME
+
+
+async def connection() -> Connection:
+    return await runtime().connection()
+
+
+def jsonable(value: Any) -> Any:
+    """Client results may be models; tools return plain JSON."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    return value

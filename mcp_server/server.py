@@ -1,0 +1,134 @@
+"""The MCP server: MCPServer + the gate on tools/list and tools/call, resources, tool groups."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.types import CallToolResult, Tool
+
+from .gate import GateError
+from .registry import TOOLS, write_tools
+from .runtime import Runtime, set_runtime
+from .settings import ServerSettings
+
+INSTRUCTIONS = """Twenty CRM (people, companies, opportunities, notes, tasks, custom objects) through its API.
+
+Routing rules:
+1. Resolve named entities first: "Ada's company" -> twenty_search or twenty_list_records with a name
+   filter, then act on the id you found. Never invent ids.
+2. Read twenty_get_object_schema before writing an object you have not written yet; any object works
+   (singular or plural name, custom objects too).
+3. Before any delete, merge or hard delete: show the user the exact records (same filter/ids) and
+   wait for explicit confirmation. Deletes are soft unless hard=true + confirm=true.
+4. On a tool error, report Twenty's message to the user; do not retry silently. Errors that say the
+   connection is read-only or outside its allowed objects will not change by retrying.
+5. Lists default to 20 records: report total_count, and page with end_cursor -> cursor.
+6. Analytics: use twenty_aggregate (count/sum/avg/min/max, group_by) rather than listing everything.
+7. Some actions need a logged-in user in Twenty 2.21 (run/activate workflows, blocklist, email,
+   favorites, connected accounts): the error says what works instead.
+Read the twenty://primer resource (or twenty_get_primer) for this organisation's conventions."""
+
+
+class TwentyMCPServer(MCPServer[Any]):
+    """MCPServer whose tools/list and tools/call pass through the gate."""
+
+    def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runtime = runtime
+        self._write_tools = write_tools()
+
+    async def list_tools(self) -> list[Tool]:
+        tools = await super().list_tools()
+        if self.runtime.current_scope().read_only:
+            tools = [t for t in tools if t.name not in self._write_tools]
+        return tools
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> Any:
+        if name in self._write_tools:
+            try:
+                self.runtime.current_scope().require_write(f"Tool '{name}'")
+            except GateError:
+                raise
+        try:
+            return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError as exc:
+            raise _as_tool_error(exc) from exc.__cause__
+
+
+def _as_tool_error(exc: UnexpectedToolError) -> ToolError:
+    """Twenty's own errors and input-mapping errors become isError results with their message."""
+    from twenty_api import TwentyError
+
+    cause = exc.__cause__
+    if isinstance(cause, TwentyError):
+        return ToolError(str(cause))
+    if isinstance(cause, ValueError | TypeError | KeyError):
+        return ToolError(f"Invalid input: {cause}")
+    return ToolError(f"Internal error ({type(cause).__name__ if cause else 'unknown'}); see the server log.")
+
+
+def build_server(settings: ServerSettings | None = None, **server_kwargs: Any) -> TwentyMCPServer:
+    """A ready server: tools of the selected groups, resources, runtime. No network at build time."""
+    from . import tools as _tools  # noqa: F401 - registers the tools
+
+    settings = settings or ServerSettings()
+    runtime = Runtime(settings)
+    set_runtime(runtime)
+    server = TwentyMCPServer(
+        runtime,
+        name="twenty-gcp",
+        title="Twenty CRM",
+        version="0.1.0",
+        instructions=INSTRUCTIONS,
+        **server_kwargs,
+    )
+    groups = settings.tool_groups
+    for spec in TOOLS.values():
+        if spec.group in groups:
+            server.add_tool(spec.fn, name=spec.name, annotations=spec.annotations, structured_output=True)
+    _add_resources(server, runtime)
+    return server
+
+
+def _add_resources(server: TwentyMCPServer, runtime: Runtime) -> None:
+    @server.resource(
+        "twenty://primer",
+        name="primer",
+        mime_type="text/markdown",
+        description="Organisation context + compact live schema of the objects in scope",
+    )
+    async def primer() -> str:
+        from .primer import build_primer
+
+        p = await build_primer(await runtime.connection())
+        return f"{p.context}\n\n## Live schema ({p.scope})\n\n{p.schema_snapshot}\n"
+
+    @server.resource(
+        "twenty://api/info",
+        name="api-info",
+        mime_type="application/json",
+        description="Mode, object scope and tools of this connection",
+    )
+    async def api_info() -> str:
+        scope = runtime.current_scope()
+        tools = [t.name for t in await server.list_tools()]
+        return json.dumps(
+            {
+                "server": "twenty-gcp MCP",
+                "twenty_url": runtime.settings.twenty_api_url,
+                "mode": "read-only" if scope.read_only else "read-write",
+                "allowed_objects": sorted(scope.allowed) if scope.allowed else "all",
+                "tool_groups": sorted(runtime.settings.tool_groups),
+                "tools": tools,
+            },
+            indent=1,
+        )
+
+
+def result_text(result: CallToolResult) -> str:  # pragma: no cover - debugging helper
+    return "\n".join(getattr(c, "text", "") for c in result.content)

@@ -1,0 +1,75 @@
+"""Server settings, read from the environment (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ALL_GROUPS = (
+    "core",
+    "records",
+    "workflows",
+    "pipeline",
+    "dashboards",
+    "analytics",
+    "activities",
+    "messaging",
+    "workspace",
+    "schema",
+    "webhooks",
+)
+
+
+def split_list(value: str | list[str] | None) -> list[str]:
+    """Comma- or whitespace-separated env value -> clean list."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else value.replace(",", " ").split()
+    return [item.strip() for item in items if item.strip()]
+
+
+class ServerSettings(BaseSettings):
+    """Everything the MCP server reads from its environment. Secrets stay SecretStr."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    twenty_api_url: str | None = None
+    twenty_api_key: SecretStr | None = None
+    twenty_user_email: str | None = None
+    twenty_user_password: SecretStr | None = None
+
+    mcp_read_only: bool = False
+    mcp_allowed_objects: str = ""
+    mcp_tool_groups: str = "all"
+    mcp_schema_ttl: float = Field(default=3600.0, gt=0)
+
+    mcp_public_url: str | None = None
+    mcp_sealing_key: SecretStr | None = None
+    mcp_sealing_keys_old: SecretStr | None = None
+    mcp_admin_token: SecretStr | None = None
+    mcp_primer_path: str | None = None
+    mcp_primer_bucket: str | None = None
+    mcp_access_token_ttl: int = Field(default=3600, gt=0)
+
+    @field_validator("mcp_tool_groups")
+    @classmethod
+    def _known_groups(cls, value: str) -> str:
+        groups = split_list(value)
+        unknown = [g for g in groups if g != "all" and g not in ALL_GROUPS]
+        if unknown:
+            raise ValueError(
+                f"MCP_TOOL_GROUPS names unknown group(s) {unknown}; known: all, {', '.join(ALL_GROUPS)}"
+            )
+        return value
+
+    @property
+    def allowed_objects(self) -> frozenset[str] | None:
+        names = split_list(self.mcp_allowed_objects)
+        return frozenset(n.lower() for n in names) if names else None
+
+    @property
+    def tool_groups(self) -> frozenset[str]:
+        groups = split_list(self.mcp_tool_groups)
+        if not groups or "all" in groups:
+            return frozenset(ALL_GROUPS)
+        return frozenset(groups) | {"core"}

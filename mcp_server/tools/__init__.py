@@ -1,0 +1,3 @@
+"""Tool modules; importing them fills registry.TOOLS."""
+
+from . import crm, records, schema  # noqa: F401

@@ -1,0 +1,77 @@
+"""Argument types and small helpers shared by the tool modules."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from ..models import RecordPage
+
+ObjectName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z][A-Za-z0-9_ ]*$",
+        description="Object name, singular or plural, any case: 'people', 'Person', 'companies', or a "
+        "custom object such as 'websiteLeads'. Call twenty_list_objects to see what exists.",
+    ),
+]
+RecordId = Annotated[UUID, Field(description="The record's id (a UUID)")]
+FilterStr = Annotated[
+    str | None,
+    Field(
+        default=None,
+        max_length=4000,
+        description="Twenty's REST filter: field[op]:value, ops eq neq gt gte lt lte in is like ilike "
+        "startsWith containsAny; strings in double quotes; combine with and(...), or(...), not(...). "
+        'Composite subfields use a dot: name.firstName[eq]:"Ada", emails.primaryEmail[ilike]:"%@x.io". '
+        'Relations filter on their id field: companyId[eq]:"<uuid>". Example: '
+        'and(stage[eq]:"MEETING",amount.amountMicros[gte]:1000000000)',
+    ),
+]
+OrderBy = Annotated[
+    str | None,
+    Field(
+        default=None,
+        max_length=500,
+        description="field[AscNullsFirst|AscNullsLast|DescNullsFirst|DescNullsLast], comma-separated: "
+        "createdAt[DescNullsLast],name[AscNullsFirst]",
+    ),
+]
+Limit = Annotated[int, Field(default=20, ge=1, le=200, description="Page size, 1-200 (Twenty caps at 200)")]
+Cursor = Annotated[
+    str | None, Field(default=None, max_length=2000, description="end_cursor of the previous page")
+]
+Depth = Annotated[
+    Literal[0, 1],
+    Field(default=0, description="0: the record only (relations as <relation>Id); 1: embed related records"),
+]
+Data = Annotated[
+    dict[str, Any],
+    Field(
+        min_length=1,
+        description="Field values. Friendly input is mapped to Twenty's composite shapes: firstName/lastName "
+        "-> name, email -> emails.primaryEmail, phone -> phones, domain -> domainName, amount + currency -> "
+        "amount {amountMicros, currencyCode} (amountMicros = amount x 1,000,000). Relations are set by id: "
+        "companyId, pointOfContactId, assigneeId (the field name + 'Id').",
+    ),
+]
+IdList = Annotated[list[UUID], Field(max_length=50, description="Record ids to link")]
+
+
+def page_result(plural: str, page: Any) -> RecordPage:
+    return RecordPage(
+        object=plural,
+        records=list(page.records),
+        total_count=page.total_count,
+        has_next_page=bool(page.has_next_page),
+        end_cursor=page.end_cursor,
+    )
+
+
+def quote(value: str) -> str:
+    """A value for Twenty's filter grammar: double-quoted, inner quotes escaped."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,704 @@
+"""Named CRM tools: thin, documented shortcuts over the same gated core."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from ..models import (
+    ActivityResult,
+    AggregateResult,
+    PipelineStages,
+    RecordPage,
+    RecordResult,
+    SearchHit,
+    SearchResult,
+    SendEmailResult,
+    StageOption,
+    WorkflowActionResult,
+)
+from ..registry import tool
+from ..runtime import Connection, connection, jsonable
+from ._common import Cursor, FilterStr, IdList, Limit, ObjectName, RecordId, page_result, quote
+
+
+def _and(*parts: str | None) -> str | None:
+    parts_ = [p for p in parts if p]
+    if not parts_:
+        return None
+    return parts_[0] if len(parts_) == 1 else f"and({','.join(parts_)})"
+
+
+def user_session_required(what: str, alternative: str) -> ToolError:
+    return ToolError(
+        f"{what} needs a logged-in Twenty user session: Twenty 2.21 refuses API keys for it. "
+        "Locally, set TWENTY_USER_EMAIL and TWENTY_USER_PASSWORD for this server so it can sign in as "
+        f"that user. {alternative}"
+    )
+
+
+async def _list(conn: Connection, name: str, **kwargs: Any) -> RecordPage:
+    obj = await conn.resolve(name)
+    page = await conn.client.list_records(obj.name_plural, **kwargs)
+    return page_result(obj.name_plural, page)
+
+
+# --- workflows ---------------------------------------------------------------------------------
+
+
+@tool("workflows", writes=True, idempotent=False)
+async def twenty_create_workflow(
+    name: Annotated[str, Field(min_length=1, max_length=200)],
+) -> RecordResult:
+    """Create a workflow (Twenty adds an empty DRAFT version). Its trigger and steps are edited in
+    Twenty's workflow editor: 2.21 refuses workflowVersion writes with an API key."""
+    conn = await connection()
+    obj = await conn.resolve("workflows")
+    rec = await conn.client.create_record(obj.name_plural, {"name": name})
+    return RecordResult(object=obj.name_plural, record=jsonable(rec))
+
+
+async def _version_id(conn: Connection, workflow_id: UUID, version_id: UUID | None, published: bool) -> str:
+    if version_id is not None:
+        return str(version_id)
+    if published:
+        wf = await conn.client.get_record((await conn.resolve("workflows")).name_plural, str(workflow_id))
+        published_id = (jsonable(wf) or {}).get("lastPublishedVersionId")
+        if published_id:
+            return str(published_id)
+    versions = await conn.resolve("workflowVersions")
+    page = await conn.client.list_records(
+        versions.name_plural,
+        filter=f"workflowId[eq]:{quote(str(workflow_id))}",
+        order_by="createdAt[DescNullsLast]",
+        limit=1,
+    )
+    if not page.records:
+        raise ToolError(
+            f"Workflow {workflow_id} has no version; check the id with twenty_list_records workflows."
+        )
+    return str(page.records[0]["id"])
+
+
+async def _workflow_mutation(
+    conn: Connection, workflow_id: UUID, version_id: str, action: str, query: str, variables: dict[str, Any]
+) -> dict[str, Any]:
+    from twenty_api import TwentyForbiddenError
+
+    client = await conn.ensure_user_client()
+    if client is None:
+        ws = await conn.client.workspace_id()
+        base = conn.base_url.rstrip("/").removesuffix("/rest")
+        raise user_session_required(
+            f"Workflow {action}",
+            "Alternatively give the workflow a Webhook trigger in Twenty and POST its payload to "
+            f"{base}/webhooks/workflows/{ws}/{workflow_id} (no API key needed).",
+        )
+    try:
+        return await client.graphql(query, variables)
+    except TwentyForbiddenError as err:
+        raise ToolError(f"Twenty refused to {action} workflow version {version_id}: {err}") from err
+
+
+@tool("workflows", writes=True, idempotent=False, open_world=True)
+async def twenty_run_workflow(
+    workflow_id: RecordId,
+    payload: Annotated[dict[str, Any], Field(default_factory=dict)],
+    version_id: Annotated[
+        UUID | None, Field(default=None, description="Defaults to the published version")
+    ] = None,
+) -> WorkflowActionResult:
+    """Run a workflow now with a JSON payload (manual trigger). Needs a user session in Twenty 2.21;
+    with only an API key, use the workflow's webhook trigger URL the error message gives."""
+    conn = await connection()
+    vid = await _version_id(conn, workflow_id, version_id, published=True)
+    data = await _workflow_mutation(
+        conn,
+        workflow_id,
+        vid,
+        "run",
+        "mutation($input: RunWorkflowVersionInput!){ runWorkflowVersion(input:$input){ workflowRunId } }",
+        {"input": {"workflowVersionId": vid, "payload": payload}},
+    )
+    run = (data or {}).get("runWorkflowVersion") or {}
+    return WorkflowActionResult(
+        workflow_version_id=vid, action="run", ok=bool(run), workflow_run_id=run.get("workflowRunId")
+    )
+
+
+@tool("workflows", writes=True, idempotent=True, open_world=True)
+async def twenty_activate_workflow(
+    workflow_id: RecordId,
+    version_id: Annotated[
+        UUID | None, Field(default=None, description="Defaults to the newest version")
+    ] = None,
+) -> WorkflowActionResult:
+    """Activate (publish) a workflow version so its trigger fires. Needs a user session in 2.21."""
+    conn = await connection()
+    vid = await _version_id(conn, workflow_id, version_id, published=False)
+    data = await _workflow_mutation(
+        conn,
+        workflow_id,
+        vid,
+        "activate",
+        "mutation($id: UUID!){ activateWorkflowVersion(workflowVersionId:$id) }",
+        {"id": vid},
+    )
+    return WorkflowActionResult(
+        workflow_version_id=vid, action="activate", ok=bool((data or {}).get("activateWorkflowVersion"))
+    )
+
+
+@tool("workflows", writes=True, idempotent=True, open_world=True)
+async def twenty_deactivate_workflow(
+    workflow_id: RecordId,
+    version_id: Annotated[
+        UUID | None, Field(default=None, description="Defaults to the published version")
+    ] = None,
+) -> WorkflowActionResult:
+    """Deactivate a workflow version (its trigger stops firing). Needs a user session in 2.21."""
+    conn = await connection()
+    vid = await _version_id(conn, workflow_id, version_id, published=True)
+    data = await _workflow_mutation(
+        conn,
+        workflow_id,
+        vid,
+        "deactivate",
+        "mutation($id: UUID!){ deactivateWorkflowVersion(workflowVersionId:$id) }",
+        {"id": vid},
+    )
+    return WorkflowActionResult(
+        workflow_version_id=vid, action="deactivate", ok=bool((data or {}).get("deactivateWorkflowVersion"))
+    )
+
+
+@tool("workflows")
+async def twenty_list_workflow_triggers(
+    workflow_id: Annotated[UUID | None, Field(default=None)] = None, limit: Limit = 20
+) -> RecordPage:
+    """List automated triggers (database events, cron) of active workflows, optionally of one workflow."""
+    conn = await connection()
+    flt = f"workflowId[eq]:{quote(str(workflow_id))}" if workflow_id else None
+    return await _list(conn, "workflowAutomatedTriggers", filter=flt, limit=limit)
+
+
+@tool("workflows")
+async def twenty_get_workflow_runs(
+    workflow_id: Annotated[UUID | None, Field(default=None)] = None,
+    status: Annotated[
+        Literal["NOT_STARTED", "RUNNING", "COMPLETED", "FAILED", "ENQUEUED", "STOPPING", "STOPPED"] | None,
+        Field(default=None),
+    ] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> RecordPage:
+    """Workflow runs, newest first, optionally of one workflow and/or one status."""
+    conn = await connection()
+    flt = _and(
+        f"workflowId[eq]:{quote(str(workflow_id))}" if workflow_id else None,
+        f"status[eq]:{quote(status)}" if status else None,
+    )
+    return await _list(
+        conn, "workflowRuns", filter=flt, order_by="createdAt[DescNullsLast]", limit=limit, cursor=cursor
+    )
+
+
+# --- pipeline ------------------------------------------------------------------------------------
+
+
+async def _stages(conn: Connection, object: str, field: str) -> tuple[str, list[StageOption]]:
+    obj = await conn.resolve(object)
+    full = await conn.client.get_object(obj.name_plural)
+    match = next((f for f in full.fields if f.name == field), None)
+    if match is None or str(match.type) not in ("SELECT", "FieldType.SELECT"):
+        raise ToolError(f"'{obj.name_plural}.{field}' is not a SELECT field; pipeline stages live in one.")
+    options = [jsonable(o) for o in (getattr(match, "options", None) or [])]
+    stages = [
+        StageOption(
+            value=o["value"],
+            label=o.get("label", o["value"]),
+            position=o.get("position"),
+            color=o.get("color"),
+        )
+        for o in options
+    ]
+    stages.sort(key=lambda s: (s.position is None, s.position or 0))
+    return obj.name_plural, stages
+
+
+@tool("pipeline")
+async def twenty_list_pipeline_stages(
+    object: ObjectName = "opportunities",
+    field: Annotated[str, Field(default="stage", min_length=1, max_length=63)] = "stage",
+) -> PipelineStages:
+    """The pipeline's stages in order (the options of opportunities.stage, or another SELECT field).
+    Use the stage `value` (capitals, e.g. MEETING) when writing."""
+    conn = await connection()
+    plural, stages = await _stages(conn, object, field)
+    return PipelineStages(object=plural, field=field, stages=stages)
+
+
+@tool("pipeline", writes=True, idempotent=True)
+async def twenty_move_opportunity_stage(
+    id: RecordId,
+    stage: Annotated[str, Field(min_length=1, max_length=100, description="Stage value or label")],
+) -> RecordResult:
+    """Move an opportunity to another pipeline stage. Accepts the stage value (PROPOSAL) or its
+    label (Proposal); unknown stages are refused with the list of valid ones."""
+    conn = await connection()
+    plural, stages = await _stages(conn, "opportunities", "stage")
+    wanted = stage.strip().lower()
+    match = next((s for s in stages if wanted in (s.value.lower(), s.label.lower())), None)
+    if match is None:
+        raise ToolError(f"Unknown stage '{stage}'. Valid stages: {', '.join(s.value for s in stages)}.")
+    rec = await conn.client.update_record(plural, str(id), {"stage": match.value})
+    return RecordResult(object=plural, record=jsonable(rec))
+
+
+# --- dashboards ----------------------------------------------------------------------------------
+
+
+@tool("dashboards", writes=True, idempotent=False)
+async def twenty_create_dashboard(title: Annotated[str, Field(min_length=1, max_length=200)]) -> RecordResult:
+    """Create an empty dashboard (Twenty gives it a page layout; add widgets in Twenty's UI)."""
+    conn = await connection()
+    obj = await conn.resolve("dashboards")
+    rec = await conn.client.create_record(obj.name_plural, {"title": title})
+    return RecordResult(object=obj.name_plural, record=jsonable(rec))
+
+
+@tool("dashboards", writes=True, idempotent=False)
+async def twenty_duplicate_dashboard(id: RecordId) -> RecordResult:
+    """Copy a dashboard with its layout and widgets; the copy is titled '<title> (Copy)'."""
+    conn = await connection()
+    obj = await conn.resolve("dashboards")
+    data = await conn.client.graphql(
+        "mutation($id: UUID!){ duplicateDashboard(id:$id)"
+        "{ id title pageLayoutId position createdAt updatedAt } }",
+        {"id": str(id)},
+        endpoint="metadata",
+    )
+    return RecordResult(object=obj.name_plural, record=(data or {}).get("duplicateDashboard") or {})
+
+
+# --- search and analytics ---------------------------------------------------------------------
+
+
+def _hit(item: Any) -> SearchHit:
+    d = jsonable(item)
+    d = d.get("node", d) if isinstance(d, dict) else {}
+    return SearchHit(
+        record_id=str(d.get("recordId") or d.get("record_id") or d.get("id") or ""),
+        object=str(d.get("objectNameSingular") or d.get("object_name_singular") or d.get("object") or ""),
+        label=str(d.get("label") or ""),
+        object_label=d.get("objectLabelSingular") or d.get("object_label_singular"),
+    )
+
+
+@tool("core")
+async def twenty_search(
+    query: Annotated[str, Field(min_length=1, max_length=200, description="Words to look for")],
+    objects: Annotated[
+        list[str] | None,
+        Field(default=None, max_length=30, description="Restrict to these objects (any name form)"),
+    ] = None,
+    limit: Annotated[int, Field(default=20, ge=1, le=100)] = 20,
+) -> SearchResult:
+    """Full-text search across objects (people, companies, opportunities, notes, custom objects...)
+    by name, email, domain... Use it to resolve a named entity to its id before acting on it."""
+    conn = await connection()
+    included: list[str] | None = None
+    if objects:
+        included = [(await conn.resolve(o)).name_singular for o in objects]
+    elif conn.scope.restricted:
+        included = [o.name_singular for o in await conn.objects()]
+        if not included:
+            return SearchResult(query=query, hits=[])
+    raw = await conn.client.search(query, limit=limit, included_objects=included)
+    raw_d = jsonable(raw)
+    items = raw_d.get("edges", raw_d.get("results", [])) if isinstance(raw_d, dict) else raw_d
+    hits = [_hit(i) for i in items or []]
+    allowed = {o.name_singular for o in await conn.objects()} if conn.scope.restricted else None
+    if allowed is not None:
+        hits = [h for h in hits if h.object in allowed]
+    page_info = raw_d.get("pageInfo", {}) if isinstance(raw_d, dict) else {}
+    return SearchResult(
+        query=query,
+        hits=hits,
+        has_next_page=bool(page_info.get("hasNextPage")),
+        end_cursor=page_info.get("endCursor"),
+    )
+
+
+@tool("analytics")
+async def twenty_aggregate(
+    object: ObjectName,
+    operation: Literal["count", "sum", "avg", "min", "max"],
+    field: Annotated[
+        str | None, Field(default=None, max_length=100, description="Needed except for count")
+    ] = None,
+    group_by: Annotated[
+        str | None, Field(default=None, max_length=100, description="A field to group by")
+    ] = None,
+    filter: FilterStr = None,
+) -> AggregateResult:
+    """count / sum / avg / min / max over an object, optionally grouped by a field (e.g. pipeline value
+    by stage: object=opportunities, operation=sum, field=amount, group_by=stage). CURRENCY fields are
+    aggregated in amountMicros (divide by 1,000,000)."""
+    if operation != "count" and not field:
+        raise ToolError(f"operation '{operation}' needs a 'field' (e.g. field='amount').")
+    conn = await connection()
+    obj = await conn.resolve(object)
+    full = await conn.client.get_object(obj.name_plural)
+    names = {f.name for f in full.fields}
+    for label, value in (("field", field), ("group_by", group_by)):
+        if value and value.split(".")[0] not in names:
+            raise ToolError(
+                f"{label} '{value}' is not a field of {obj.name_plural}; see twenty_get_object_schema."
+            )
+    result = jsonable(
+        await conn.client.aggregate(obj.name_plural, operation, field=field, group_by=group_by, filter=filter)
+    )
+    if isinstance(result, list):
+        return AggregateResult(object=obj.name_plural, operation=operation, field=field, groups=result)
+    if isinstance(result, dict) and "groups" in result:
+        return AggregateResult(
+            object=obj.name_plural,
+            operation=operation,
+            field=field,
+            value=result.get("value"),
+            groups=result.get("groups"),
+        )
+    return AggregateResult(object=obj.name_plural, operation=operation, field=field, value=result)
+
+
+@tool("analytics")
+async def twenty_get_timeline(
+    object: ObjectName, id: RecordId, limit: Limit = 20, cursor: Cursor = None
+) -> RecordPage:
+    """A record's timeline (created/updated events, linked notes, tasks, emails), newest first."""
+    conn = await connection()
+    obj = await conn.resolve(object)
+    timeline = await conn.client.resolve_object("timelineActivities")
+    fk = f"target{obj.name_singular[:1].upper()}{obj.name_singular[1:]}Id"
+    page = await conn.client.list_records(
+        timeline.name_plural,
+        filter=f"{fk}[eq]:{quote(str(id))}",
+        order_by="happensAt[DescNullsLast]",
+        limit=limit,
+        cursor=cursor,
+    )
+    result = page_result(timeline.name_plural, page)
+    if conn.scope.restricted:
+        allowed_ids = {str(o.id) for o in await conn.objects()}
+        result.records = [
+            r
+            for r in result.records
+            if not r.get("linkedObjectMetadataId") or str(r["linkedObjectMetadataId"]) in allowed_ids
+        ]
+    return result
+
+
+# --- tasks and notes -----------------------------------------------------------------------------
+
+
+async def _create_activity(
+    kind: Literal["note", "task"], fields: dict[str, Any], links: dict[str, list[UUID]]
+) -> ActivityResult:
+    from twenty_api.composite import markdown_body
+
+    conn = await connection()
+    obj = await conn.resolve("notes" if kind == "note" else "tasks")
+    targets = await conn.resolve("noteTargets" if kind == "note" else "taskTargets")
+    for object_name, ids in links.items():
+        if ids:
+            await conn.resolve(object_name)
+    body = fields.pop("body", None)
+    data = {**fields, **(markdown_body(body) if body else {})}
+    rec = jsonable(await conn.client.create_record(obj.name_plural, data))
+    linked: list[dict[str, Any]] = []
+    fk_key = {
+        "people": "targetPersonId",
+        "companies": "targetCompanyId",
+        "opportunities": "targetOpportunityId",
+    }
+    try:
+        for object_name, ids in links.items():
+            for target_id in ids:
+                link = {f"{kind}Id": rec["id"], fk_key[object_name]: str(target_id)}
+                linked.append(jsonable(await conn.client.create_record(targets.name_plural, link)))
+    except Exception as err:
+        # Nothing half-written: undo the links made so far and the record itself.
+        for link in linked:
+            await conn.client.destroy_record(targets.name_plural, link["id"], confirm=True)
+        await conn.client.destroy_record(obj.name_plural, rec["id"], confirm=True)
+        raise ToolError(f"Linking the {kind} failed, so it was not created: {err}") from err
+    return ActivityResult(object=obj.name_plural, record=rec, linked=linked)
+
+
+Markdown = Annotated[str | None, Field(default=None, max_length=100_000, description="Markdown body")]
+
+
+@tool("activities", writes=True, idempotent=False)
+async def twenty_create_note(
+    title: Annotated[str, Field(min_length=1, max_length=500)],
+    body: Markdown = None,
+    personIds: IdList = [],  # noqa: B006 - pydantic copies defaults
+    companyIds: IdList = [],  # noqa: B006
+    opportunityIds: IdList = [],  # noqa: B006
+) -> ActivityResult:
+    """Create a note with a markdown body (stored as bodyV2.markdown) and link it to people,
+    companies and opportunities in the same call (noteTargets). If a link fails the note is removed."""
+    return await _create_activity(
+        "note",
+        {"title": title, "body": body},
+        {"people": personIds, "companies": companyIds, "opportunities": opportunityIds},
+    )
+
+
+@tool("activities", writes=True, idempotent=False)
+async def twenty_create_task(
+    title: Annotated[str, Field(min_length=1, max_length=500)],
+    body: Markdown = None,
+    status: Literal["TODO", "IN_PROGRESS", "DONE"] = "TODO",
+    dueAt: Annotated[
+        str | None, Field(default=None, description="ISO 8601, e.g. 2026-12-01T09:00:00Z")
+    ] = None,
+    assigneeId: Annotated[UUID | None, Field(default=None, description="A workspaceMember id")] = None,
+    personIds: IdList = [],  # noqa: B006
+    companyIds: IdList = [],  # noqa: B006
+    opportunityIds: IdList = [],  # noqa: B006
+) -> ActivityResult:
+    """Create a task (status TODO/IN_PROGRESS/DONE, optional due date and assignee = a
+    workspaceMember id from twenty_list_workspace_members) with a markdown body, linked to people,
+    companies and opportunities in the same call (taskTargets)."""
+    if dueAt is not None:
+        from datetime import datetime
+
+        try:
+            datetime.fromisoformat(dueAt.replace("Z", "+00:00"))
+        except ValueError as err:
+            raise ToolError(
+                f"dueAt '{dueAt}' is not an ISO 8601 date-time (e.g. 2026-12-01T09:00:00Z)."
+            ) from err
+    fields: dict[str, Any] = {"title": title, "body": body, "status": status}
+    if dueAt:
+        fields["dueAt"] = dueAt
+    if assigneeId:
+        fields["assigneeId"] = str(assigneeId)
+    return await _create_activity(
+        "task", fields, {"people": personIds, "companies": companyIds, "opportunities": opportunityIds}
+    )
+
+
+Email = Annotated[str, Field(pattern=r"^[^@\s,;<>]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", max_length=320)]
+
+# --- messaging and calendar ----------------------------------------------------------------------
+
+
+@tool("messaging")
+async def twenty_list_message_threads(
+    filter: FilterStr = None, limit: Limit = 20, cursor: Cursor = None
+) -> RecordPage:
+    """Email threads synced from connected mailboxes (subject, dates). Open one with
+    twenty_get_messages_in_thread."""
+    conn = await connection()
+    return await _list(
+        conn, "messageThreads", filter=filter, order_by="updatedAt[DescNullsLast]", limit=limit, cursor=cursor
+    )
+
+
+@tool("messaging")
+async def twenty_get_messages_in_thread(
+    thread_id: RecordId, limit: Limit = 50, cursor: Cursor = None
+) -> RecordPage:
+    """The messages of one thread, oldest first (subject, text, receivedAt, headerMessageId)."""
+    conn = await connection()
+    return await _list(
+        conn,
+        "messages",
+        filter=f"messageThreadId[eq]:{quote(str(thread_id))}",
+        order_by="receivedAt[AscNullsLast]",
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@tool("messaging", writes=True, idempotent=False, open_world=True)
+async def twenty_send_email(
+    to: Annotated[list[Email], Field(min_length=1, max_length=50)],
+    subject: Annotated[str, Field(min_length=1, max_length=998)],
+    body: Annotated[str, Field(min_length=1, max_length=100_000)],
+    cc: Annotated[list[Email], Field(default_factory=list, max_length=50)],
+    bcc: Annotated[list[Email], Field(default_factory=list, max_length=50)],
+    connected_account_id: Annotated[
+        UUID | None, Field(default=None, description="Mailbox to send from")
+    ] = None,
+) -> SendEmailResult:
+    """Send an email through a user's connected mailbox (Twenty's sendEmail on /metadata). Twenty 2.21
+    sends only as a logged-in user with a connected account; with an API key alone this tool explains
+    the alternatives instead of pretending. Always show the user the draft and get confirmation first."""
+    conn = await connection()
+    await conn.resolve("messages")
+    client = await conn.ensure_user_client()
+    alternative = (
+        "Or build a Twenty workflow with a 'Send Email' action and a webhook trigger, and POST to that "
+        "webhook (twenty_run_workflow explains how)."
+    )
+    if client is None:
+        raise user_session_required("Sending email", alternative)
+    account = str(connected_account_id) if connected_account_id else None
+    if account is None:
+        data = await client.graphql("{ myConnectedAccounts { id handle provider } }", endpoint="metadata")
+        accounts = (data or {}).get("myConnectedAccounts") or []
+        if not accounts:
+            raise ToolError(
+                "The signed-in user has no connected mailbox; connect one in Twenty (Settings > Accounts)."
+            )
+        account = str(accounts[0]["id"])
+    data = await client.graphql(
+        "mutation($input: SendEmailInput!){ sendEmail(input:$input){ success error messageThreadId } }",
+        {
+            "input": {
+                "connectedAccountId": account,
+                "to": ", ".join(to),
+                "cc": ", ".join(cc) or None,
+                "bcc": ", ".join(bcc) or None,
+                "subject": subject,
+                "body": body,
+            }
+        },
+        endpoint="metadata",
+    )
+    out = (data or {}).get("sendEmail") or {}
+    if not out.get("success"):
+        raise ToolError(f"Twenty did not send the email: {out.get('error') or 'no reason given'}")
+    return SendEmailResult(sent=True, message_thread_id=out.get("messageThreadId"))
+
+
+@tool("messaging", writes=True, idempotent=True)
+async def twenty_add_to_blocklist(
+    handle: Annotated[
+        str,
+        Field(
+            min_length=3,
+            max_length=320,
+            pattern=r"^(@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|[^@\s]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})$",
+            description="An email (spam@x.io) or a whole domain (@x.io)",
+        ),
+    ],
+) -> RecordResult:
+    """Stop syncing mail from an address or domain for the signed-in user. Twenty 2.21 needs a user
+    session for blocklist writes (API keys get 'User id is required')."""
+    conn = await connection()
+    obj = await conn.resolve("blocklists")
+    client = await conn.ensure_user_client()
+    if client is None:
+        raise user_session_required(
+            "Adding to the blocklist", "Or add it in Twenty: Settings > Accounts > Blocklist."
+        )
+    email = conn.user_email or ""
+    members = await client.list_records("workspaceMembers", filter=f"userEmail[eq]:{quote(email)}", limit=1)
+    if not members.records:
+        raise ToolError(f"No workspace member has the email {email!r}; check TWENTY_USER_EMAIL.")
+    rec = await client.create_record(
+        obj.name_plural, {"handle": handle, "workspaceMemberId": members.records[0]["id"]}
+    )
+    return RecordResult(object=obj.name_plural, record=jsonable(rec))
+
+
+@tool("messaging")
+async def twenty_list_blocklist(limit: Limit = 50, cursor: Cursor = None) -> RecordPage:
+    """Blocked email addresses and domains (handle, workspaceMemberId)."""
+    conn = await connection()
+    return await _list(conn, "blocklists", limit=limit, cursor=cursor)
+
+
+@tool("messaging")
+async def twenty_list_calendar_events(
+    starts_after: Annotated[str | None, Field(default=None, description="ISO date-time lower bound")] = None,
+    starts_before: Annotated[str | None, Field(default=None, description="ISO date-time upper bound")] = None,
+    filter: FilterStr = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> RecordPage:
+    """Calendar events synced from connected calendars, by start time. Titles the API key may not
+    read come back as FIELD_RESTRICTED_ADDITIONAL_PERMISSIONS_REQUIRED."""
+    from datetime import datetime
+
+    for label, value in (("starts_after", starts_after), ("starts_before", starts_before)):
+        if value:
+            try:
+                datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError as err:
+                raise ToolError(f"{label} '{value}' is not an ISO 8601 date-time.") from err
+    conn = await connection()
+    flt = _and(
+        f"startsAt[gte]:{quote(starts_after)}" if starts_after else None,
+        f"startsAt[lte]:{quote(starts_before)}" if starts_before else None,
+        filter,
+    )
+    return await _list(
+        conn, "calendarEvents", filter=flt, order_by="startsAt[AscNullsLast]", limit=limit, cursor=cursor
+    )
+
+
+# --- favorites and workspace ---------------------------------------------------------------------
+
+
+@tool("workspace", writes=True, idempotent=False)
+async def twenty_add_favorite(object: ObjectName, id: RecordId) -> RecordResult:
+    """Pin a record to the signed-in user's sidebar. In Twenty 2.21 favorites are navigation menu
+    items of one workspace member (/metadata), so this needs a user session."""
+    conn = await connection()
+    obj = await conn.resolve(object)
+    client = await conn.ensure_user_client()
+    if client is None:
+        raise user_session_required("Adding a favorite", "Or use the star button on the record in Twenty.")
+    data = await client.graphql(
+        "mutation($input: CreateNavigationMenuItemInput!){ createNavigationMenuItem(input:$input)"
+        "{ id type targetRecordId targetObjectMetadataId position } }",
+        {"input": {"type": "RECORD", "targetRecordId": str(id), "targetObjectMetadataId": str(obj.id)}},
+        endpoint="metadata",
+    )
+    return RecordResult(
+        object="navigationMenuItems", record=(data or {}).get("createNavigationMenuItem") or {}
+    )
+
+
+@tool("workspace")
+async def twenty_list_workspace_members(limit: Limit = 50, cursor: Cursor = None) -> RecordPage:
+    """The workspace's users (name, userEmail, locale). Their ids are what assigneeId/ownerId take."""
+    conn = await connection()
+    return await _list(conn, "workspaceMembers", limit=limit, cursor=cursor)
+
+
+@tool("workspace")
+async def twenty_get_workspace_member(id: RecordId) -> RecordResult:
+    """One workspace member by id."""
+    conn = await connection()
+    obj = await conn.resolve("workspaceMembers")
+    return RecordResult(
+        object=obj.name_plural, record=jsonable(await conn.client.get_record(obj.name_plural, str(id)))
+    )
+
+
+@tool("workspace")
+async def twenty_list_connected_accounts() -> RecordPage:
+    """The signed-in user's connected mailboxes/calendars (handle, provider). Twenty 2.21 exposes
+    them only to the user themself (myConnectedAccounts on /metadata): needs a user session."""
+    conn = await connection()
+    if conn.scope.restricted:
+        conn.scope.require_names("connectedAccount", "connectedAccounts")
+    client = await conn.ensure_user_client()
+    if client is None:
+        raise user_session_required("Listing connected accounts", "Or see Settings > Accounts in Twenty.")
+    data = await client.graphql(
+        "{ myConnectedAccounts { id handle provider name authFailedAt lastSignedInAt createdAt } }",
+        endpoint="metadata",
+    )
+    accounts = (data or {}).get("myConnectedAccounts") or []
+    return RecordPage(object="connectedAccounts", records=accounts, total_count=len(accounts))

@@ -1,0 +1,264 @@
+"""Schema, webhooks, raw GraphQL and the primer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AnyHttpUrl, Field
+
+from ..gate import GateError
+from ..models import (
+    CreatedMetadata,
+    Deleted,
+    FieldSummary,
+    GraphQLResult,
+    ObjectList,
+    ObjectSchema,
+    ObjectSummary,
+    Primer,
+    WebhookList,
+    WebhookResult,
+)
+from ..registry import tool
+from ..runtime import connection, jsonable
+from ._common import ObjectName
+
+Refresh = Annotated[bool, Field(default=False, description="Re-read the live schema, bypassing the cache")]
+
+
+def _summary(obj: Any) -> ObjectSummary:
+    return ObjectSummary(
+        name_singular=obj.name_singular,
+        name_plural=obj.name_plural,
+        label=getattr(obj, "label_singular", None),
+        is_custom=bool(getattr(obj, "is_custom", False)),
+    )
+
+
+def field_summary(f: Any) -> FieldSummary:
+    options = getattr(f, "options", None)
+    return FieldSummary(
+        name=f.name,
+        type=str(f.type),
+        label=getattr(f, "label", None),
+        is_nullable=getattr(f, "is_nullable", None),
+        description=getattr(f, "description", None),
+        options=[jsonable(o) for o in options] if options else None,
+    )
+
+
+@tool("core")
+async def twenty_list_objects(refresh: Refresh = False) -> ObjectList:
+    """List the workspace's objects (standard and custom) with singular and plural API names.
+    Record tools accept either name. The list is cached per workspace; refresh=true re-reads it
+    (after someone added an object)."""
+    conn = await connection()
+    return ObjectList(objects=[_summary(o) for o in await conn.objects(refresh=refresh)])
+
+
+@tool("core")
+async def twenty_get_object_schema(object: ObjectName, refresh: Refresh = False) -> ObjectSchema:
+    """Fields of one object: name, type, label, select options. Composite types: FULL_NAME
+    (name.firstName/lastName), EMAILS (emails.primaryEmail), PHONES, LINKS (domainName.primaryLinkUrl),
+    CURRENCY (amount.amountMicros + currencyCode), ADDRESS. RELATION fields are written as
+    <field>Id. Read this before creating or filtering records."""
+    conn = await connection()
+    obj = await conn.resolve(object, refresh=refresh)
+    full = await conn.client.get_object(obj.name_plural)
+    return ObjectSchema(
+        name_singular=full.name_singular,
+        name_plural=full.name_plural,
+        label=getattr(full, "label_singular", None),
+        id=str(full.id) if getattr(full, "id", None) else None,
+        is_custom=bool(getattr(full, "is_custom", False)),
+        fields=[field_summary(f) for f in full.fields],
+    )
+
+
+CamelName = Annotated[str, Field(min_length=1, max_length=63, pattern=r"^[a-z][a-zA-Z0-9]*$")]
+Label = Annotated[str, Field(min_length=1, max_length=63)]
+
+
+@tool("schema", writes=True, idempotent=False)
+async def twenty_create_custom_object(
+    name_singular: CamelName,
+    name_plural: CamelName,
+    label_singular: Label,
+    label_plural: Label,
+    description: Annotated[str | None, Field(default=None, max_length=500)] = None,
+) -> CreatedMetadata:
+    """Create a custom object (a new table) in the workspace schema. Names are camelCase and must
+    differ (websiteLead / websiteLeads); reserved names are refused by Twenty. The schema cache is
+    refreshed so record tools see the new object at once."""
+    conn = await connection()
+    if not conn.scope.allows_names(name_singular, name_plural):
+        raise GateError(f"Object '{name_plural}' would be outside this connection's allowed objects.")
+    if name_singular == name_plural:
+        raise GateError("name_singular and name_plural must differ (e.g. websiteLead / websiteLeads).")
+    extra = {"description": description} if description else {}
+    created = await conn.client.create_object(
+        name_singular, name_plural, label_singular, label_plural, **extra
+    )
+    await conn.client.schema(refresh=True)
+    return CreatedMetadata(kind="object", result=jsonable(created))
+
+
+FieldType = Literal[
+    "TEXT",
+    "NUMBER",
+    "BOOLEAN",
+    "DATE_TIME",
+    "DATE",
+    "SELECT",
+    "MULTI_SELECT",
+    "CURRENCY",
+    "EMAILS",
+    "PHONES",
+    "LINKS",
+    "FULL_NAME",
+    "ADDRESS",
+    "RATING",
+    "RAW_JSON",
+    "ARRAY",
+    "UUID",
+    "NUMERIC",
+]
+
+
+@tool("schema", writes=True, idempotent=False)
+async def twenty_add_field_to_object(
+    object: ObjectName,
+    name: CamelName,
+    type: FieldType,
+    label: Label,
+    description: Annotated[str | None, Field(default=None, max_length=500)] = None,
+    options: Annotated[
+        list[dict[str, Any]] | None,
+        Field(
+            default=None,
+            max_length=100,
+            description="SELECT/MULTI_SELECT options: "
+            "[{value: 'HOT', label: 'Hot', color: 'red', position: 0}] "
+            "(value in capitals)",
+        ),
+    ] = None,
+) -> CreatedMetadata:
+    """Add a field to an object (standard or custom). SELECT and MULTI_SELECT need options.
+    Relation fields are not created here (use twenty_graphql on /metadata without an allow-list)."""
+    if type in ("SELECT", "MULTI_SELECT") and not options:
+        raise GateError(f"A {type} field needs 'options', e.g. [{{'value': 'HOT', 'label': 'Hot'}}].")
+    conn = await connection()
+    obj = await conn.resolve(object)
+    extra: dict[str, Any] = {}
+    if description:
+        extra["description"] = description
+    if options:
+        extra["options"] = [{"position": i, "color": "gray", **o} for i, o in enumerate(options)]
+    created = await conn.client.create_field(str(obj.id), name, type, label, **extra)
+    await conn.client.schema(refresh=True)
+    return CreatedMetadata(kind="field", result=jsonable(created))
+
+
+def _webhook_objects(operations: list[str]) -> list[str]:
+    return [op.split(".", 1)[0] for op in operations]
+
+
+async def _check_webhook_scope(conn: Any, operations: list[str]) -> None:
+    if not conn.scope.restricted:
+        return
+    for name in _webhook_objects(operations):
+        if name == "*":
+            raise GateError(
+                "Webhook operations on '*' reach every object; refused under an object allow-list."
+            )
+        await conn.resolve(name)
+
+
+Operation = Annotated[
+    str,
+    Field(pattern=r"^(\*|[a-zA-Z][a-zA-Z0-9]*)\.(\*|created|updated|deleted|destroyed|restored|upserted)$"),
+]
+
+
+@tool("webhooks", writes=True, idempotent=False, open_world=True)
+async def twenty_create_webhook(
+    target_url: AnyHttpUrl,
+    operations: Annotated[list[Operation], Field(min_length=1, max_length=50)],
+    description: Annotated[str | None, Field(default=None, max_length=500)] = None,
+    secret: Annotated[str | None, Field(default=None, min_length=16, max_length=200)] = None,
+) -> WebhookResult:
+    """Register a webhook: Twenty POSTs record events to target_url. operations are
+    '<objectSingular>.<action>' such as 'person.created', 'company.updated', '*.*'. Deliveries are
+    signed: hex(HMAC_SHA256(secret, X-Twenty-Webhook-Timestamp + ':' + body))."""
+    conn = await connection()
+    await _check_webhook_scope(conn, list(operations))
+    hook = await conn.client.create_webhook(
+        str(target_url), list(operations), description=description, secret=secret
+    )
+    return WebhookResult(webhook=_redact(jsonable(hook)))
+
+
+def _redact(hook: dict[str, Any]) -> dict[str, Any]:
+    return {k: ("<redacted>" if k == "secret" and v else v) for k, v in (hook or {}).items()}
+
+
+async def _visible_hooks(conn: Any) -> list[dict[str, Any]]:
+    hooks = [_redact(jsonable(h)) for h in await conn.client.list_webhooks()]
+    if not conn.scope.restricted:
+        return hooks
+    visible = []
+    for hook in hooks:
+        names = _webhook_objects(hook.get("operations") or [])
+        if names and "*" not in names and all(conn.scope.allows_names(n, n) for n in names):
+            visible.append(hook)
+    return visible
+
+
+@tool("webhooks")
+async def twenty_list_webhooks() -> WebhookList:
+    """List the workspace's webhooks (target URL, operations). Secrets are never shown."""
+    conn = await connection()
+    return WebhookList(webhooks=await _visible_hooks(conn))
+
+
+@tool("webhooks", writes=True, destructive=True, idempotent=True, open_world=True)
+async def twenty_delete_webhook(id: Annotated[UUID, Field(description="The webhook id")]) -> Deleted:
+    """Delete a webhook for good (Twenty stops delivering at once). Confirm with the user first."""
+    conn = await connection()
+    if conn.scope.restricted and str(id) not in {h.get("id") for h in await _visible_hooks(conn)}:
+        raise GateError("That webhook is not one this connection's allowed objects can see.")
+    await conn.client.delete_webhook(str(id))
+    return Deleted(id=str(id))
+
+
+@tool("core", may_write=True, destructive=True)
+async def twenty_graphql(
+    query: Annotated[str, Field(min_length=1, max_length=20000, description="A GraphQL document")],
+    variables: Annotated[dict[str, Any] | None, Field(default=None)] = None,
+    endpoint: Annotated[
+        Literal["graphql", "metadata"],
+        Field(default="graphql", description="'graphql' = records, 'metadata' = schema/webhooks/API"),
+    ] = "graphql",
+) -> GraphQLResult:
+    """Raw GraphQL escape hatch for what no tool covers. /graphql root fields follow Twenty's naming:
+    people(filter:{...}, first:N){edges{node{...}}}, createPerson(data:{...}), personDuplicates,
+    peopleGroupBy, search(searchInput:...). Mutations are refused on read-only connections; under an
+    object allow-list only root fields of allowed objects pass and relations cannot be followed."""
+    from ..graphql_guard import check
+
+    conn = await connection()
+    views = await conn.object_views() if conn.scope.restricted and endpoint == "graphql" else None
+    check(query, endpoint, conn.scope, views)
+    data = await conn.client.graphql(query, variables, endpoint=endpoint)
+    return GraphQLResult(endpoint=endpoint, data=data)
+
+
+@tool("core")
+async def twenty_get_primer() -> Primer:
+    """The organisation's context for this CRM (conventions, pipeline meaning, who is who) plus a
+    compact live schema of the objects in scope. Read it at the start of a session."""
+    from ..primer import build_primer
+
+    conn = await connection()
+    return await build_primer(conn)
