@@ -1,0 +1,117 @@
+"""The Starlette application: routing plus the request log, faults and error rendering."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .errors import GraphQLError, TwentyHttpError
+from .responses import GRAPHQL_CONTENT_TYPE, json_response
+from .rest_core import RestCore
+from .runtime import LoggedRequest, Runtime
+
+Handler = Callable[[Request], Awaitable[Response]]
+ALL = ["GET", "POST", "PATCH", "PUT", "DELETE"]
+
+FAULT_BODIES: dict[int, dict[str, object]] = {
+    429: {
+        "statusCode": 429,
+        "error": "HttpException",
+        "messages": ["Limit reached (100 tokens per 60000 ms)"],
+    },
+    500: {"statusCode": 500, "error": "InternalServerErrorException", "messages": ["Internal server error"]},
+    502: {"statusCode": 502, "error": "BadGatewayException", "messages": ["Bad Gateway"]},
+    503: {"statusCode": 503, "error": "ServiceUnavailableException", "messages": ["Service Unavailable"]},
+    504: {"statusCode": 504, "error": "GatewayTimeoutException", "messages": ["Gateway Timeout"]},
+}
+
+
+def _wrap(handler: Handler) -> Handler:
+    """Render TwentyHttpError / GraphQLError raised anywhere in a handler."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except TwentyHttpError as err:
+            return json_response(err.body, err.status)
+        except GraphQLError as err:
+            body: dict[str, object] = {"errors": [err.error_entry()]}
+            if err.null_data is True:
+                body["data"] = None
+            return json_response(body, err.status, GRAPHQL_CONTENT_TYPE)
+
+    return endpoint
+
+
+class FaultAndLogMiddleware:
+    """Logs every request, then applies injected latency, failures and dropped connections."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.rt = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = scope["path"]
+        self.rt.requests.append(LoggedRequest(scope["method"], path, self.rt.auth_kind(request)))
+        faults = self.rt.faults
+        if faults.latency:
+            await asyncio.sleep(faults.latency)
+        if faults.take_drop(path):
+            # Start an answer promising a body, then abort: the client sees the connection die.
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", b"1000"), (b"content-type", b"application/json")],
+                }
+            )
+            raise ConnectionAbortedError("fake_twenty: dropped connection (fault injection)")
+        status = faults.take_failure(path)
+        if status is not None:
+            body = FAULT_BODIES.get(
+                status, {"statusCode": status, "error": "Error", "messages": ["Injected"]}
+            )
+            await json_response(body, status)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def build_app(runtime: Runtime) -> Starlette:
+    rest = RestCore(runtime)
+    extra_routes: list[Route] = []
+    try:
+        from .graphql_routes import routes as graphql_routes
+    except ImportError:  # pragma: no cover - the GraphQL surface is optional while building up
+        graphql_routes = None
+    if graphql_routes is not None:
+        extra_routes = graphql_routes(runtime, _wrap)
+    routes = [
+        *extra_routes,
+        Route("/rest/batch/{plural}", _wrap(rest.batch), methods=["POST"]),
+        Route("/rest/restore/{rest:path}", _wrap(rest.restore), methods=["PATCH", "PUT"]),
+        Route("/rest/{plural}/duplicates", _wrap(rest.duplicates), methods=["POST"]),
+        Route("/rest/{plural}/merge", _wrap(rest.merge), methods=["PATCH", "PUT"]),
+        Route("/rest/{plural}/groupBy", _wrap(rest.group_by), methods=["GET"]),
+        Route("/rest/{plural}/{record_id}/duplicate", _wrap(rest.duplicate_dashboard), methods=["POST"]),
+        Route("/rest/{plural}/{record_id}", _wrap(rest.item), methods=ALL),
+        Route("/rest/{plural}", _wrap(rest.collection), methods=ALL),
+        Route("/rest/{rest:path}", _wrap(rest.invalid), methods=ALL),
+        Route("/healthz", _wrap(_health), methods=["GET"]),
+    ]
+    app = Starlette(routes=routes)
+    app.add_middleware(FaultAndLogMiddleware, runtime=runtime)
+    return app
+
+
+async def _health(request: Request) -> Response:
+    return json_response({"status": "ok"})

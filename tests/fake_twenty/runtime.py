@@ -1,0 +1,173 @@
+"""The fake's mutable runtime: store, credentials, rate limiter, faults and the request log."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from starlette.requests import Request
+
+from .errors import TwentyHttpError
+from .store import API_KEY_ACTOR, USER_ACTOR, Actor, Store
+
+USER_EMAIL = "tim@apple.dev"
+USER_PASSWORD = "tim@apple.dev"  # Twenty's development seed uses the e-mail as password
+
+
+class LoggedRequest(NamedTuple):
+    method: str
+    path: str
+    auth_kind: str  # "api_key" | "user" | "none" | "invalid"
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "api_key" | "user"
+    actor: Actor
+    api_key_id: str | None = None
+
+    @property
+    def is_user(self) -> bool:
+        return self.kind == "user"
+
+
+class TokenBucket:
+    """Twenty's per-workspace bucket: ``capacity`` tokens, refilled evenly over ``window`` seconds."""
+
+    def __init__(self, capacity: int = 100, window: float = 60.0) -> None:
+        self.capacity = capacity
+        self.window = window
+        self._tokens = float(capacity)
+        self._stamp = time.monotonic()
+        self._lock = threading.Lock()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._tokens = float(self.capacity)
+            self._stamp = time.monotonic()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            rate = self.capacity / self.window
+            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * rate)
+            self._stamp = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return True
+            return False
+
+    @property
+    def message(self) -> str:
+        return f"Limit reached ({self.capacity} tokens per {int(self.window * 1000)} ms)"
+
+
+@dataclass
+class Faults:
+    """Switchable faults for reliability tests.
+
+    ``fail_next(status, n)`` answers the next ``n`` matching requests with a 2.21-shaped error;
+    ``drop_next(n)`` cuts the next ``n`` connections mid-answer; ``latency`` delays every answer.
+    """
+
+    latency: float = 0.0
+    _fail: list[tuple[int, str | None]] = field(default_factory=list)
+    _drop: list[str | None] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fail_next(self, status: int, n: int = 1, *, path_prefix: str | None = None) -> None:
+        with self._lock:
+            self._fail.extend([(status, path_prefix)] * n)
+
+    def drop_next(self, n: int = 1, *, path_prefix: str | None = None) -> None:
+        with self._lock:
+            self._drop.extend([path_prefix] * n)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.latency = 0.0
+            self._fail.clear()
+            self._drop.clear()
+
+    def take_failure(self, path: str) -> int | None:
+        with self._lock:
+            for i, (status, prefix) in enumerate(self._fail):
+                if prefix is None or path.startswith(prefix):
+                    del self._fail[i]
+                    return status
+        return None
+
+    def take_drop(self, path: str) -> bool:
+        with self._lock:
+            for i, prefix in enumerate(self._drop):
+                if prefix is None or path.startswith(prefix):
+                    del self._drop[i]
+                    return True
+        return False
+
+
+@dataclass
+class Runtime:
+    store: Store = field(default_factory=Store)
+    api_key: str = field(default_factory=lambda: "fake-api-key-" + secrets.token_hex(16))
+    user_token: str = field(default_factory=lambda: "fake-user-token-" + secrets.token_hex(16))
+    user_email: str = USER_EMAIL
+    user_password: str = USER_PASSWORD
+    rate_limit_enabled: bool = False
+    limiter: TokenBucket = field(default_factory=TokenBucket)
+    faults: Faults = field(default_factory=Faults)
+    requests: list[LoggedRequest] = field(default_factory=list)
+    extra_tokens: dict[str, Principal] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def reset(self, *, seeded: bool | None = None) -> None:
+        with self.lock:
+            self.store.reset(seeded=seeded)
+            self.requests.clear()
+            self.faults.clear()
+            self.limiter.reset()
+            self.extra_tokens.clear()
+            self.rate_limit_enabled = False
+
+    def principal_for(self, token: str | None) -> Principal | None:
+        if token == self.api_key:
+            return Principal("api_key", API_KEY_ACTOR, api_key_id="20202020-f401-4d8a-a731-64d007c27bad")
+        if token == self.user_token:
+            return Principal("user", USER_ACTOR)
+        return self.extra_tokens.get(token or "")
+
+    def authenticate(self, request: Request) -> Principal:
+        """The caller's principal, or Twenty's 403 (no token) / 401 (unknown token) answer."""
+        token = bearer_token(request)
+        if not token:
+            raise TwentyHttpError.missing_token()
+        principal = self.principal_for(token)
+        if principal is None:
+            # Not in the captured contract; shaped like the missing-token answer (AuthException).
+            raise TwentyHttpError(
+                401, {"statusCode": 401, "messages": ["Token invalid."], "error": "UNAUTHENTICATED"}
+            )
+        return principal
+
+    def auth_kind(self, request: Request) -> str:
+        token = bearer_token(request)
+        if not token:
+            return "none"
+        principal = self.principal_for(token)
+        return principal.kind if principal else "invalid"
+
+    def take_rate_token(self, principal: Principal) -> bool:
+        """True if the request may proceed (only API-key record queries are throttled)."""
+        if not self.rate_limit_enabled or principal.kind != "api_key":
+            return True
+        return self.limiter.take()
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return None
