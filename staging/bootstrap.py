@@ -96,13 +96,19 @@ async def bootstrap_workspace(
     workspace_name: str,
     key_name: str = "twenty-gcp deploy",
     key_days: int = 90,
+    on_secret: Callable[[str], object] = lambda _s: None,
 ) -> Bootstrapped:
-    """Sign up the first user, create + activate their workspace, mint an Admin API key."""
+    """Sign up the first user, create + activate their workspace, mint an Admin API key.
+
+    `on_secret` sees every token the moment it arrives, so output masking never lags behind.
+    """
     data = await call(SIGN_UP, {"email": email, "password": password}, None)
     agnostic = data["signUp"]["tokens"]["accessOrWorkspaceAgnosticToken"]["token"]
+    on_secret(agnostic)
 
     data = await call(SIGN_UP_IN_NEW_WORKSPACE, {"input": {"displayName": workspace_name}}, agnostic)
     signed_up = data["signUpInNewWorkspace"]
+    on_secret(signed_up["loginToken"]["token"])
     workspace_id = signed_up["workspace"]["id"]
     urls = signed_up["workspace"].get("workspaceUrls") or {}
     origin = urls.get("customUrl") or urls.get("subdomainUrl") or base_url
@@ -113,6 +119,7 @@ async def bootstrap_workspace(
         None,
     )
     access = data["getAuthTokensFromLoginToken"]["tokens"]["accessOrWorkspaceAgnosticToken"]["token"]
+    on_secret(access)
 
     data = await call(ACTIVATE_WORKSPACE, {"data": {"displayName": workspace_name}}, access)
     status = data["activateWorkspace"].get("activationStatus")
@@ -126,9 +133,11 @@ async def bootstrap_workspace(
     )
     key_id = data["createApiKey"]["id"]
     data = await call(MINT_API_KEY, {"id": key_id, "exp": expires}, access)
+    api_key = data["generateApiKeyToken"]["token"]
+    on_secret(api_key)
     return Bootstrapped(
         workspace_id=workspace_id,
-        api_key=data["generateApiKeyToken"]["token"],
+        api_key=api_key,
         api_key_id=key_id,
         access_token=access,
     )

@@ -115,7 +115,14 @@ class RealCloudLayer:
 
     # ------------------------------------------------------------ Twenty (shared client)
 
-    def bootstrap_twenty(self, base_url: str, email: str, password: str, workspace_name: str) -> Bootstrapped:
+    def bootstrap_twenty(
+        self,
+        base_url: str,
+        email: str,
+        password: str,
+        workspace_name: str,
+        on_secret: Callable[[str], object],
+    ) -> Bootstrapped:
         from twenty_api import TwentyClient
 
         async def call(query: str, variables: dict[str, Any] | None, token: str | None) -> dict[str, Any]:
@@ -123,7 +130,9 @@ class RealCloudLayer:
                 return await client.graphql(query, variables, endpoint="metadata")
 
         return asyncio.run(
-            bootstrap_workspace(call, base_url, email, password, workspace_name=workspace_name)
+            bootstrap_workspace(
+                call, base_url, email, password, workspace_name=workspace_name, on_secret=on_secret
+            )
         )
 
     def find_records(self, base_url: str, api_key: str, plural: str, filter: str) -> list[dict[str, Any]]:

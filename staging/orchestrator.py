@@ -192,13 +192,10 @@ class StageRun:
         if self.report.status("destroy") == "passed":
             self._attempt("remove", lambda: self._call(self.cloud.stack_remove, "removed"), ())
         else:
+            hint = f"re-run `inv infra.destroy --stack {self.stack}`, then `pulumi stack rm {self.stack}`"
+            self.log(f"! destroy failed, so the stack is NOT removed (resources may still exist): {hint}")
             self._record(
-                StepResult(
-                    "remove",
-                    "skipped",
-                    detail=f"destroy failed: resources may still exist; re-run `inv infra.destroy --stack "
-                    f"{self.stack}`, then `pulumi stack rm {self.stack}`",
-                )
+                StepResult("remove", "skipped", detail=f"destroy failed: resources may still exist; {hint}")
             )
         self._attempt("secrets", self._delete_secrets, ())
 
@@ -232,7 +229,7 @@ class StageRun:
         project = self.ctx.output("project")
         email = f"stage-{self.run_id}@{self.settings.email_domain}"
         password = self.redactor.add(secrets.token_urlsafe(24)) or ""
-        done = self.cloud.bootstrap_twenty(server, email, password, f"Stage {self.stack}")
+        done = self.cloud.bootstrap_twenty(server, email, password, f"Stage {self.stack}", self.redactor.add)
         self.redactor.add(done.access_token)
         self.ctx.api_key = self.redactor.add(done.api_key) or ""
         webhook_secret = self.redactor.add("whsec_" + secrets.token_hex(24)) or ""

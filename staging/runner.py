@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import IO
 
@@ -34,7 +35,7 @@ def main(
     name: str | None = None,
     keep: bool = False,
     *,
-    cloud: CloudLayer | None = None,
+    cloud: Callable[[Callable[[str], None]], CloudLayer] | None = None,
     stream: IO[str] | None = None,
     settings: StageSettings | None = None,
     monthly_usd: float | None = None,
@@ -42,7 +43,9 @@ def main(
     from infra.automation import PreconditionError
 
     redactor = Redactor()
-    console = Console(file=MaskingWriter(stream or sys.stdout, redactor), soft_wrap=True)
+    out = stream or sys.stdout
+    # CI logs are not terminals: give the summary room instead of rich's 80-column default
+    console = Console(file=MaskingWriter(out, redactor), soft_wrap=True, width=None if out.isatty() else 140)
 
     def log(line: str) -> None:
         console.print(line, markup=False, highlight=False)
@@ -52,7 +55,7 @@ def main(
     except ValueError as err:
         console.print(f"[bold red]stage.test:[/] {err}")
         return EXIT_PRECONDITION
-    layer = cloud if cloud is not None else RealCloudLayer(log)
+    layer = (cloud or RealCloudLayer)(log)  # the layer prints through the masking console
     try:
         layer.preflight(stack)
     except PreconditionError as err:
