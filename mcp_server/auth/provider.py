@@ -1,0 +1,290 @@
+"""OAuth 2.1 authorization server (SDK protocol) issuing sealed tokens that carry the user's
+Twenty API key, mode and object scope; plus the plain `Bearer <Twenty API key>` path.
+
+- Clients (DCR) are stateless: the client_id is the sealed registration, so any instance can
+  read it. Authorization codes are opaque random strings kept in memory for 5 minutes (no key,
+  sealed or not, ever appears in a URL); run the consent + token steps on one instance.
+- Access tokens (1 h) and refresh tokens (30 d) are sealed: {key, mode, objects, client, grant}.
+  Revoking either revokes the grant (both tokens).
+- A Bearer value that is not one of our tokens is taken as a Twenty API key and checked against
+  Twenty (cached 5 minutes by hash); it gets the server's default mode and scope.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from typing import TYPE_CHECKING, Any
+
+from mcp.server.auth.provider import (
+    AccessToken,
+    AuthorizationCode,
+    AuthorizationParams,
+    RefreshToken,
+    TokenError,
+)
+from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
+from pydantic import SecretStr
+
+from ..gate import Scope
+from ..runtime import Principal
+from .sealing import Sealer, SealError
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
+ACCESS_PREFIX, REFRESH_PREFIX, CLIENT_PREFIX = "tat.", "trt.", "c."
+CODE_TTL = 300
+REFRESH_TTL = 30 * 24 * 3600
+KEY_CACHE_TTL = 300
+
+
+class TwentyAccessToken(AccessToken):
+    """An access token that knows its Twenty credential; `api_key` never serialises or prints."""
+
+    api_key: SecretStr
+    read_only: bool = False
+    allowed_objects: list[str] | None = None
+    grant_id: str | None = None
+
+    def principal(self) -> Principal:
+        return Principal(
+            api_key=self.api_key.get_secret_value(),
+            scope=Scope.build(self.read_only, self.allowed_objects),
+            label=self.client_id,
+        )
+
+
+class TwentyRefreshToken(RefreshToken):
+    grant: dict[str, Any]
+
+
+class TwentyAuthorizationCode(AuthorizationCode):
+    api_key: SecretStr
+    read_only: bool
+    allowed_objects: list[str] | None
+
+
+class TwentyOAuthProvider:
+    def __init__(self, runtime: Runtime, sealer: Sealer, access_ttl: int = 3600) -> None:
+        self.runtime = runtime
+        self.sealer = sealer
+        self.access_ttl = access_ttl
+        self._codes: dict[str, TwentyAuthorizationCode] = {}
+        self._revoked: dict[str, float] = {}
+        self._valid_keys: dict[str, float] = {}
+        self.public_url = ""  # set by the HTTP app
+
+    # --- clients ---------------------------------------------------------------------------
+    async def get_client(self, client_id: str) -> OAuthClientInformationFull | None:
+        if not client_id.startswith(CLIENT_PREFIX):
+            return None
+        try:
+            data = self.sealer.unseal(client_id[len(CLIENT_PREFIX) :], "client")
+        except SealError:
+            return None
+        return OAuthClientInformationFull(client_id=client_id, **data)
+
+    async def register_client(self, client_info: OAuthClientInformationFull) -> None:
+        data = client_info.model_dump(mode="json", exclude_none=True, exclude={"client_id"})
+        client_info.client_id = CLIENT_PREFIX + self.sealer.seal(data, "client")
+
+    # --- authorization ---------------------------------------------------------------------
+    async def authorize(self, client: OAuthClientInformationFull, params: AuthorizationParams) -> str:
+        request = {
+            "client_id": client.client_id,
+            "client_name": client.client_name,
+            "redirect_uri": str(params.redirect_uri),
+            "explicit": params.redirect_uri_provided_explicitly,
+            "code_challenge": params.code_challenge,
+            "state": params.state,
+            "scopes": params.scopes or [],
+            "resource": params.resource,
+            "exp": time.time() + 900,
+            "nonce": secrets.token_urlsafe(16),
+        }
+        from urllib.parse import urlencode
+
+        return f"{self.public_url}/consent?{urlencode({'request': self.sealer.seal(request, 'consent')})}"
+
+    def open_consent_request(self, sealed: str) -> dict[str, Any]:
+        request = self.sealer.unseal(sealed, "consent")
+        if request.get("exp", 0) < time.time():
+            raise SealError("the consent request expired; start the connection again")
+        return request
+
+    def issue_code(
+        self, request: dict[str, Any], api_key: str, read_only: bool, objects: list[str] | None
+    ) -> str:
+        self._expire()
+        code = secrets.token_urlsafe(32)
+        self._codes[code] = TwentyAuthorizationCode(
+            code=code,
+            scopes=request["scopes"],
+            expires_at=time.time() + CODE_TTL,
+            client_id=request["client_id"],
+            code_challenge=request["code_challenge"],
+            redirect_uri=request["redirect_uri"],
+            redirect_uri_provided_explicitly=request["explicit"],
+            resource=request.get("resource"),
+            subject=_key_subject(api_key),
+            api_key=SecretStr(api_key),
+            read_only=read_only,
+            allowed_objects=objects,
+        )
+        return code
+
+    async def load_authorization_code(
+        self, client: OAuthClientInformationFull, authorization_code: str
+    ) -> TwentyAuthorizationCode | None:
+        code = self._codes.get(authorization_code)
+        if code is None or code.client_id != client.client_id or code.expires_at < time.time():
+            return None
+        return code
+
+    async def exchange_authorization_code(
+        self, client: OAuthClientInformationFull, authorization_code: TwentyAuthorizationCode
+    ) -> OAuthToken:
+        if self._codes.pop(authorization_code.code, None) is None:
+            raise TokenError("invalid_grant", "authorization code already used")
+        grant = {
+            "k": authorization_code.api_key.get_secret_value(),
+            "ro": authorization_code.read_only,
+            "objs": authorization_code.allowed_objects,
+            "cid": client.client_id,
+            "sub": authorization_code.subject,
+            "scopes": authorization_code.scopes,
+            "resource": authorization_code.resource,
+            "gid": secrets.token_urlsafe(12),
+        }
+        return self._issue(grant)
+
+    def _issue(self, grant: dict[str, Any]) -> OAuthToken:
+        now = int(time.time())
+        access = ACCESS_PREFIX + self.sealer.seal({**grant, "exp": now + self.access_ttl}, "access")
+        refresh = REFRESH_PREFIX + self.sealer.seal({**grant, "exp": now + REFRESH_TTL}, "refresh")
+        return OAuthToken(
+            access_token=access,
+            token_type="Bearer",  # noqa: S106 - a token type, not a password
+            expires_in=self.access_ttl,
+            refresh_token=refresh,
+            scope=" ".join(grant.get("scopes") or []) or None,
+        )
+
+    # --- refresh ---------------------------------------------------------------------------
+    async def load_refresh_token(
+        self, client: OAuthClientInformationFull, refresh_token: str
+    ) -> TwentyRefreshToken | None:
+        grant = self._open(refresh_token, REFRESH_PREFIX, "refresh")
+        if grant is None or grant["cid"] != client.client_id:
+            return None
+        return TwentyRefreshToken(
+            token=refresh_token,
+            client_id=grant["cid"],
+            scopes=grant.get("scopes") or [],
+            expires_at=grant["exp"],
+            resource=grant.get("resource"),
+            subject=grant.get("sub"),
+            grant=grant,
+        )
+
+    async def exchange_refresh_token(
+        self, client: OAuthClientInformationFull, refresh_token: TwentyRefreshToken, scopes: list[str]
+    ) -> OAuthToken:
+        grant = {k: v for k, v in refresh_token.grant.items() if k != "exp"}
+        if scopes and not set(scopes) <= set(grant.get("scopes") or []):
+            raise TokenError("invalid_scope", "cannot widen scopes on refresh")
+        self._revoke(grant["gid"])  # rotation: the old pair stops working
+        grant["gid"] = secrets.token_urlsafe(12)
+        return self._issue(grant)
+
+    # --- access ----------------------------------------------------------------------------
+    async def load_access_token(self, token: str) -> TwentyAccessToken | None:
+        if token.startswith(ACCESS_PREFIX):
+            grant = self._open(token, ACCESS_PREFIX, "access")
+            if grant is None:
+                return None
+            return TwentyAccessToken(
+                token=token,
+                client_id=grant["cid"],
+                scopes=grant.get("scopes") or [],
+                expires_at=grant["exp"],
+                resource=grant.get("resource"),
+                subject=grant.get("sub"),
+                api_key=SecretStr(grant["k"]),
+                read_only=bool(grant["ro"]),
+                allowed_objects=grant.get("objs"),
+                grant_id=grant["gid"],
+            )
+        if token.startswith((REFRESH_PREFIX, CLIENT_PREFIX)):
+            return None
+        return await self.bearer_api_key(token)
+
+    async def bearer_api_key(self, key: str) -> TwentyAccessToken | None:
+        """The plain path: `Authorization: Bearer <Twenty API key>`, validated against Twenty."""
+        if not key or len(key) > 4096:
+            return None
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        if self._valid_keys.get(digest, 0) < time.time():
+            if not await validate_twenty_key(self.runtime, key):
+                return None
+            self._valid_keys[digest] = time.time() + KEY_CACHE_TTL
+        scope = self.runtime.default_scope
+        return TwentyAccessToken(
+            token="bearer:" + digest[:16],
+            client_id="bearer-api-key",
+            scopes=[],
+            subject=_key_subject(key),
+            api_key=SecretStr(key),
+            read_only=scope.read_only,
+            allowed_objects=sorted(scope.allowed) if scope.allowed else None,
+        )
+
+    # --- revocation ------------------------------------------------------------------------
+    async def revoke_token(self, token: TwentyAccessToken | TwentyRefreshToken) -> None:
+        gid = token.grant.get("gid") if isinstance(token, TwentyRefreshToken) else token.grant_id
+        if gid:
+            self._revoke(gid)
+
+    def _revoke(self, gid: str) -> None:
+        self._revoked[gid] = time.time() + REFRESH_TTL
+
+    def _open(self, token: str, prefix: str, purpose: str) -> dict[str, Any] | None:
+        try:
+            grant = self.sealer.unseal(token[len(prefix) :], purpose)
+        except SealError:
+            return None
+        if grant.get("exp", 0) < time.time() or grant.get("gid") in self._revoked:
+            return None
+        return grant
+
+    def _expire(self) -> None:
+        now = time.time()
+        for code in [c for c, v in self._codes.items() if v.expires_at < now]:
+            del self._codes[code]
+        for gid in [g for g, exp in self._revoked.items() if exp < now]:
+            del self._revoked[gid]
+
+
+def _key_subject(key: str) -> str:
+    return "twenty-key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+async def validate_twenty_key(runtime: Runtime, key: str) -> bool:
+    """True when Twenty accepts the key (one cheap authenticated call)."""
+    import logging
+
+    from twenty_api import TwentyAuthError, TwentyClient, TwentyError, TwentyForbiddenError
+
+    client = TwentyClient(base_url=runtime.base_url, api_key=key, max_retries=1)
+    try:
+        await client.workspace_id()
+        return True
+    except (TwentyAuthError, TwentyForbiddenError):
+        return False
+    except TwentyError as err:  # Twenty unreachable: refuse rather than guess
+        logging.getLogger(__name__).warning("could not validate a Twenty key: %s", type(err).__name__)
+        return False
+    finally:
+        await client.aclose()
