@@ -247,7 +247,7 @@ def config_to_set(
     project = project_name(root)
     raw = yaml.safe_load(source.read_text()) or {}
     entries: dict[str, ConfigEntry] = {}
-    missing: list[str] = []
+    missing: dict[str, str] = {}
     for key, value in (raw.get("config") or {}).items():
         full_key = key if ":" in key else f"{project}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
@@ -257,15 +257,45 @@ def config_to_set(
             if env.get(var):
                 entries[full_key] = ConfigEntry(env[var], secret=True)
             else:
-                missing.append(
+                missing[full_key] = (
                     f"`{full_key}` (secure) has no value for stack {stack!r}: `export {var}=...` "
                     f"or `pulumi config set --secret {full_key} --stack {stack}`"
                 )
         elif derived:
             entries[full_key] = ConfigEntry(_plain(value), secret=False)
+    present = {k if ":" in k else f"{project}:{k}" for k in (raw.get("config") or {})}
+    for full_key, required in _user_secrets(raw.get("config") or {}, stack):
+        if full_key in entries or full_key in missing or (full_key in present and not derived):
+            continue
+        var = secret_env_var(full_key, project)
+        if env.get(var):
+            entries[full_key] = ConfigEntry(env[var], secret=True)
+        elif required:
+            missing[full_key] = (
+                f"`{full_key}` (secret) is required by stack {stack!r}'s settings: `export {var}=...` "
+                f"or `pulumi config set --secret {full_key} --stack {stack}`"
+            )
     if missing:
-        raise PreconditionError(missing)
+        raise PreconditionError(list(missing.values()))
     return entries
+
+
+def _user_secrets(config: Mapping[str, Any], stack: str) -> list[tuple[str, bool]]:
+    """(key, required) for the secrets the user supplies, as the infra program's config declares them."""
+    try:
+        from infra.config import (
+            PROJECT_NAMESPACE,
+            USER_SECRET_KEYS,
+            parse_stack_config,
+            required_user_secrets,
+        )
+    except ImportError:  # the program's config module is the source of truth; without it, ask for none
+        return []
+    try:
+        required = set(required_user_secrets(parse_stack_config(dict(config), stack)))
+    except Exception as err:  # a bad stack file: say so now rather than half-way through `up`
+        raise AutomationError(f"the settings of stack {stack!r} are invalid: {err}") from err
+    return [(f"{PROJECT_NAMESPACE}:{key}", key in required) for key in USER_SECRET_KEYS]
 
 
 # ---------------------------------------------------------------- stack operations
