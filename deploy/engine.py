@@ -1,0 +1,167 @@
+"""The reconciler: desired state (apps/ via deploy.manifests) vs the live workspace → a plan of
+items (create / update / unchanged / orphaned / conflict / blocked) → apply.
+
+Kinds are planned and applied in order (apps → agents → webhooks → workflows: workflows refer to
+agents by id); the items of one kind are independent and applied in parallel, bounded by
+`concurrency` (the client's pacer keeps the whole run under Twenty's rate limit). Each apply step
+is idempotent on its own, so a run killed half-way converges when re-run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import anyio
+
+from deploy.gateway import Gateway
+from deploy.manifests import Manifests
+from deploy.secrets import SecretSource
+
+Op = Literal["create", "update", "unchanged", "orphaned", "conflict", "blocked"]
+KIND_ORDER = ("apps", "agents", "webhooks", "workflows")
+MARK = "twenty-gcp"
+
+
+def marker(kind: str, name: str) -> str:
+    """The ownership mark we put in the description of what we create; nothing without it is ours."""
+    return f"[{MARK}:{kind}:{name}]"
+
+
+def with_marker(description: str | None, mark: str) -> str:
+    text = (description or "").strip()
+    return text if mark in text else f"{text} {mark}".strip()
+
+
+@dataclass
+class Item:
+    kind: str
+    name: str
+    op: Op
+    changes: list[str] = field(default_factory=list)
+    apply: Callable[[], Awaitable[list[str]]] | None = None
+    notes: list[str] = field(default_factory=list)
+    status: str = "planned"  # planned | done | failed | skipped
+
+    @property
+    def writes(self) -> bool:
+        return self.op in ("create", "update") and self.apply is not None
+
+
+class UserSession(Protocol):
+    async def __call__(self) -> Any: ...
+
+
+@dataclass
+class DeployContext:
+    gw: Gateway
+    manifests: Manifests
+    stack: Mapping[str, str]
+    secrets: SecretSource
+    server_url: str
+    dry_run: bool = False
+    user_session: Callable[[], Awaitable[Any]] | None = None
+    rotate_secrets: bool = False
+    concurrency: int = 4
+    app_output: Callable[[Path], Path] = lambda app_dir: app_dir / ".twenty" / "output"
+    agent_ids: dict[str, str] = field(default_factory=dict)
+    say: Callable[[str], None] = lambda _m: None
+
+    async def user_gateway(self) -> Gateway | None:
+        """A gateway whose `as_user` calls go through the deploy user's session (login once)."""
+        if self.gw.user_client is None and self.user_session is not None:
+            self.gw.user_client = await self.user_session()
+        return self.gw if self.gw.user_client is not None else None
+
+
+class Kind(Protocol):
+    name: str
+
+    async def plan(self, ctx: DeployContext) -> list[Item]: ...
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def contains(live: Any, desired: Any) -> bool:
+    """True when every key/value we set is present in what Twenty stores (it may add its own)."""
+    if isinstance(desired, dict):
+        return isinstance(live, dict) and all(contains(live.get(k), v) for k, v in desired.items())
+    if isinstance(desired, list):
+        return (isinstance(live, list) and len(live) == len(desired)
+                and all(contains(a, b) for a, b in zip(live, desired, strict=True)))
+    return live == desired
+
+
+def field_changes(live: Mapping[str, Any], desired: Mapping[str, Any], *,
+                  hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The desired fields whose live value differs; `hidden` ones are never printed."""
+    return {k: v for k, v in desired.items() if not contains(live.get(k), v)}
+
+
+def describe_changes(live: Mapping[str, Any], changed: Mapping[str, Any],
+                     hidden: frozenset[str] = frozenset()) -> list[str]:
+    lines = []
+    for k, v in changed.items():
+        if k in hidden:
+            lines.append(f"{k}: (secret) differs")
+        else:
+            old, new = _short(live.get(k)), _short(v)
+            lines.append(f"{k}: {old} → {new}")
+    return lines
+
+
+def _short(value: Any, width: int = 60) -> str:
+    text = value if isinstance(value, str) else canonical(value)
+    text = text.replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+async def plan_kinds(ctx: DeployContext, kinds: list[Kind]) -> list[Item]:
+    items: list[Item] = []
+    for kind in kinds:
+        items += await kind.plan(ctx)
+    return items
+
+
+async def apply_items(ctx: DeployContext, items: list[Item],
+                      on_done: Callable[[Item], None] = lambda _i: None) -> None:
+    limiter = anyio.CapacityLimiter(max(1, ctx.concurrency))
+
+    async def one(item: Item) -> None:
+        async with limiter:
+            if not item.writes:
+                item.status = "skipped" if item.op != "unchanged" else "done"
+                on_done(item)
+                return
+            try:
+                assert item.apply is not None
+                item.notes += await item.apply()
+                item.status = "done"
+            except Exception as e:  # one failed item must not stop the independent others
+                item.status = "failed"
+                item.notes.append(f"{type(e).__name__}: {e}")
+            on_done(item)
+
+    async with anyio.create_task_group() as tg:
+        for item in items:
+            tg.start_soon(one, item)
+
+
+async def run(ctx: DeployContext, kinds: list[Kind], *, apply: bool,
+              on_plan: Callable[[Item], None] = lambda _i: None,
+              on_done: Callable[[Item], None] = lambda _i: None) -> list[Item]:
+    """Plan (and apply) kind by kind, so later kinds see what earlier ones created."""
+    everything: list[Item] = []
+    for kind in kinds:
+        items = await kind.plan(ctx)
+        for it in items:
+            on_plan(it)
+        if apply and not ctx.dry_run:
+            await apply_items(ctx, items, on_done)
+        everything += items
+    return everything

@@ -1,0 +1,95 @@
+"""AI agents (apps/agents/*.yaml) and the least-privileged role each one runs under.
+
+Ownership: an agent is ours when it is custom and its description carries
+`[twenty-gcp:agent:<name>]`; its role has a fixed id derived from the agent's name (CreateRoleInput
+takes an `id`) and the same kind of mark. A live agent with our name but without our mark (e.g.
+Twenty's own `helper`) is a conflict: reported, never changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deploy.engine import DeployContext, Item, describe_changes, field_changes, marker, with_marker
+from deploy.gateway import (
+    M_CREATE_AGENT,
+    M_CREATE_ROLE,
+    M_UPDATE_AGENT,
+    M_UPDATE_ROLE,
+    Q_AGENTS,
+    Q_ROLES,
+)
+from deploy.manifests import AgentManifest, stable_uuid
+
+KIND = "agents"
+
+
+def role_id(agent: AgentManifest) -> str:
+    return stable_uuid("agent-role", agent.name)
+
+
+class Agents:
+    name = KIND
+
+    async def plan(self, ctx: DeployContext) -> list[Item]:
+        agents = (await ctx.gw.query(Q_AGENTS)).get("findManyAgents") or []
+        roles = {r["id"]: r for r in (await ctx.gw.query(Q_ROLES)).get("getRoles") or []}
+        by_name = {a.get("name"): a for a in agents}
+        wanted = {a.name for a in ctx.manifests.agents}
+        items = []
+        for agent in ctx.manifests.agents:
+            items.append(self._item(ctx, agent, by_name.get(agent.name), roles.get(role_id(agent))))
+        for a in agents:
+            desc = a.get("description") or ""
+            if "[twenty-gcp:agent:" in desc and a.get("name") not in wanted:
+                items.append(Item(KIND, str(a.get("name")), "orphaned",
+                                  ["ours but no longer in apps/agents/; left in place"]))
+        return items
+
+    def _item(self, ctx: DeployContext, agent: AgentManifest, live: dict[str, Any] | None,
+              live_role: dict[str, Any] | None) -> Item:
+        mark = marker("agent", agent.name)
+        if live is not None and (not live.get("isCustom") or mark not in (live.get("description") or "")):
+            return Item(KIND, agent.name, "conflict",
+                        [f"an agent named {agent.name!r} exists and is not ours (no {mark} in its "
+                         "description); left untouched — rename ours or remove that one"])
+        rid = role_id(agent)
+        role_input = {**agent.role.create_role_input(),
+                      "description": with_marker(agent.role.description, marker("agent-role", agent.name))}
+        desired = agent.create_agent_input(ctx.stack, rid)
+        desired["description"] = with_marker(desired.get("description"), mark)
+        if live is not None:
+            ctx.agent_ids[agent.name] = live["id"]
+        else:
+            ctx.agent_ids.setdefault(agent.name, f"<new agent {agent.name}>")
+
+        role_changed = {} if live_role is None else field_changes(live_role, role_input)
+        agent_changed = {} if live is None else field_changes(live, desired)
+        lines: list[str] = []
+        if live_role is None:
+            lines.append(f"role: create {role_input['label']!r}")
+        elif role_changed:
+            lines += [f"role {k}" for k in describe_changes(live_role, role_changed)]
+        if live is None:
+            lines.append(f"agent: create (model {desired['modelId']})")
+        else:
+            lines += describe_changes(live, agent_changed)
+        if live is not None and live_role is not None and not role_changed and not agent_changed:
+            return Item(KIND, agent.name, "unchanged")
+
+        async def apply() -> list[str]:
+            if live_role is None:
+                await ctx.gw.mutate("createOneRole", M_CREATE_ROLE, {"input": {"id": rid, **role_input}})
+            elif role_changed:
+                await ctx.gw.mutate("updateOneRole", M_UPDATE_ROLE,
+                                    {"input": {"id": rid, "update": role_changed}})
+            if live is None:
+                made = await ctx.gw.mutate("createOneAgent", M_CREATE_AGENT, {"input": desired})
+                ctx.agent_ids[agent.name] = made["createOneAgent"]["id"]
+                return [f"id {ctx.agent_ids[agent.name]}"]
+            if agent_changed:
+                await ctx.gw.mutate("updateOneAgent", M_UPDATE_AGENT,
+                                    {"input": {"id": live["id"], **agent_changed}})
+            return []
+
+        return Item(KIND, agent.name, "create" if live is None else "update", lines, apply)

@@ -1,0 +1,137 @@
+"""Workflow templates (apps/workflows/*.yaml) → a workflow record + its version, activated.
+
+2.21 lets an API key create the workflow record but refuses it every workflowVersion write,
+step mutation and activation (contract examples 150–162), so those run in the deploy user's
+session. Ownership: the workflow record's id is derived from the manifest name (REST create takes
+an `id`), so a re-run — also after a kill — finds it instead of making another; step ids are
+derived the same way (WorkflowManifest.step_uuid).
+
+Protocol, per workflow that differs: create the record if missing → a DRAFT version (the one
+Twenty made, else createDraftFromWorkflowVersion from the ACTIVE one, else create one) → each
+missing step created (createWorkflowVersionStep with our id), every step set
+(updateWorkflowVersionStep), steps we no longer declare deleted → the trigger set (PATCH, allowed
+for users: example 155) → activateWorkflowVersion (example 160).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deploy.engine import DeployContext, Item, contains
+from deploy.gateway import M_ACTIVATE, M_CREATE_DRAFT, M_CREATE_STEP, M_UPDATE_STEP
+from deploy.manifests import WorkflowManifest, stable_uuid
+from twenty_api.filters import F
+
+KIND = "workflows"
+M_DELETE_STEP = ("mutation DeleteWorkflowVersionStep($input: DeleteWorkflowVersionStepInput!) { "
+                 "deleteWorkflowVersionStep(input: $input) { triggerDiff stepsDiff } }")
+NEEDS_USER = ("needs the deploy user's session (2.21 refuses workflow versions and activation to API "
+              "keys): put {\"email\":…,\"password\":…} in the Secret Manager secret "
+              "`twenty-deploy-user` (docs/deploy.md › deploy user)")
+
+
+def workflow_id(wf: WorkflowManifest) -> str:
+    return stable_uuid("workflow", wf.name)
+
+
+def steps_match(live: list[dict[str, Any]] | None, desired: list[dict[str, Any]]) -> bool:
+    by_id = {s.get("id"): s for s in live or []}
+    return set(by_id) == {s["id"] for s in desired} and all(contains(by_id[s["id"]], s) for s in desired)
+
+
+def version_matches(version: dict[str, Any] | None, desired: dict[str, Any]) -> bool:
+    return (version is not None and contains(version.get("trigger"), desired["trigger"])
+            and steps_match(version.get("steps"), desired["steps"]))
+
+
+class Workflows:
+    name = KIND
+
+    async def plan(self, ctx: DeployContext) -> list[Item]:
+        return [await self._item(ctx, wf) for wf in ctx.manifests.workflows]
+
+    async def _item(self, ctx: DeployContext, wf: WorkflowManifest) -> Item:
+        wid = workflow_id(wf)
+        try:
+            desired = wf.to_twenty(ctx.stack, ctx.agent_ids)
+        except KeyError as e:
+            return Item(KIND, wf.name, "blocked", [f"cannot build it: {e} (an agent it uses is missing "
+                                                   "or in conflict, or a stack setting is unset)"])
+        found = await ctx.gw.list_records("workflows", filter=str(F("id").eq(wid)))
+        record = found[0] if found else None
+        versions = [] if record is None else await ctx.gw.list_records(
+            "workflowVersions", filter=str(F("workflowId").eq(wid)))
+        active = next((v for v in versions if v.get("status") == "ACTIVE"), None)
+        draft = next((v for v in versions if v.get("status") == "DRAFT"), None)
+        target = active if wf.activate else (draft or active)
+        if record is not None and version_matches(target, desired):
+            return Item(KIND, wf.name, "unchanged")
+
+        lines = ["workflow: create" if record is None else ""]
+        if draft is None:
+            lines.append("version: new draft" + (" from the active version" if active else ""))
+        lines.append(f"version: set trigger {desired['trigger']['type']} and {len(desired['steps'])} steps")
+        if wf.activate:
+            lines.append("version: activate")
+        lines = [x for x in lines if x]
+
+        async def apply() -> list[str]:
+            gw = await ctx.user_gateway()
+            if gw is None:
+                raise PermissionError(NEEDS_USER)
+            if record is None:
+                await gw.create_record("workflows", {"id": wid, "name": wf.label})
+            version_id = await self._draft(ctx, wf, wid, active, draft)
+            await self._fill(ctx, version_id, desired)
+            if wf.activate:
+                await gw.mutate("activateWorkflowVersion", M_ACTIVATE, {"id": version_id},
+                                endpoint="graphql", as_user=True)
+            return [f"version {version_id}"]
+
+        op = "create" if record is None else "update"
+        item = Item(KIND, wf.name, op, lines, apply)
+        if ctx.user_session is None and ctx.gw.user_client is None:
+            item.notes.append(NEEDS_USER)
+        return item
+
+    async def _draft(self, ctx: DeployContext, wf: WorkflowManifest, wid: str,
+                     active: dict[str, Any] | None, draft: dict[str, Any] | None) -> str:
+        gw = ctx.gw
+        if draft is not None:
+            return str(draft["id"])
+        fresh = await gw.list_records("workflowVersions", filter=str(F("workflowId").eq(wid)), as_user=True)
+        made = next((v for v in fresh if v.get("status") == "DRAFT"), None)  # Twenty's auto draft
+        if made is not None:
+            return str(made["id"])
+        if active is not None:
+            data = await gw.mutate("createDraftFromWorkflowVersion", M_CREATE_DRAFT,
+                                   {"input": {"workflowId": wid, "workflowVersionIdToCopy": active["id"]}},
+                                   endpoint="graphql", as_user=True)
+            return str(data["createDraftFromWorkflowVersion"]["id"])
+        rec = await gw.create_record("workflowVersions", {"id": stable_uuid("workflow", wf.name, "v1"),
+                                                          "workflowId": wid, "name": "v1"}, as_user=True)
+        return str(rec["id"])
+
+    async def _fill(self, ctx: DeployContext, version_id: str, desired: dict[str, Any]) -> None:
+        gw = ctx.gw
+        current = await gw.list_records("workflowVersions", filter=str(F("id").eq(version_id)),
+                                        as_user=True)
+        live_steps = {s.get("id"): s for s in ((current[0].get("steps") if current else None) or [])}
+        wanted = {s["id"] for s in desired["steps"]}
+        for sid in [s for s in live_steps if s not in wanted]:
+            await gw.mutate("deleteWorkflowVersionStep", M_DELETE_STEP,
+                            {"input": {"workflowVersionId": version_id, "stepId": sid}},
+                            endpoint="graphql", as_user=True)
+        for step in desired["steps"]:
+            if step["id"] not in live_steps:
+                await gw.mutate("createWorkflowVersionStep", M_CREATE_STEP,
+                                {"input": {"workflowVersionId": version_id, "stepType": step["type"],
+                                           "id": step["id"]}}, endpoint="graphql", as_user=True)
+            if not contains(live_steps.get(step["id"]), step):
+                await gw.mutate("updateWorkflowVersionStep", M_UPDATE_STEP,
+                                {"input": {"workflowVersionId": version_id, "step": step}},
+                                endpoint="graphql", as_user=True)
+        live_trigger = current[0].get("trigger") if current else None
+        if not contains(live_trigger, desired["trigger"]):
+            await gw.update_record("workflowVersions", version_id, {"trigger": desired["trigger"]},
+                                   as_user=True)
