@@ -301,10 +301,11 @@ def _user_secrets(config: Mapping[str, Any], stack: str) -> list[tuple[str, bool
 # ---------------------------------------------------------------- stack operations
 
 
-def open_stack(stack: str, env: Mapping[str, str] | None = None) -> auto.Stack:
+def open_stack(stack: str, env: Mapping[str, str] | None = None, *, configure: bool = True) -> auto.Stack:
     """Select `stack` on the configured backend, or create it with its config written.
 
     The config is resolved before anything is created, so a missing secret stops at once.
+    `configure=False` (outputs, destroy, remove) leaves an existing stack's config alone.
     """
     from pulumi import automation as auto
 
@@ -324,8 +325,13 @@ def open_stack(stack: str, env: Mapping[str, str] | None = None) -> auto.Stack:
     try:
         try:
             handle = auto.select_stack(stack_name=stack, work_dir=str(REPO_ROOT), opts=opts)
-            entries = config_to_set(stack, env, new_stack=False)
+            entries = config_to_set(stack, env, new_stack=False) if configure else {}
         except auto.StackNotFoundError:
+            if not configure:
+                raise AutomationError(
+                    f"stack {stack!r} does not exist on {pre.backend.url}: create it with "
+                    f"`inv infra.up --stack {stack}` (or check PULUMI_BACKEND_URL)"
+                ) from None
             entries = config_to_set(stack, env, new_stack=True)
             handle = auto.create_stack(stack_name=stack, work_dir=str(REPO_ROOT), opts=opts)
         if entries:
@@ -335,10 +341,10 @@ def open_stack(stack: str, env: Mapping[str, str] | None = None) -> auto.Stack:
     return handle
 
 
-def _run(stack: str, what: str, fn: Callable[[auto.Stack], Any]) -> Any:
+def _run(stack: str, what: str, fn: Callable[[auto.Stack], Any], *, configure: bool = False) -> Any:
     from pulumi import automation as auto
 
-    handle = open_stack(stack)
+    handle = open_stack(stack, configure=configure)
     try:
         return fn(handle)
     except auto.ConcurrentUpdateError as err:
@@ -356,13 +362,13 @@ def _values(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 def preview(stack: str, on_output: Callable[[str], Any] = print) -> dict[str, int]:
     """`pulumi preview`: the planned changes, counted by operation."""
-    result = _run(stack, "preview", lambda s: s.preview(on_output=on_output, diff=False))
+    result = _run(stack, "preview", lambda s: s.preview(on_output=on_output, diff=False), configure=True)
     return {str(op): int(n) for op, n in (result.change_summary or {}).items()}
 
 
 def up(stack: str, on_output: Callable[[str], Any] = print) -> dict[str, Any]:
     """`pulumi up`: deploy the stack; returns its outputs (values; secret ones included)."""
-    result = _run(stack, "up", lambda s: s.up(on_output=on_output, show_secrets=False))
+    result = _run(stack, "up", lambda s: s.up(on_output=on_output, show_secrets=False), configure=True)
     return _values(result.outputs)
 
 
