@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.transport == "stdio":
         from .server import build_server
 
-        build_server().run("stdio")
+        build_server(warm=True).run("stdio")
         return 0
     import uvicorn
 

@@ -60,16 +60,14 @@ class Connection:
 
     async def objects(self, *, refresh: bool = False) -> list[ObjectInfo]:
         """Every object the schema has that this scope may see."""
-        if refresh:
-            await self.client.schema(refresh=True)
-        objs = await self.client.list_objects()
+        objs = (await self.client.schema(refresh=refresh)).objects
         return [o for o in objs if self.scope.allows_names(o.name_singular, o.name_plural)]
 
     async def object_views(self) -> list[ObjectView]:
         from .graphql_guard import ObjectView
 
         views = []
-        for obj in await self.client.list_objects():
+        for obj in (await self.client.schema()).objects:
             full = obj if obj.fields else await self.client.get_object(obj.name_plural)
             views.append(
                 ObjectView(
@@ -147,7 +145,9 @@ class Runtime:
         key_id = hashlib.sha256(api_key.encode()).hexdigest()
         client = self._clients.get(key_id)
         if client is None:
-            client = TwentyClient(base_url=self.base_url, api_key=api_key)
+            client = TwentyClient(
+                base_url=self.base_url, api_key=api_key, schema_ttl=self.settings.mcp_schema_ttl
+            )
             self._clients[key_id] = client
             if len(self._clients) > _MAX_CLIENTS:
                 _old_id, _old = self._clients.popitem(last=False)
@@ -172,8 +172,19 @@ class Runtime:
             return None
         from twenty_api import TwentyClient
 
-        self.user_client = await TwentyClient.login(self.base_url, email, password.get_secret_value())
+        self.user_client = await TwentyClient.login(
+            self.base_url, email, password.get_secret_value(), schema_ttl=self.settings.mcp_schema_ttl
+        )
         return self.user_client
+
+    async def warm(self) -> None:
+        """Fill the schema cache at start so the first call is fast; failures surface on first use."""
+        import logging
+
+        try:
+            await (await self.connection()).client.schema()
+        except Exception as err:
+            logging.getLogger(__name__).warning("schema warm-up failed: %s", err)
 
     async def aclose(self) -> None:
         for client in list(self._clients.values()):
@@ -202,7 +213,14 @@ async def connection() -> Connection:
 
 
 def jsonable(value: Any) -> Any:
-    """Client results may be models; tools return plain JSON."""
+    """Client results may be models or metadata dataclasses; tools return plain JSON."""
+    import dataclasses
+
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        raw = getattr(value, "raw", None)
+        if raw:
+            return raw
+        return {k: v for k, v in dataclasses.asdict(value).items() if k != "raw"}
     return value

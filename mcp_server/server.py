@@ -72,13 +72,18 @@ def _as_tool_error(exc: UnexpectedToolError) -> ToolError:
     return ToolError(f"Internal error ({type(cause).__name__ if cause else 'unknown'}); see the server log.")
 
 
-def build_server(settings: ServerSettings | None = None, **server_kwargs: Any) -> TwentyMCPServer:
-    """A ready server: tools of the selected groups, resources, runtime. No network at build time."""
+def build_server(
+    settings: ServerSettings | None = None, *, warm: bool = False, **server_kwargs: Any
+) -> TwentyMCPServer:
+    """A ready server: tools of the selected groups, resources, runtime. No network at build time;
+    warm=True (stdio) fills the schema cache in the background once the session starts."""
     from . import tools as _tools  # noqa: F401 - registers the tools
 
     settings = settings or ServerSettings()
     runtime = Runtime(settings)
     set_runtime(runtime)
+    if warm:
+        server_kwargs["lifespan"] = _warming_lifespan(runtime)
     server = TwentyMCPServer(
         runtime,
         name="twenty-gcp",
@@ -93,6 +98,24 @@ def build_server(settings: ServerSettings | None = None, **server_kwargs: Any) -
             server.add_tool(spec.fn, name=spec.name, annotations=spec.annotations, structured_output=True)
     _add_resources(server, runtime)
     return server
+
+
+def _warming_lifespan(runtime: Runtime) -> Any:
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(_server: Any) -> Any:
+        import anyio
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(runtime.warm)
+            try:
+                yield {}
+            finally:
+                tg.cancel_scope.cancel()
+                await runtime.aclose()
+
+    return lifespan
 
 
 def _add_resources(server: TwentyMCPServer, runtime: Runtime) -> None:

@@ -359,8 +359,19 @@ async def twenty_aggregate(
             raise ToolError(
                 f"{label} '{value}' is not a field of {obj.name_plural}; see twenty_get_object_schema."
             )
+    agg_filter: Any = filter
+    if filter and not group_by:
+        from twenty_api.filters import parse_twenty_filter
+
+        agg_filter = parse_twenty_filter(filter)  # the ungrouped aggregate runs on /graphql
     result = jsonable(
-        await conn.client.aggregate(obj.name_plural, operation, field=field, group_by=group_by, filter=filter)
+        await conn.client.aggregate(
+            obj.name_plural,
+            operation,
+            field=field,
+            group_by=[group_by] if group_by else None,
+            filter=agg_filter,
+        )
     )
     if isinstance(result, list):
         return AggregateResult(object=obj.name_plural, operation=operation, field=field, groups=result)
@@ -678,7 +689,8 @@ async def twenty_list_workspace_members(limit: Limit = 50, cursor: Cursor = None
 
 @tool("workspace")
 async def twenty_get_workspace_member(id: RecordId) -> RecordResult:
-    """One workspace member by id."""
+    """One workspace member by id (name, userEmail, locale, timeZone); ids come from
+    twenty_list_workspace_members and are what assigneeId takes."""
     conn = await connection()
     obj = await conn.resolve("workspaceMembers")
     return RecordResult(

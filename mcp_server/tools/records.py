@@ -155,22 +155,21 @@ async def twenty_find_duplicates(
     obj = await conn.resolve(object)
     payload = await _input(conn, obj, data) if data else None
     found = await conn.client.find_duplicates(
-        obj.name_plural, ids=[str(i) for i in ids] if ids else None, data=payload
+        obj.name_plural, ids=[str(i) for i in ids] if ids else None, data=[payload] if payload else None
     )
     recs = _flatten_duplicates(jsonable(found))
     return RecordsResult(object=obj.name_plural, count=len(recs), records=recs)
 
 
 def _flatten_duplicates(found: Any) -> list[dict[str, Any]]:
-    """Accept the client's list of records or Twenty's [{<singular>Duplicates: [...]}, ...] envelope."""
+    """The client answers one list per id/record; dedupe them into one list of records."""
     out: list[dict[str, Any]] = []
-    for item in found or []:
-        if isinstance(item, dict) and any(k.endswith("Duplicates") for k in item):
-            for key, value in item.items():
-                if key.endswith("Duplicates"):
-                    out.extend(value or [])
-        elif isinstance(item, dict):
-            out.append(item)
+    seen: set[str] = set()
+    for group in found or []:
+        for item in group if isinstance(group, list) else [group]:
+            if isinstance(item, dict) and item.get("id") not in seen:
+                seen.add(str(item.get("id")))
+                out.append(item)
     return out
 
 
