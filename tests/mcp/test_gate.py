@@ -5,7 +5,9 @@ import pytest
 from mcp_server.gate import GateError, Scope
 from mcp_server.graphql_guard import ObjectView, check, root_field_index
 
-PEOPLE = ObjectView("person", "people", {"name": "FULL_NAME", "emails": "EMAILS", "company": "RELATION", "city": "TEXT"})
+PEOPLE = ObjectView(
+    "person", "people", {"name": "FULL_NAME", "emails": "EMAILS", "company": "RELATION", "city": "TEXT"}
+)
 COMPANIES = ObjectView("company", "companies", {"name": "TEXT", "people": "RELATION"})
 VIEWS = [PEOPLE, COMPANIES]
 ONLY_PEOPLE = Scope.build(False, ["People"])
@@ -22,24 +24,35 @@ def test_scope_names_any_case_singular_or_plural() -> None:
 
 
 def test_read_only_refuses_writes_with_a_way_out() -> None:
-    with pytest.raises(GateError, match="read-only.*Reconnect"):
+    with pytest.raises(GateError, match=r"read-only.*Reconnect"):
         READ_ONLY.require_write("Tool 'twenty_create_record'")
     Scope().require_write("anything")
 
 
 def test_root_field_index_covers_twenty_naming() -> None:
     index = root_field_index([PEOPLE])
-    for name in ("people", "person", "createPerson", "createPeople", "updatePeople", "deletePerson",
-                 "destroyPeople", "restorePerson", "mergePeople", "personDuplicates", "peopleGroupBy"):
+    for name in (
+        "people",
+        "person",
+        "createPerson",
+        "createPeople",
+        "updatePeople",
+        "deletePerson",
+        "destroyPeople",
+        "restorePerson",
+        "mergePeople",
+        "personDuplicates",
+        "peopleGroupBy",
+    ):
         assert index[name] is PEOPLE
 
 
 @pytest.mark.parametrize(
     "doc",
     [
-        "mutation { createPerson(data: {city: \"x\"}) { id } }",
-        "mutation M { deletePerson(id: \"1\") { id } }",
-        "query A { people { totalCount } } mutation B { destroyPerson(id: \"1\") { id } }",
+        'mutation { createPerson(data: {city: "x"}) { id } }',
+        'mutation M { deletePerson(id: "1") { id } }',
+        'query A { people { totalCount } } mutation B { destroyPerson(id: "1") { id } }',
         "subscription { onDbEvent { id } }",
     ],
 )
@@ -60,7 +73,7 @@ def test_read_only_allows_queries() -> None:
         "{ ...F } fragment F on Query { companies { totalCount } }",
         "{ ... on Query { company(filter: {}) { id } } }",
         "{ people { edges { node { company { name } } } } }",  # relation to a hidden object
-        "{ search(searchInput: \"a\") { edges { node { recordId } } } }",  # unmappable root
+        '{ search(searchInput: "a") { edges { node { recordId } } } }',  # unmappable root
         "{ unknownRoot { id } }",
         "{ people { edges { node { ...P } } } } fragment P on Person { id }",
     ],
@@ -72,13 +85,13 @@ def test_allow_list_refuses_escapes(doc: str) -> None:
 
 def test_allow_list_accepts_allowed_object_with_composites() -> None:
     check(
-        "{ people(first: 3) { totalCount edges { node { id city name { firstName } emails { primaryEmail } } } "
-        "pageInfo { endCursor } } }",
+        "{ people(first: 3) { totalCount edges { node { id city name { firstName } "
+        "emails { primaryEmail } } } pageInfo { endCursor } } }",
         "graphql",
         ONLY_PEOPLE,
         VIEWS,
     )
-    check("mutation { updatePerson(id: \"1\", data: {city: \"x\"}) { id } }", "graphql", ONLY_PEOPLE, VIEWS)
+    check('mutation { updatePerson(id: "1", data: {city: "x"}) { id } }', "graphql", ONLY_PEOPLE, VIEWS)
 
 
 def test_allow_list_closes_metadata_endpoint() -> None:

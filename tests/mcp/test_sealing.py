@@ -60,8 +60,15 @@ async def test_code_token_refresh_revoke_cycle(provider: TwentyOAuthProvider) ->
     assert loaded is not None and str(loaded.redirect_uris[0]) == "http://127.0.0.1:1/cb"
     assert await provider.get_client("c.forged") is None
 
-    request = {"client_id": client.client_id, "redirect_uri": "http://127.0.0.1:1/cb", "explicit": True,
-               "code_challenge": "x" * 43, "state": "s", "scopes": [], "resource": None}
+    request = {
+        "client_id": client.client_id,
+        "redirect_uri": "http://127.0.0.1:1/cb",
+        "explicit": True,
+        "code_challenge": "x" * 43,
+        "state": "s",
+        "scopes": [],
+        "resource": None,
+    }
     code = provider.issue_code(request, "twenty-key-123", True, ["people"])
     auth_code = await provider.load_authorization_code(client, code)
     assert auth_code is not None
@@ -94,8 +101,14 @@ async def test_expired_code_is_refused(provider: TwentyOAuthProvider) -> None:
 
     client = OAuthClientInformationFull(client_id="tmp", redirect_uris=["http://127.0.0.1:1/cb"])
     await provider.register_client(client)
-    request = {"client_id": client.client_id, "redirect_uri": "http://127.0.0.1:1/cb", "explicit": True,
-               "code_challenge": "x" * 43, "state": None, "scopes": []}
+    request = {
+        "client_id": client.client_id,
+        "redirect_uri": "http://127.0.0.1:1/cb",
+        "explicit": True,
+        "code_challenge": "x" * 43,
+        "state": None,
+        "scopes": [],
+    }
     code = provider.issue_code(request, "k", False, None)
     provider._codes[code].expires_at = time.time() - 1
     assert await provider.load_authorization_code(client, code) is None
