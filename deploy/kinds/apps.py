@@ -1,0 +1,168 @@
+"""Twenty apps (apps/apps.yaml → each built twenty-sdk app), deployed with the 2.21 app-sync
+protocol (shared/twenty-api/app-sync/NOTES.md):
+
+plan  = `syncApplication(manifest, dryRun: true)`: `actions: []` means Twenty's metadata — built
+        handler and package.json checksums included — already matches, so uploads and the sync
+        are skipped (the CLI re-uploads everything every time);
+apply = registration (find, else create) → `createDevelopmentApplication` (idempotent) → one
+        `uploadApplicationFile` per built file, in parallel → `syncApplication`.
+
+Application variables: a secret variable listed in apps.yaml is seeded from Secret Manager only
+while it has no value in the workspace. Once set, the workspace value wins (an admin may have
+rotated it in Settings → Apps); `--rotate-secrets` pushes Secret Manager's value over it. Plain
+variables keep the manifest's initial value and whatever an admin sets later (Twenty keeps it
+across syncs). The diff shows each of these cases.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+
+from deploy.appbuild import BuildMissing, BuiltApp, load_built_app
+from deploy.engine import DeployContext, Item
+from deploy.gateway import (
+    ALREADY_CLAIMED,
+    M_DEV_APP,
+    M_REGISTER,
+    M_SET_VARIABLE,
+    M_SYNC,
+    Q_APPLICATION,
+    Q_REGISTRATION,
+)
+from deploy.manifests import AppEntry
+
+KIND = "apps"
+
+
+def _claimed(err: Exception) -> bool:
+    text = " ".join([str(getattr(err, "code", "") or ""), *getattr(err, "messages", []), str(err)])
+    return ALREADY_CLAIMED in text or "already claimed" in text
+
+
+def _action_line(a: dict[str, Any]) -> str:
+    ent = a.get("flatEntity") or {}
+    what = ent.get("name") or a.get("universalIdentifier") or ent.get("universalIdentifier") or "?"
+    extra = f" {sorted((a.get('update') or {}).keys())}" if a.get("update") else ""
+    return f"{a.get('type')} {a.get('metadataName')} {what}{extra}"
+
+
+class Apps:
+    name = KIND
+
+    async def plan(self, ctx: DeployContext) -> list[Item]:
+        items: list[Item] = []
+        for entry in ctx.manifests.apps:
+            try:
+                built = load_built_app(entry.name, ctx.app_output(ctx.manifests.app_path(entry)))
+            except BuildMissing as e:
+                items.append(Item(KIND, entry.name, "blocked", [str(e)]))
+                continue
+            problems = built.checksum_problems()
+            if problems:
+                items.append(Item(KIND, entry.name, "blocked", problems))
+                continue
+            items.append(await self._item(ctx, entry, built))
+        return items
+
+    async def _live_app(self, ctx: DeployContext, built: BuiltApp) -> dict[str, Any] | None:
+        try:
+            data = await ctx.gw.query(Q_APPLICATION, {"universalIdentifier": built.universal_identifier})
+        except Exception as e:  # 2.21 answers a GraphQL NOT_FOUND error for an unknown app
+            if "NOT_FOUND" in str(getattr(e, "code", "")) or "not found" in str(e).lower():
+                return None
+            raise
+        return data.get("findOneApplication")
+
+    async def _item(self, ctx: DeployContext, entry: AppEntry, built: BuiltApp) -> Item:
+        plan = await ctx.gw.query(M_SYNC, {"manifest": built.manifest, "dryRun": True})
+        actions = list((plan.get("syncApplication") or {}).get("actions") or [])
+        live = await self._live_app(ctx, built)
+        var_lines, to_set = self._variables(ctx, entry, built, live)
+        routes = [f"route {m} {ctx.server_url.rstrip('/')}/s{p}  ({fn})" for fn, m, p in built.routes()]
+        needs_sync = bool(actions) or live is None
+        if not needs_sync and not to_set:
+            item = Item(KIND, entry.name, "unchanged", var_lines)
+            item.notes += routes
+            return item
+        lines = ([f"files: upload {len(built.files)}"] + [_action_line(a) for a in actions]
+                 if needs_sync else []) + var_lines
+
+        async def apply() -> list[str]:
+            app_id = live.get("id") if live else None
+            if needs_sync:
+                app_id = await self._sync(ctx, built)
+            for key, secret in to_set:
+                value = ctx.secrets.get(secret)
+                await ctx.gw.mutate("updateOneApplicationVariable", M_SET_VARIABLE,
+                                    {"key": key, "value": value, "applicationId": app_id})
+            return routes
+
+        item = Item(KIND, entry.name, "create" if live is None else "update", lines, apply)
+        item.notes += routes
+        return item
+
+    def _variables(self, ctx: DeployContext, entry: AppEntry, built: BuiltApp,
+                   live: dict[str, Any] | None) -> tuple[list[str], list[tuple[str, str]]]:
+        live_vars = {v.get("key"): v for v in (live or {}).get("applicationVariables") or []}
+        lines: list[str] = []
+        to_set: list[tuple[str, str]] = []
+        for key, secret in sorted(entry.secrets.items()):
+            if key not in built.variables:
+                lines.append(f"variable {key}: apps.yaml maps it to {secret} but the app does not declare it")
+                continue
+            current = (live_vars.get(key) or {}).get("value")
+            if not current:
+                lines.append(f"variable {key}: set from Secret Manager `{secret}`")
+                to_set.append((key, secret))
+            elif ctx.rotate_secrets:
+                lines.append(f"variable {key}: overwrite the workspace value with `{secret}` "
+                             "(--rotate-secrets)")
+                to_set.append((key, secret))
+            else:
+                lines.append(f"variable {key}: keeps the workspace value (set; --rotate-secrets "
+                             f"pushes `{secret}`)")
+        for key, spec in sorted(built.variables.items()):
+            if key in entry.secrets or spec.get("isSecret"):
+                if spec.get("isSecret") and key not in entry.secrets:
+                    lines.append(f"variable {key}: secret with no Secret Manager mapping in apps.yaml; "
+                                 "set it in Settings → Apps")
+                continue
+            current = (live_vars.get(key) or {}).get("value")
+            default = spec.get("value")
+            if live is not None and current is not None and default is not None and current != default:
+                lines.append(f"variable {key}: admin value {current!r} kept (manifest default {default!r})")
+        return lines, to_set
+
+    async def _sync(self, ctx: DeployContext, built: BuiltApp) -> str:
+        gw, uid = ctx.gw, built.universal_identifier
+        found = None
+        try:
+            found = (await gw.query(Q_REGISTRATION, {"universalIdentifier": uid})).get(
+                "findApplicationRegistrationByUniversalIdentifier")
+        except Exception as e:
+            if "NOT_FOUND" not in str(getattr(e, "code", "")) and "not found" not in str(e).lower():
+                raise
+        if not found:
+            try:
+                await gw.mutate("createApplicationRegistration", M_REGISTER,
+                                {"input": {"name": built.display_name, "universalIdentifier": uid}})
+            except Exception as e:  # a run killed after this call: the registration is ours already
+                if not _claimed(e):
+                    raise
+        app = await gw.mutate("createDevelopmentApplication", M_DEV_APP,
+                              {"universalIdentifier": uid, "name": built.display_name})
+        app_id = str(app["createDevelopmentApplication"]["id"])
+        limiter = anyio.CapacityLimiter(4)
+
+        async def upload(f: Any) -> None:
+            async with limiter:
+                await gw.upload({"file": None, "applicationUniversalIdentifier": uid, "filePath": f.path,
+                                 "fileFolder": f.folder}, f.local.name, f.local.read_bytes(), f.content_type)
+
+        async with anyio.create_task_group() as tg:
+            for f in built.files:
+                tg.start_soon(upload, f)
+        await gw.mutate("syncApplication", M_SYNC, {"manifest": built.manifest})
+        return app_id
