@@ -151,6 +151,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "redis_mode": "memorystore",
         "redis_tier": "STANDARD_HA",
         "db_availability": "REGIONAL",
+        "db_tier": "db-custom-1-3840",
         "server_min_instances": 1,
         "worker_mode": "vm",
     },

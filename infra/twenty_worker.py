@@ -44,7 +44,7 @@ fetch() {
 umask 077
 mkdir -p /run/twenty
 : > /run/twenty/secrets.env.tmp
-while IFS='=' read -r name secret; do
+while read -r name secret; do
   [ -z "$name" ] && continue
   value=$(fetch "$secret")
   if [ -z "$value" ] || [ "$(printf '%s' "$value" | wc -l)" -ne 0 ]; then
@@ -54,14 +54,20 @@ while IFS='=' read -r name secret; do
 done < /etc/twenty/secret-map
 mv /run/twenty/secrets.env.tmp /run/twenty/secrets.env
 if [ -s /etc/twenty/file-secrets ]; then
-  while IFS='=' read -r path secret; do fetch "$secret" > "$path"; done < /etc/twenty/file-secrets
+  while read -r path secret; do
+    mkdir -p "$(dirname "$path")"
+    fetch "$secret" > "$path"
+  done < /etc/twenty/file-secrets
+  # The CA certificate is public; the containers run as non-root users.
+  if [ -f /etc/twenty/redis-ca/ca.pem ]; then chmod 0644 /etc/twenty/redis-ca/ca.pem; fi
 fi
 """
 
 
 REDIS_CONF_SH = (
     "printf 'port {port}\\nrequirepass %s\\nmaxmemory-policy noeviction\\nappendonly yes\\n"
-    "protected-mode no\\n' \"$(cat /run/twenty/redis-password)\" > /run/twenty/redis.conf"
+    "protected-mode no\\n' \"$(cat /run/twenty/redis-password)\" > /run/twenty/redis.conf; "
+    "chown 999:999 /run/twenty/redis.conf  # the redis image drops to uid 999"
 )
 
 
@@ -84,8 +90,8 @@ def render_cloud_init(
 ) -> str:
     """cloud-init user-data for Container-Optimized OS. Pure function of resolved plain values."""
     worker_env = "".join(f"{k}={v}\n" for k, v in sorted(plain.items()))
-    secret_map = "".join(f"{k}={v}\n" for k, v in sorted(secrets_by_env.items()))
-    file_map = "".join(f"{path}={sid}\n" for path, sid in sorted(file_secrets.items()))
+    secret_map = "".join(f"{k} {v}\n" for k, v in sorted(secrets_by_env.items()))
+    file_map = "".join(f"{path} {sid}\n" for path, sid in sorted(file_secrets.items()))
     docker = "/usr/bin/docker"
     fetch_script = FETCH_SECRETS_SH
     if cfg.redis_mode == "vm":
