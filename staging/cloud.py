@@ -42,8 +42,15 @@ class CloudLayer(Protocol):
     def http_get(self, url: str) -> HttpResult: ...
     def http_post(self, url: str, body: bytes, headers: Mapping[str, str]) -> HttpResult: ...
     def bootstrap_twenty(
-        self, base_url: str, email: str, password: str, workspace_name: str
-    ) -> Bootstrapped: ...
+        self,
+        base_url: str,
+        email: str,
+        password: str,
+        workspace_name: str,
+        on_secret: Callable[[str], object],
+    ) -> Bootstrapped:
+        """First workspace + deploy API key; every token goes to `on_secret` the moment it exists."""
+
     def find_records(self, base_url: str, api_key: str, plural: str, filter: str) -> list[dict[str, Any]]: ...
     def mcp_smoke(self, mcp_url: str, api_key: str) -> list[str]:
         """Tool names the deployed MCP server lists to a client with the bearer key."""
@@ -55,6 +62,33 @@ class CloudLayer(Protocol):
     def run(self, argv: list[str], env: Mapping[str, str]) -> int: ...
     def monotonic(self) -> float: ...
     def sleep(self, seconds: float) -> None: ...
+
+
+async def public_metadata_call(base_url: str, query: str, variables: dict[str, Any] | None) -> dict[str, Any]:
+    """A public `/metadata` mutation (signUp, getAuthTokensFromLoginToken): no bearer token.
+
+    `TwentyClient` insists on credentials, and these calls happen before any exist; errors are
+    mapped by the client package's own `error_from_graphql`.
+    """
+    import httpx
+
+    from twenty_api.errors import TwentyServerError, error_from_graphql
+    from twenty_api.urls import normalize_base_url
+
+    url = normalize_base_url(base_url) + "/metadata"
+    async with httpx.AsyncClient(timeout=30.0, follow_redirects=False) as http:
+        resp = await http.post(url, json={"query": query, "variables": variables or {}})
+    try:
+        body = resp.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise TwentyServerError(f"{url} answered {resp.status_code} without JSON", status=resp.status_code)
+    if body.get("errors"):
+        raise error_from_graphql(
+            body["errors"], status=resp.status_code, endpoint="metadata", used_api_key=False, body=body
+        )
+    return dict(body["data"])
 
 
 class RealCloudLayer:
@@ -126,6 +160,8 @@ class RealCloudLayer:
         from twenty_api import TwentyClient
 
         async def call(query: str, variables: dict[str, Any] | None, token: str | None) -> dict[str, Any]:
+            if token is None:
+                return await public_metadata_call(base_url, query, variables)
             async with TwentyClient(base_url=base_url, access_token=token) as client:
                 return await client.graphql(query, variables, endpoint="metadata")
 
