@@ -1,12 +1,45 @@
-"""Invoke tasks for the infrastructure (filled in by the infra work)."""
+"""Invoke tasks for the infrastructure. Heavy imports (pulumi, rich) stay inside the task bodies."""
 
 from invoke import Collection, task
+from invoke.context import Context
 
 
-@task
-def plan(c, stack="staging"):  # type: ignore[no-untyped-def]
-    """Offline plan of a stack (under construction)."""
-    raise SystemExit("inv plan is not built yet")
+@task(help={"stack": "stack name: reads Pulumi.<stack>.yaml", "profile": "plan as another profile (lean|standard|ha)"})
+def plan(c: Context, stack: str = "staging", profile: str = "") -> None:
+    """Offline plan of a stack: resources by concern, policy results, monthly cost (no cloud, no CLI)."""
+    from infra.plan import main
+
+    code = main(stack, profile or None)
+    if code:
+        raise SystemExit(code)
+
+
+def _automation(name: str, stack: str) -> object:
+    from infra import automation
+
+    return getattr(automation, name)(stack)
+
+
+@task(help={"stack": "stack name (staging, prod, ...)"})
+def preview(c: Context, stack: str = "staging") -> None:
+    """`pulumi preview` of a stack through the Automation API (needs the Pulumi CLI and GCP credentials)."""
+    _automation("preview", stack)
+
+
+@task(help={"stack": "stack name (staging, prod, ...)"})
+def up(c: Context, stack: str = "staging") -> None:
+    """`pulumi up` of a stack through the Automation API (needs the Pulumi CLI and GCP credentials)."""
+    _automation("up", stack)
+
+
+@task(help={"stack": "stack name (staging, prod, ...)"})
+def destroy(c: Context, stack: str = "staging") -> None:
+    """`pulumi destroy` of a stack through the Automation API (prod refuses while deletion protection is on)."""
+    _automation("destroy", stack)
 
 
 ns = Collection()
+ns.add_task(plan)
+ns.add_task(preview)
+ns.add_task(up)
+ns.add_task(destroy)
