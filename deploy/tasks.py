@@ -12,15 +12,85 @@ DRY = "print the exact commands and API calls, change nothing"
 def _guard(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     """Turn the errors a user can act on into one clear line instead of a traceback."""
     from deploy.flags import FlagError
+    from deploy.manifests import ManifestError
     from deploy.preconditions import PreconditionError
     from deploy.runner import CommandFailed
     from deploy.secrets import SecretMissing
+    from twenty_api import TwentyError
 
     try:
         return fn(*args, **kwargs)
     except (PreconditionError, FlagError, CommandFailed, SecretMissing, FileNotFoundError,
-            TimeoutError, ValueError) as e:
+            TimeoutError, ValueError, ManifestError, PermissionError, TwentyError) as e:
         raise SystemExit(f"error: {e}") from None
+
+
+# ---------------------------------------------------------------- deploy
+
+ONLY = "comma list of kinds: apps,agents,webhooks,workflows (default: all, in that order)"
+
+
+def _deploy(stack: str, only: str, dry_run: bool, apply: bool, rotate_secrets: bool,
+            concurrency: int) -> None:
+    import asyncio
+    import os
+
+    from rich.console import Console
+
+    from deploy.context import outputs_for, runner_for
+    from deploy.manifests import load_manifests
+    from deploy.mcp import REPO_ROOT
+    from deploy.reconcile import parse_only, reconcile, report_table
+    from deploy.secrets import ChainSecretSource, EnvSecretSource, GcloudSecretSource
+    from deploy.target import deploy_user_session, stack_settings, target_from_env, target_from_stack
+    from twenty_api import TwentyClient
+
+    console = Console()
+    kinds = parse_only(only)
+    manifests = load_manifests(REPO_ROOT / "apps")
+    runner = runner_for(False)  # Secret Manager reads are real even under --dry-run (the diff needs them)
+    target = target_from_env(os.environ)
+    outputs = None
+    if target is None:
+        outputs = outputs_for(stack, runner)
+    sources = [GcloudSecretSource(runner, outputs)] if outputs else []
+    secrets = ChainSecretSource(EnvSecretSource(), *sources)
+    if target is None:
+        assert outputs is not None
+        target = target_from_stack(outputs.server_url, outputs.deploy_api_key_secret, secrets, stack)
+    settings = stack_settings(stack, outputs.model_dump() if outputs else None)
+    user_secret = outputs.deploy_user_secret if outputs else "twenty-deploy-user"
+    console.print(f"[bold]{'plan' if not apply or dry_run else 'deploy'}[/] → {target.base_url} "
+                  f"({target.source}); kinds: {', '.join(kinds)}")
+
+    async def go():  # type: ignore[no-untyped-def]
+        async with TwentyClient(target.base_url, api_key=target.api_key) as client:
+            return await reconcile(
+                client, manifests, stack=settings, secrets=secrets, server_url=target.base_url,
+                apply=apply and not dry_run, dry_run=dry_run, only=kinds, rotate_secrets=rotate_secrets,
+                user_session=deploy_user_session(target.base_url, secrets, os.environ, user_secret),
+                concurrency=concurrency, console=console)
+
+    outcome = asyncio.run(go())
+    console.print(report_table(outcome, applied=apply and not dry_run))
+    if outcome.failed:
+        raise SystemExit(f"deploy: {len(outcome.failed)} item(s) failed; see the report above")
+
+
+@task(default=True, name="apply",
+      help={"stack": STACK, "only": ONLY, "dry_run": "plan only: read the workspace, print what would change",
+            "rotate_secrets": "push Secret Manager values over secret app variables already set in Twenty",
+            "concurrency": "independent items applied at once (the client paces requests)"})
+def deploy_apply(c: Context, stack: str = "staging", only: str = "", dry_run: bool = False,
+                 rotate_secrets: bool = False, concurrency: int = 4) -> None:
+    """Deploy apps, agents, webhooks and workflows into Twenty (idempotent; only what we own)."""
+    _guard(_deploy, stack, only, dry_run, True, rotate_secrets, concurrency)
+
+
+@task(help={"stack": STACK, "only": ONLY})
+def diff(c: Context, stack: str = "staging", only: str = "") -> None:
+    """Show what `inv deploy` would create / update / leave, without changing anything."""
+    _guard(_deploy, stack, only, True, False, False, 4)
 
 
 # ---------------------------------------------------------------- mcp
@@ -187,6 +257,6 @@ def flags(c: Context, stack: str = "staging", dry_run: bool = False, set: str = 
         Console().print(table)
 
 
-deploy_ns = Collection()
+deploy_ns = Collection(deploy_apply, diff)
 mcp_ns = Collection(build, mcp_deploy)
 ops_ns = Collection(status, logs, worker, db_shell, backup, restore_drill, flags)

@@ -1,0 +1,102 @@
+"""Where `inv deploy` deploys to, with which credentials, and the `${stack.<key>}` settings.
+
+Target: TWENTY_API_URL + TWENTY_API_KEY (any Twenty) or the stack: its `server_url` output and
+the deploy API key from Secret Manager. Deploy user (for what 2.21 refuses to API keys): the
+Secret Manager secret `twenty-deploy-user` holding {"email": …, "password": …}, or
+TWENTY_DEPLOY_USER_EMAIL / TWENTY_DEPLOY_USER_PASSWORD.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from deploy.preconditions import PreconditionError, Problem
+from deploy.secrets import SecretMissing, SecretSource
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "twenty-gcp"
+
+
+@dataclass(frozen=True)
+class Target:
+    base_url: str
+    api_key: str
+    source: str  # where they came from, for the report (never the key)
+
+
+def target_from_env(env: Mapping[str, str]) -> Target | None:
+    url, key = env.get("TWENTY_API_URL"), env.get("TWENTY_API_KEY")
+    if url and key:
+        return Target(url, key, "TWENTY_API_URL / TWENTY_API_KEY")
+    if url or key:
+        missing = "TWENTY_API_KEY" if url else "TWENTY_API_URL"
+        raise PreconditionError("deploy", [Problem(f"{missing} is not set (the other one is)",
+                                                   f"export {missing}=… or unset both to use --stack")])
+    return None
+
+
+def target_from_stack(server_url: str | None, key_secret: str, secrets: SecretSource, stack: str) -> Target:
+    problems = []
+    if not server_url:
+        problems.append(Problem(f"stack `{stack}` has no `server_url` output",
+                                f"run `inv infra.up --stack {stack}`, or set TWENTY_API_URL/TWENTY_API_KEY"))
+    try:
+        key = secrets.get(key_secret)
+    except SecretMissing as e:
+        problems.append(Problem(f"no deploy API key: {e}",
+                                f"create a key in Twenty (Settings → APIs & Webhooks) and store it: "
+                                f"printf %s KEY | gcloud secrets versions add {key_secret} --data-file=-"))
+        key = ""
+    if problems:
+        raise PreconditionError("deploy", problems)
+    return Target(str(server_url), key, f"stack {stack} (key from Secret Manager `{key_secret}`)")
+
+
+def stack_settings(stack: str, outputs: Mapping[str, Any] | None = None,
+                   env: Mapping[str, str] | None = None, root: Path = REPO_ROOT) -> dict[str, str]:
+    """`${stack.<key>}` values: plain config of Pulumi.<stack>.yaml (`twenty-gcp:<key>`), then the
+    stack outputs, then TWENTY_STACK_<KEY> env overrides."""
+    env = os.environ if env is None else env
+    settings: dict[str, str] = {}
+    file = root / f"Pulumi.{stack}.yaml"
+    if file.is_file():
+        config = (yaml.safe_load(file.read_text()) or {}).get("config") or {}
+        for k, v in config.items():
+            if k.startswith(f"{PROJECT}:") and not isinstance(v, dict):  # skip `secure:` values
+                settings[k.split(":", 1)[1]] = str(v)
+    for k, v in (outputs or {}).items():
+        if isinstance(v, str | int | float):
+            settings.setdefault(k, str(v))
+    for k, v in env.items():
+        if k.startswith("TWENTY_STACK_"):
+            settings[k.removeprefix("TWENTY_STACK_").lower()] = v
+    return settings
+
+
+def deploy_user_session(base_url: str, secrets: SecretSource, env: Mapping[str, str],
+                        secret_name: str) -> Callable[[], Awaitable[Any]]:
+    """A lazy login: only the first call that needs a user logs in (workflows)."""
+
+    async def login() -> Any:
+        from twenty_api import TwentyClient
+
+        email, password = env.get("TWENTY_DEPLOY_USER_EMAIL"), env.get("TWENTY_DEPLOY_USER_PASSWORD")
+        if not (email and password):
+            try:
+                creds = json.loads(secrets.get(secret_name))
+                email, password = creds["email"], creds["password"]
+            except (SecretMissing, ValueError, KeyError, TypeError) as e:
+                raise PermissionError(
+                    f"deploy user credentials unavailable ({e}); store "
+                    f'{{"email": "...", "password": "..."}} in Secret Manager `{secret_name}` '
+                    "or export TWENTY_DEPLOY_USER_EMAIL / TWENTY_DEPLOY_USER_PASSWORD") from e
+        return await TwentyClient.login(base_url, email, password)
+
+    return login
