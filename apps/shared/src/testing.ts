@@ -280,3 +280,58 @@ export const routeEvent = (
     userWorkspaceId: null,
   };
 };
+
+/** A stub of a third-party HTTP API (Fireflies, Mailchimp, Webmetic…): `route` answers each request. */
+export class StubHttp {
+  readonly requests: { method: string; path: string; query: URLSearchParams; headers: Record<string, unknown>; body: unknown }[] = [];
+  private server?: Server;
+  url = '';
+
+  constructor(
+    private readonly route: (req: { method: string; path: string; query: URLSearchParams; body: unknown }) => {
+      status?: number;
+      body: unknown;
+    },
+  ) {}
+
+  async start(): Promise<this> {
+    this.server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      const url = new URL(req.url ?? '/', 'http://stub');
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : null;
+      } catch {
+        /* keep text */
+      }
+      const entry = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
+      this.requests.push(entry);
+      const answer = this.route(entry);
+      res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer.body));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+/** A database event as 2.21's worker passes it to a logic function (recordId + properties). */
+export const databaseEvent = (
+  name: string,
+  after: Record<string, unknown> | null,
+  before: Record<string, unknown> | null = null,
+  updatedFields?: string[],
+) => ({
+  name,
+  workspaceId: '20202020-1c25-4d02-bf25-6aeccf7ea419',
+  recordId: (after?.id ?? before?.id) as string,
+  objectMetadata: { nameSingular: name.split('.')[0] },
+  properties: { after, before, ...(updatedFields ? { updatedFields } : {}) },
+});
