@@ -9,7 +9,6 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import CallToolResult, Tool
 
-from .gate import GateError
 from .registry import TOOLS, write_tools
 from .runtime import Runtime, set_runtime
 from .settings import ServerSettings
@@ -39,6 +38,25 @@ class TwentyMCPServer(MCPServer[Any]):
         super().__init__(**kwargs)
         self.runtime = runtime
         self._write_tools = write_tools()
+        self._validators: dict[str, Any] = {}
+
+    def _check_arguments(self, name: str, arguments: dict[str, Any]) -> None:
+        """Hold arguments to the published inputSchema (pydantic alone would coerce 0 -> False)."""
+        schema = self._tool_input_schema(name)
+        if schema is None:
+            raise ToolError(f"Unknown tool '{name}'.")
+        validator = self._validators.get(name)
+        if validator is None:
+            import jsonschema
+
+            validator = self._validators[name] = jsonschema.Draft202012Validator(schema)
+        errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
+        if errors:
+            problems = []
+            for err in errors[:5]:
+                where = ".".join(str(p) for p in err.absolute_path)
+                problems.append(f"argument '{where}': {err.message[:200]}" if where else err.message[:200])
+            raise ToolError(f"Invalid arguments for {name}: " + "; ".join(problems))
 
     async def list_tools(self) -> list[Tool]:
         tools = await super().list_tools()
@@ -50,10 +68,8 @@ class TwentyMCPServer(MCPServer[Any]):
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> Any:
         if name in self._write_tools:
-            try:
-                self.runtime.current_scope().require_write(f"Tool '{name}'")
-            except GateError:
-                raise
+            self.runtime.current_scope().require_write(f"Tool '{name}'")
+        self._check_arguments(name, arguments)
         try:
             return await super().call_tool(name, arguments, context)
         except UnexpectedToolError as exc:
