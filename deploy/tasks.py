@@ -31,7 +31,7 @@ ONLY = "comma list of kinds: apps,agents,webhooks,workflows (default: all, in th
 
 
 def _deploy(stack: str, only: str, dry_run: bool, apply: bool, rotate_secrets: bool,
-            concurrency: int) -> None:
+            concurrency: int, apps_dir: str = "") -> None:
     import asyncio
     import os
 
@@ -47,7 +47,7 @@ def _deploy(stack: str, only: str, dry_run: bool, apply: bool, rotate_secrets: b
 
     console = Console()
     kinds = parse_only(only)
-    manifests = load_manifests(REPO_ROOT / "apps")
+    manifests = load_manifests(apps_dir or os.environ.get("TWENTY_GCP_APPS_DIR") or REPO_ROOT / "apps")
     runner = runner_for(False)  # Secret Manager reads are real even under --dry-run (the diff needs them)
     target = target_from_env(os.environ)
     outputs = None
@@ -80,17 +80,18 @@ def _deploy(stack: str, only: str, dry_run: bool, apply: bool, rotate_secrets: b
 @task(default=True, name="apply",
       help={"stack": STACK, "only": ONLY, "dry_run": "plan only: read the workspace, print what would change",
             "rotate_secrets": "push Secret Manager values over secret app variables already set in Twenty",
-            "concurrency": "independent items applied at once (the client paces requests)"})
+            "concurrency": "independent items applied at once (the client paces requests)",
+            "apps_dir": "manifests folder (default: apps/ of this repository)"})
 def deploy_apply(c: Context, stack: str = "staging", only: str = "", dry_run: bool = False,
-                 rotate_secrets: bool = False, concurrency: int = 4) -> None:
+                 rotate_secrets: bool = False, concurrency: int = 4, apps_dir: str = "") -> None:
     """Deploy apps, agents, webhooks and workflows into Twenty (idempotent; only what we own)."""
-    _guard(_deploy, stack, only, dry_run, True, rotate_secrets, concurrency)
+    _guard(_deploy, stack, only, dry_run, True, rotate_secrets, concurrency, apps_dir)
 
 
-@task(help={"stack": STACK, "only": ONLY})
-def diff(c: Context, stack: str = "staging", only: str = "") -> None:
+@task(help={"stack": STACK, "only": ONLY, "apps_dir": "manifests folder (default: apps/)"})
+def diff(c: Context, stack: str = "staging", only: str = "", apps_dir: str = "") -> None:
     """Show what `inv deploy` would create / update / leave, without changing anything."""
-    _guard(_deploy, stack, only, True, False, False, 4)
+    _guard(_deploy, stack, only, True, False, False, 4, apps_dir)
 
 
 # ---------------------------------------------------------------- mcp

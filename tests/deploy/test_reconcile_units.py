@@ -1,0 +1,112 @@
+"""Reconciler pieces that need no server: diffing, ownership marks, build output, targets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from deploy.appbuild import BuildMissing, load_built_app
+from deploy.engine import contains, field_changes, marker, with_marker
+from deploy.manifests import ManifestError, load_manifests
+from deploy.preconditions import PreconditionError
+from deploy.reconcile import parse_only
+from deploy.secrets import DictSecretSource, SecretMissing
+from deploy.target import stack_settings, target_from_env, target_from_stack
+from tests.deploy.apps_fixture import APP_UID, make_apps_dir
+
+
+def test_contains_is_a_subset_match():
+    assert contains({"a": 1, "b": {"c": 2, "extra": 3}}, {"b": {"c": 2}})
+    assert not contains({"a": [1, 2]}, {"a": [1]})
+    assert not contains(None, {"a": 1})
+    assert field_changes({"label": "A", "prompt": "x"}, {"label": "A", "prompt": "y"}) == {"prompt": "y"}
+
+
+def test_marker_added_once():
+    m = marker("webhook", "crm-events")
+    assert m == "[twenty-gcp:webhook:crm-events]"
+    assert with_marker("Sink", m) == f"Sink {m}"
+    assert with_marker(f"Sink {m}", m) == f"Sink {m}"
+    assert with_marker(None, m) == m
+
+
+def test_parse_only():
+    assert parse_only("workflows,agents") == ["agents", "workflows"]
+    assert parse_only("") == ["apps", "agents", "webhooks", "workflows"]
+    with pytest.raises(ValueError, match="choose from apps, agents, webhooks, workflows"):
+        parse_only("agent")
+
+
+def test_built_app_files_and_routes(tmp_path):
+    root = make_apps_dir(tmp_path / "apps")
+    built = load_built_app("hello", root / "hello" / ".twenty" / "output")
+    assert built.universal_identifier == APP_UID
+    assert [(f.folder, f.path) for f in built.files] == [
+        ("BuiltLogicFunction", "src/logic-functions/hello.mjs"), ("Dependencies", "package.json")]
+    assert built.routes() == [("hello-sync", "GET", "/hello-sync")]
+    assert built.checksum_problems() == []
+    (root / "hello" / ".twenty" / "output" / "src" / "logic-functions" / "hello.mjs").write_text("tampered")
+    assert "rebuild the app" in built.checksum_problems()[0]
+
+
+def test_unbuilt_app_names_the_fix(tmp_path):
+    with pytest.raises(BuildMissing, match="npm run build"):
+        load_built_app("x", tmp_path)
+    (tmp_path / "manifest.json").write_text(json.dumps({"application": {"universalIdentifier": "u"},
+                                                        "logicFunctions": [{"builtHandlerPath": "a.mjs"}]}))
+    with pytest.raises(BuildMissing, match=r"a\.mjs"):
+        load_built_app("x", tmp_path)
+
+
+def test_bad_manifests_rejected_naming_file_and_field(tmp_path):
+    root = make_apps_dir(tmp_path / "apps")
+    (root / "agents" / "writer.yaml").write_text((root / "agents" / "writer.yaml").read_text()
+                                                 + "temperature: 2\n")
+    wf = root / "workflows" / "new-lead.yaml"
+    wf.write_text(wf.read_text().replace("agent: analyst", "agent: nobody"))
+    with pytest.raises(ManifestError) as err:
+        load_manifests(root)
+    text = str(err.value)
+    assert f"{root / 'agents' / 'writer.yaml'}: temperature: unknown key" in text
+    assert f"{wf}: steps.0.input.agent: no agent 'nobody'" in text
+
+
+def test_bad_manifests_stop_inv_deploy_before_any_request(tmp_path, monkeypatch):
+    from invoke import Context
+
+    from deploy.tasks import deploy_apply
+
+    root = make_apps_dir(tmp_path / "apps")
+    (root / "webhooks.yaml").write_text("webhooks:\n  - name: x\n    targetUrl: http://example.com\n"
+                                        "    operations: [person.created]\n")
+    monkeypatch.setenv("TWENTY_API_URL", "http://127.0.0.1:9")  # nothing listens: a request would fail
+    monkeypatch.setenv("TWENTY_API_KEY", "k")
+    with pytest.raises(SystemExit) as err:
+        deploy_apply(Context(), apps_dir=str(root))
+    assert "webhooks.yaml: webhooks.0.targetUrl" in str(err.value) and "https" in str(err.value)
+
+
+def test_targets():
+    assert target_from_env({}) is None
+    t = target_from_env({"TWENTY_API_URL": "https://crm.x", "TWENTY_API_KEY": "k"})
+    assert t is not None and t.base_url == "https://crm.x" and "k" not in t.source
+    with pytest.raises(PreconditionError, match="TWENTY_API_KEY is not set"):
+        target_from_env({"TWENTY_API_URL": "https://crm.x"})
+    with pytest.raises(PreconditionError) as err:
+        target_from_stack(None, "twenty-deploy-api-key", DictSecretSource({}), "prod")
+    assert "no `server_url` output" in str(err.value) and "gcloud secrets versions add" in str(err.value)
+    ok = target_from_stack("https://crm.x", "k", DictSecretSource({"k": "v"}), "prod")
+    assert ok.api_key == "v"
+
+
+def test_stack_settings_layers(tmp_path):
+    (tmp_path / "Pulumi.s.yaml").write_text(
+        "config:\n  twenty-gcp:ai_model: m1\n  twenty-gcp:db_password:\n    secure: abc\n  gcp:project: p\n")
+    got = stack_settings("s", {"server_url": "https://x"}, env={"TWENTY_STACK_AI_MODEL": "m2"}, root=tmp_path)
+    assert got == {"ai_model": "m2", "server_url": "https://x"}
+
+
+def test_dict_secrets_name_what_is_missing():
+    with pytest.raises(SecretMissing, match="known: a"):
+        DictSecretSource({"a": "1"}).get("b")
