@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .models import Primer
 
@@ -67,45 +67,64 @@ class LocalPrimerStore:
 
 
 class GcsPrimerStore:
-    """`gs://<bucket>/mcp/primer.md`, read with the service account's credentials."""
+    """`gs://<bucket>/mcp/primer.md` through the GCS JSON API, authenticated with the Cloud Run
+    service account's token from the metadata server (no client library needed)."""
 
-    def __init__(self, bucket: str, name: str = "mcp/primer.md") -> None:
+    _METADATA = "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default"
+    _API = "https://storage.googleapis.com"
+
+    def __init__(
+        self, bucket: str, name: str = "mcp/primer.md", transport: Any = None, api: str | None = None
+    ):
         self.bucket, self.name = bucket, name
+        self._transport = transport
+        self._api = api or self._API
+        self._token: tuple[str, float] | None = None
 
-    def _blob(self):  # type: ignore[no-untyped-def]
-        try:
-            from google.cloud import storage  # type: ignore[import-not-found]
-        except ImportError as err:  # pragma: no cover - depends on the image
-            raise RuntimeError(
-                "MCP_PRIMER_BUCKET is set but google-cloud-storage is not installed in this image."
-            ) from err
-        return storage.Client().bucket(self.bucket).blob(self.name)
+    def _client(self) -> Any:
+        import httpx
+
+        return httpx.AsyncClient(timeout=15.0, transport=self._transport)
+
+    async def _auth(self, http: Any) -> dict[str, str]:
+        import time
+
+        if self._token is None or self._token[1] < time.time() + 60:
+            r = await http.get(self._METADATA + "/token", headers={"Metadata-Flavor": "Google"})
+            r.raise_for_status()
+            body = r.json()
+            self._token = (body["access_token"], time.time() + float(body.get("expires_in", 300)))
+        return {"Authorization": f"Bearer {self._token[0]}"}
+
+    def _object_url(self) -> str:
+        from urllib.parse import quote
+
+        return f"{self._api}/storage/v1/b/{quote(self.bucket, safe='')}/o/{quote(self.name, safe='')}"
 
     async def get(self) -> str | None:
-        import anyio
-
-        def read() -> str | None:
-            blob = self._blob()
-            return blob.download_as_text() if blob.exists() else None
-
-        return await anyio.to_thread.run_sync(read)
+        async with self._client() as http:
+            r = await http.get(self._object_url(), params={"alt": "media"}, headers=await self._auth(http))
+            if r.status_code == 404:
+                return None
+            r.raise_for_status()
+            return str(r.text)
 
     async def put(self, text: str) -> None:
-        import anyio
+        from urllib.parse import quote
 
-        await anyio.to_thread.run_sync(
-            lambda: self._blob().upload_from_string(text, content_type="text/markdown")
-        )
+        url = f"{self._api}/upload/storage/v1/b/{quote(self.bucket, safe='')}/o"
+        async with self._client() as http:
+            headers = {**await self._auth(http), "Content-Type": "text/markdown; charset=utf-8"}
+            r = await http.post(
+                url, params={"uploadType": "media", "name": self.name}, content=text.encode(), headers=headers
+            )
+            r.raise_for_status()
 
     async def delete(self) -> None:
-        import anyio
-
-        def delete() -> None:
-            blob = self._blob()
-            if blob.exists():
-                blob.delete()
-
-        await anyio.to_thread.run_sync(delete)
+        async with self._client() as http:
+            r = await http.delete(self._object_url(), headers=await self._auth(http))
+            if r.status_code not in (200, 204, 404):
+                r.raise_for_status()
 
 
 def store_from_settings(settings: ServerSettings) -> PrimerStore:
