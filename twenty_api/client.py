@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as _dt
 import json
 import logging
 import re
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -98,6 +101,23 @@ def _single(body: Any, what: str) -> Any:
 def _is_mutation(query: str) -> bool:
     match = _OPERATION_RE.match(query)
     return bool(match and match.group(1) != "query")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, _dt.datetime | _dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(
+        f"{type(value).__name__} value {value!r} cannot be sent to Twenty as JSON; "
+        "pass str/number/bool/list/dict"
+    )
+
+
+def _dumps(payload: Any) -> bytes:
+    return json.dumps(payload, default=_json_default, ensure_ascii=False).encode()
 
 
 def _json_body(response: httpx.Response) -> Any:
@@ -287,7 +307,12 @@ class TwentyClient:
         if paced and self.pacer is not None:
             await self.pacer.acquire()
         try:
-            response = await self._http.request(method, url, json=json_body)
+            if json_body is None:
+                response = await self._http.request(method, url)
+            else:
+                response = await self._http.request(
+                    method, url, content=_dumps(json_body), headers={"Content-Type": "application/json"}
+                )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise TwentyConnectionError(
                 f"Could not connect to Twenty for {method} {path} ({type(exc).__name__}: {exc}); "
