@@ -83,6 +83,13 @@ class Kind(Protocol):
     async def plan(self, ctx: DeployContext) -> list[Item]: ...
 
 
+def squash_ws(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """Twenty 2.21 trims and collapses every run of whitespace (newlines too) in these string
+    fields before storing them (twenty-shared trimAndRemoveDuplicatedWhitespacesFromString, used
+    by the agent create/update paths); send what it will store, so the next diff is empty."""
+    return {k: (" ".join(v.split()) if k in keys and isinstance(v, str) else v) for k, v in data.items()}
+
+
 def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 

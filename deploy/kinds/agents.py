@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from deploy.engine import DeployContext, Item, describe_changes, field_changes, marker, with_marker
+from deploy.engine import (
+    DeployContext,
+    Item,
+    describe_changes,
+    field_changes,
+    marker,
+    squash_ws,
+    with_marker,
+)
 from deploy.gateway import (
     M_CREATE_AGENT,
     M_CREATE_ROLE,
@@ -22,6 +30,7 @@ from deploy.gateway import (
 from deploy.manifests import AgentManifest, stable_uuid
 
 KIND = "agents"
+SANITIZED = ("name", "label", "icon", "description", "prompt", "modelId")  # create-agent input util
 
 
 def role_id(agent: AgentManifest) -> str:
@@ -58,6 +67,8 @@ class Agents:
                       "description": with_marker(agent.role.description, marker("agent-role", agent.name))}
         desired = agent.create_agent_input(ctx.stack, rid)
         desired["description"] = with_marker(desired.get("description"), mark)
+        desired = squash_ws(desired, SANITIZED)
+        role_input = squash_ws(role_input, ("label", "description"))
         if live is not None:
             ctx.agent_ids[agent.name] = live["id"]
         else:
@@ -65,6 +76,8 @@ class Agents:
 
         role_changed = {} if live_role is None else field_changes(live_role, role_input)
         agent_changed = {} if live is None else field_changes(live, desired)
+        if "label" in agent_changed:  # 2.21 recomputes `name` from a new label unless name is sent
+            agent_changed["name"] = desired["name"]
         lines: list[str] = []
         if live_role is None:
             lines.append(f"role: create {role_input['label']!r}")
