@@ -171,37 +171,53 @@ export class TwentyClient {
 
 export const markdownBody = (markdown: string) => ({ markdown });
 
-/** Link a note to records: noteTargets use target<Object>Id in 2.21 (examples 051/052). */
-export const linkNote = async (
+type Targets = { personIds?: string[]; companyIds?: string[]; opportunityIds?: string[] };
+
+/**
+ * Link a note or task to records, skipping links that already exist (a retried run adds nothing).
+ * 2.21 names the target columns target<Object>Id (examples 051/052/055/056).
+ */
+const linkOnce = async (
   twenty: TwentyClient,
-  noteId: string,
-  targets: { personIds?: string[]; companyIds?: string[]; opportunityIds?: string[] },
+  plural: 'noteTargets' | 'taskTargets',
+  ownerField: 'noteId' | 'taskId',
+  ownerId: string,
+  targets: Targets,
 ): Promise<void> => {
-  for (const id of new Set(targets.personIds ?? [])) {
-    await twenty.create('noteTargets', { noteId, targetPersonId: id });
-  }
-  for (const id of new Set(targets.companyIds ?? [])) {
-    await twenty.create('noteTargets', { noteId, targetCompanyId: id });
-  }
-  for (const id of new Set(targets.opportunityIds ?? [])) {
-    await twenty.create('noteTargets', { noteId, targetOpportunityId: id });
+  const existing = await twenty.list(plural, { filter: eq(ownerField, ownerId), limit: 200 });
+  const have = new Set(
+    existing.flatMap((t) => [t.targetPersonId, t.targetCompanyId, t.targetOpportunityId].filter(Boolean) as string[]),
+  );
+  const wanted: [string, string[] | undefined][] = [
+    ['targetPersonId', targets.personIds],
+    ['targetCompanyId', targets.companyIds],
+    ['targetOpportunityId', targets.opportunityIds],
+  ];
+  for (const [column, ids] of wanted) {
+    for (const id of new Set(ids ?? [])) {
+      if (have.has(id)) continue;
+      have.add(id);
+      await twenty.create(plural, { [ownerField]: ownerId, [column]: id });
+    }
   }
 };
 
-export const linkTask = async (
+export const linkNote = (twenty: TwentyClient, noteId: string, targets: Targets): Promise<void> =>
+  linkOnce(twenty, 'noteTargets', 'noteId', noteId, targets);
+
+export const linkTask = (twenty: TwentyClient, taskId: string, targets: Targets): Promise<void> =>
+  linkOnce(twenty, 'taskTargets', 'taskId', taskId, targets);
+
+/** The people, companies and opportunities a note or task is linked to. */
+export const targetsOf = async (
   twenty: TwentyClient,
-  taskId: string,
-  targets: { personIds?: string[]; companyIds?: string[]; opportunityIds?: string[] },
-): Promise<void> => {
-  for (const id of new Set(targets.personIds ?? [])) {
-    await twenty.create('taskTargets', { taskId, targetPersonId: id });
-  }
-  for (const id of new Set(targets.companyIds ?? [])) {
-    await twenty.create('taskTargets', { taskId, targetCompanyId: id });
-  }
-  for (const id of new Set(targets.opportunityIds ?? [])) {
-    await twenty.create('taskTargets', { taskId, targetOpportunityId: id });
-  }
+  plural: 'noteTargets' | 'taskTargets',
+  ownerField: 'noteId' | 'taskId',
+  ownerId: string,
+): Promise<Required<Targets>> => {
+  const rows = await twenty.list(plural, { filter: eq(ownerField, ownerId), limit: 200 });
+  const pick = (key: string) => rows.map((r) => r[key]).filter((v): v is string => typeof v === 'string');
+  return { personIds: pick('targetPersonId'), companyIds: pick('targetCompanyId'), opportunityIds: pick('targetOpportunityId') };
 };
 
 /** People whose primary email is one of `emails` (lower-cased), in one request. */
