@@ -32,6 +32,7 @@ SHARED_CORE_TIERS = {"db-f1-micro", "db-g1-small"}
 # Services that are public by design: Twenty's web app and the MCP server (each authenticates itself).
 PUBLIC_SERVICE_SUFFIXES = ("-server", "-mcp")
 SECRET_NAME = re.compile(r"(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|ACCESS_KEY|PRIVATE_KEY|DATABASE_URL|REDIS_URL)")
+ASSIGNMENT = re.compile(r"\b([A-Z][A-Z0-9_]*)=([^\s'\"]+)")
 CREDENTIAL_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]*:[^@\s/]+@")
 
 
@@ -252,10 +253,9 @@ def vm_metadata_without_secrets(r: PolicyResource, ctx: PolicyContext) -> str | 
         text = str(value)
         if CREDENTIAL_URL.search(text):
             return f"metadata {key} contains a URL with credentials"
-        for line in text.splitlines():
-            m = re.match(r"\s*([A-Z0-9_]+)=(.+)$", line)
-            # `NAME=$(...)` is the boot script computing a value, not a literal in metadata.
-            if m and SECRET_NAME.search(m.group(1)) and not m.group(2).startswith("$"):
+        for m in ASSIGNMENT.finditer(text):
+            # `NAME=$(...)` is the boot script computing a value at boot, not a literal in metadata.
+            if SECRET_NAME.search(m.group(1)) and not m.group(2).startswith("$"):
                 return f"metadata {key} sets {m.group(1)} to a literal value"
     return None
 
