@@ -20,9 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def server_env(fake: Any, tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "TWENTY_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "TWENTY_"))}
     env.update(
         TWENTY_API_URL=fake.base_url + "/rest/",
         TWENTY_API_KEY=fake.api_key,

@@ -61,10 +61,7 @@ def bad_call(draw: st.DrawFn) -> tuple[str, dict[str, Any], str | None]:
     for prop in props:
         if prop == blamed:
             continue
-        if strategy == "junk_all" or (strategy == "junk_one" and draw(st.booleans())):
-            args[prop] = draw(JUNK)
-            blamed = blamed or prop
-        elif prop in required:
+        if strategy == "junk_all" or (strategy == "junk_one" and draw(st.booleans())) or prop in required:
             args[prop] = draw(JUNK)
             blamed = blamed or prop
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())

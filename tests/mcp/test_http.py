@@ -1,0 +1,86 @@
+"""Streamable HTTP: 401 + protected-resource metadata, /healthz, Bearer Twenty key, admin primer."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+from .conftest import HttpServer
+
+pytestmark = pytest.mark.anyio
+
+
+@asynccontextmanager
+async def mcp_over_http(url: str, token: str) -> Any:
+    http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    async with http, Client(streamable_http_client(f"{url}/mcp", http_client=http), cache=None) as client:
+        yield client
+
+
+async def test_unauthenticated_gets_401_with_resource_metadata(http_env: dict[str, str]) -> None:
+    with HttpServer(http_env) as srv:
+        async with httpx.AsyncClient(base_url=srv.url) as http:
+            r = await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+            assert r.status_code == 401
+            challenge = r.headers["www-authenticate"]
+            assert "resource_metadata=" in challenge
+            meta_url = challenge.split('resource_metadata="')[1].split('"')[0]
+            assert meta_url.startswith(srv.url)
+            meta = (await http.get(meta_url)).json()
+            assert meta["resource"].rstrip("/") == f"{srv.url}/mcp"
+            assert meta["authorization_servers"]
+            assert (await http.get("/healthz")).json() == {"status": "ok"}
+            r = await http.post("/mcp", json={}, headers={"Authorization": "Bearer not-a-twenty-key"})
+            assert r.status_code == 401
+
+
+async def test_bearer_twenty_key_lists_and_calls_tools(http_env: dict[str, str], fake_twenty: Any) -> None:
+    with HttpServer(http_env) as srv:
+        async with mcp_over_http(srv.url, fake_twenty.api_key) as client:
+            names = {t.name for t in (await client.list_tools()).tools}
+            assert len(names) == 43
+            r = await client.call_tool("twenty_list_records", {"object": "people", "limit": 3})
+            assert not r.is_error, r.content
+            assert len(r.structured_content["records"]) == 3
+    auth_kinds = {kind for _, path, kind in fake_twenty.requests if path.startswith("/rest")}
+    assert auth_kinds <= {"api_key"}
+
+
+async def test_bearer_path_honours_server_read_only(http_env: dict[str, str], fake_twenty: Any) -> None:
+    env = {**http_env, "MCP_READ_ONLY": "true"}
+    with HttpServer(env) as srv:
+        async with mcp_over_http(srv.url, fake_twenty.api_key) as client:
+            names = {t.name for t in (await client.list_tools()).tools}
+            assert "twenty_create_record" not in names
+            r = await client.call_tool(
+                "twenty_create_record", {"object": "people", "data": {"firstName": "X"}}
+            )
+            assert r.is_error and "read-only" in r.content[0].text
+
+
+async def test_admin_primer_endpoints(http_env: dict[str, str]) -> None:
+    admin = {"Authorization": f"Bearer {http_env['MCP_ADMIN_TOKEN']}"}
+    with HttpServer(http_env) as srv:
+        async with httpx.AsyncClient(base_url=srv.url) as http:
+            assert (await http.get("/admin/primer")).status_code == 401
+            wrong = {"Authorization": "Bearer " + "y" * 30}
+            assert (await http.put("/admin/primer", content="x", headers=wrong)).status_code == 401
+            assert (await http.get("/admin/primer", headers=admin)).status_code == 404
+            r = await http.put("/admin/primer", content=b"# We sell engines", headers=admin)
+            assert r.status_code == 204
+            r = await http.get("/admin/primer", headers=admin)
+            assert r.status_code == 200 and r.text == "# We sell engines"
+            too_big = b"x" * 100_001
+            assert (await http.put("/admin/primer", content=too_big, headers=admin)).status_code == 413
+            assert (await http.delete("/admin/primer", headers=admin)).status_code == 204
+            assert (await http.get("/admin/primer", headers=admin)).status_code == 404
+    env = {k: v for k, v in http_env.items() if k != "MCP_ADMIN_TOKEN"}
+    with HttpServer(env) as srv:
+        async with httpx.AsyncClient(base_url=srv.url) as http:
+            assert (await http.get("/admin/primer", headers=admin)).status_code == 503
