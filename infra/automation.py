@@ -301,10 +301,17 @@ def _user_secrets(config: Mapping[str, Any], stack: str) -> list[tuple[str, bool
 # ---------------------------------------------------------------- stack operations
 
 
-def open_stack(stack: str, env: Mapping[str, str] | None = None, *, configure: bool = True) -> auto.Stack:
+def open_stack(
+    stack: str,
+    env: Mapping[str, str] | None = None,
+    *,
+    configure: bool = True,
+    overrides: Mapping[str, str] | None = None,
+) -> auto.Stack:
     """Select `stack` on the configured backend, or create it with its config written.
 
     The config is resolved before anything is created, so a missing secret stops at once.
+    `overrides` are plain settings written over the example's (e.g. a stage stack's namePrefix).
     `configure=False` (outputs, destroy, remove) leaves an existing stack's config alone.
     """
     from pulumi import automation as auto
@@ -334,6 +341,8 @@ def open_stack(stack: str, env: Mapping[str, str] | None = None, *, configure: b
                 ) from None
             entries = config_to_set(stack, env, new_stack=True)
             handle = auto.create_stack(stack_name=stack, work_dir=str(REPO_ROOT), opts=opts)
+        for key, value in (overrides or {}).items() if configure else ():
+            entries[key] = ConfigEntry(value, secret=False)
         if entries:
             handle.set_all_config({k: auto.ConfigValue(e.value, secret=e.secret) for k, e in entries.items()})
     except auto.CommandError as err:
@@ -341,10 +350,17 @@ def open_stack(stack: str, env: Mapping[str, str] | None = None, *, configure: b
     return handle
 
 
-def _run(stack: str, what: str, fn: Callable[[auto.Stack], Any], *, configure: bool = False) -> Any:
+def _run(
+    stack: str,
+    what: str,
+    fn: Callable[[auto.Stack], Any],
+    *,
+    configure: bool = False,
+    overrides: Mapping[str, str] | None = None,
+) -> Any:
     from pulumi import automation as auto
 
-    handle = open_stack(stack, configure=configure)
+    handle = open_stack(stack, configure=configure, overrides=overrides)
     try:
         return fn(handle)
     except auto.ConcurrentUpdateError as err:
@@ -360,15 +376,30 @@ def _values(raw: Mapping[str, Any]) -> dict[str, Any]:
     return {k: getattr(v, "value", v) for k, v in raw.items()}
 
 
-def preview(stack: str, on_output: Callable[[str], Any] = print) -> dict[str, int]:
+def preview(
+    stack: str, on_output: Callable[[str], Any] = print, config: Mapping[str, str] | None = None
+) -> dict[str, int]:
     """`pulumi preview`: the planned changes, counted by operation."""
-    result = _run(stack, "preview", lambda s: s.preview(on_output=on_output, diff=False), configure=True)
+    result = _run(
+        stack,
+        "preview",
+        lambda s: s.preview(on_output=on_output, diff=False),
+        configure=True,
+        overrides=config,
+    )
     return {str(op): int(n) for op, n in (result.change_summary or {}).items()}
 
 
-def up(stack: str, on_output: Callable[[str], Any] = print) -> dict[str, Any]:
-    """`pulumi up`: deploy the stack; returns its outputs (values; secret ones included)."""
-    result = _run(stack, "up", lambda s: s.up(on_output=on_output, show_secrets=False), configure=True)
+def up(
+    stack: str, on_output: Callable[[str], Any] = print, config: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """`pulumi up`: deploy the stack; returns its outputs (values; secret ones included).
+
+    `config`: plain settings written over the stack's before the update.
+    """
+    result = _run(
+        stack, "up", lambda s: s.up(on_output=on_output, show_secrets=False), configure=True, overrides=config
+    )
     return _values(result.outputs)
 
 

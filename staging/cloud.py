@@ -36,7 +36,9 @@ class CloudLayer(Protocol):
     def preflight(self, stack: str) -> None:
         """Raise `infra.automation.PreconditionError` if anything the run needs is missing."""
 
-    def stack_up(self, stack: str) -> dict[str, Any]: ...
+    def stack_up(self, stack: str, config: Mapping[str, str]) -> dict[str, Any]:
+        """`pulumi up` with `config` written over the example's settings; returns the outputs."""
+
     def stack_destroy(self, stack: str) -> None: ...
     def stack_remove(self, stack: str) -> None: ...
     def http_get(self, url: str) -> HttpResult: ...
@@ -107,7 +109,7 @@ class RealCloudLayer:
             problems += err.problems
         if shutil.which("gcloud") is None:
             problems.append(GCLOUD_INSTALL_HELP)
-        if not problems:  # a new derived stack needs its secure settings before anything is created
+        if not problems:  # a new derived stack needs its secret settings before anything is created
             try:
                 automation.config_to_set(stack, new_stack=True)
             except automation.PreconditionError as err:
@@ -115,10 +117,10 @@ class RealCloudLayer:
         if problems:
             raise automation.PreconditionError(problems)
 
-    def stack_up(self, stack: str) -> dict[str, Any]:
+    def stack_up(self, stack: str, config: Mapping[str, str]) -> dict[str, Any]:
         from infra import automation
 
-        return automation.up(stack, on_output=self._log)
+        return automation.up(stack, on_output=self._log, config=config)
 
     def stack_destroy(self, stack: str) -> None:
         from infra import automation

@@ -9,32 +9,26 @@ resources still exist would forget them while they keep billing.
 
 from __future__ import annotations
 
-import json
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from staging.cloud import CloudLayer
 from staging.cost import accrued_cost
 from staging.redact import Redactor
+from staging.stackplan import StagePlan, secret_env_var
 from staging.stripe import WEBHOOK_PATH, customer_created
 
 MAIN_STEPS = ("up", "healthz", "bootstrap", "contract", "deploy", "mcp", "stripe")
 CLEANUP_STEPS = ("destroy", "remove", "secrets")
 
+# The run talks to the Cloud Run URLs: a stage stack's domain has no DNS records.
 OUTPUT_KEYS: dict[str, tuple[str, ...]] = {
-    "server_url": ("server_url", "twenty_url", "public_url", "server_uri"),
-    "mcp_url": ("mcp_url", "mcp_uri", "mcp_service_url"),
+    "server_url": ("server_uri", "server_url", "twenty_url", "public_url"),
+    "mcp_url": ("mcp_uri", "mcp_url", "mcp_service_url"),
     "project": ("project", "project_id", "gcp_project"),
-    "deploy_api_key_secret": ("deploy_api_key_secret", "twenty_api_key_secret", "api_key_secret"),
-    "deploy_user_secret": ("deploy_user_secret", "deploy_user_credentials_secret"),
-    "stripe_webhook_secret": ("stripe_webhook_secret", "stripe_webhook_secret_id"),
-}
-DEFAULT_SECRET_IDS = {
-    "deploy_api_key_secret": "twenty-deploy-api-key",
-    "deploy_user_secret": "twenty-deploy-user",
-    "stripe_webhook_secret": "stripe-webhook-secret",
+    "deploy_api_key_secret": ("twenty_api_key_secret", "deploy_api_key_secret", "api_key_secret"),
 }
 
 
@@ -89,13 +83,13 @@ class _Context:
     api_key: str = ""
     created_secrets: list[tuple[str, str]] = field(default_factory=list)
 
-    def output(self, name: str) -> str:
+    def output(self, name: str, default: str | None = None) -> str:
         for key in OUTPUT_KEYS[name]:
             value = self.outputs.get(key)
             if value not in (None, ""):
                 return str(value)
-        if name in DEFAULT_SECRET_IDS:
-            return DEFAULT_SECRET_IDS[name]
+        if default is not None:
+            return default
         raise StepFailed(f"the stack has no output {' / '.join(OUTPUT_KEYS[name])}")
 
 
@@ -111,8 +105,10 @@ class StageRun:
         settings: StageSettings | None = None,
         monthly_usd: float | None = None,
         run_id: str | None = None,
+        plan: StagePlan | None = None,
     ) -> None:
         self.cloud = cloud
+        self.plan = plan or StagePlan()
         self.stack = stack
         self.keep = keep
         self.redactor = redactor
@@ -206,7 +202,7 @@ class StageRun:
     # ------------------------------------------------------------ steps
 
     def _up(self) -> str:
-        self.ctx.outputs = dict(self.cloud.stack_up(self.stack))
+        self.ctx.outputs = dict(self.cloud.stack_up(self.stack, self.plan.overrides))
         return f"{len(self.ctx.outputs)} outputs"
 
     def _healthz(self) -> str:
@@ -227,25 +223,24 @@ class StageRun:
     def _bootstrap(self) -> str:
         server = self.ctx.output("server_url")
         project = self.ctx.output("project")
-        email = f"stage-{self.run_id}@{self.settings.email_domain}"
-        password = self.redactor.add(secrets.token_urlsafe(24)) or ""
-        done = self.cloud.bootstrap_twenty(server, email, password, f"Stage {self.stack}", self.redactor.add)
-        self.redactor.add(done.access_token)
+        self._email = f"stage-{self.run_id}@{self.settings.email_domain}"
+        self._password = self.redactor.add(secrets.token_urlsafe(24)) or ""
+        done = self.cloud.bootstrap_twenty(
+            server, self._email, self._password, f"Stage {self.stack}", self.redactor.add
+        )
         self.ctx.api_key = self.redactor.add(done.api_key) or ""
-        webhook_secret = self.redactor.add("whsec_" + secrets.token_hex(24)) or ""
-        self._webhook_secret = webhook_secret
-        stored = {
-            "deploy_api_key_secret": done.api_key,
-            "deploy_user_secret": json.dumps({"email": email, "password": password}),
-            "stripe_webhook_secret": webhook_secret,
+        # the stack declares the deploy-key secret; a stack without that output gets one of its own
+        secret_id = self.ctx.output("deploy_api_key_secret", default=f"{self.stack}-deploy-api-key")
+        if self.cloud.store_secret(project, secret_id, done.api_key):
+            self.ctx.created_secrets.append((project, secret_id))
+        # the apps' secrets go to `inv deploy` by env, never under staging's shared secret names
+        self._app_secrets = {
+            sid: self.redactor.add(("whsec_" if "webhook" in sid else "stage_") + secrets.token_hex(24)) or ""
+            for sid in self.plan.app_secret_ids
         }
-        for name, value in stored.items():
-            secret_id = self.ctx.output(name)
-            if self.cloud.store_secret(project, secret_id, value):
-                self.ctx.created_secrets.append((project, secret_id))
-        return f"workspace {done.workspace_id}, deploy key stored in Secret Manager"
+        return f"workspace {done.workspace_id}; deploy key stored in Secret Manager `{secret_id}`"
 
-    def _env(self) -> Mapping[str, str]:
+    def _env(self) -> dict[str, str]:
         server = self.ctx.output("server_url")
         return {
             "TWENTY_CONTRACT_URL": server,
@@ -272,7 +267,10 @@ class StageRun:
         return "contract suite passed"
 
     def _deploy(self) -> str:
-        rc = self.cloud.run(["{python}", "-m", "invoke", "deploy", "--stack", self.stack], self._env())
+        env = self._env()
+        env.update({"TWENTY_DEPLOY_USER_EMAIL": self._email, "TWENTY_DEPLOY_USER_PASSWORD": self._password})
+        env.update({secret_env_var(sid): value for sid, value in self._app_secrets.items()})
+        rc = self.cloud.run(["{python}", "-m", "invoke", "deploy", "--stack", self.stack], env)
         if rc != 0:
             raise StepFailed(f"`inv deploy --stack {self.stack}` exited {rc}")
         return "inv deploy passed"
@@ -289,9 +287,8 @@ class StageRun:
     def _stripe(self) -> str:
         server = self.ctx.output("server_url").rstrip("/")
         scenario = customer_created(self.run_id)
-        res = self.cloud.http_post(
-            server + WEBHOOK_PATH, scenario.body(), scenario.headers(self._webhook_secret)
-        )
+        webhook_secret = self._app_secrets[self.plan.stripe_secret_id]
+        res = self.cloud.http_post(server + WEBHOOK_PATH, scenario.body(), scenario.headers(webhook_secret))
         if not 200 <= res.status < 300:
             raise StepFailed(f"POST {WEBHOOK_PATH} answered {res.status}: {res.text[:300]}")
         deadline = self.cloud.monotonic() + self.settings.record_timeout
@@ -303,7 +300,9 @@ class StageRun:
                 raise StepFailed(f"no {scenario.label} after {self.settings.record_timeout:.0f}s")
             self.cloud.sleep(self.settings.record_interval)
 
-    _webhook_secret = ""
+    _email = ""
+    _password = ""
+    _app_secrets: dict[str, str] = {}  # noqa: RUF012  (replaced per run in _bootstrap)
 
     def _delete_secrets(self) -> str:
         for project, secret_id in self.ctx.created_secrets:

@@ -14,6 +14,7 @@ from staging.cloud import CloudLayer, RealCloudLayer
 from staging.orchestrator import StageRun, StageSettings
 from staging.redact import MaskingWriter, Redactor
 from staging.report import render_summary
+from staging.stackplan import plan_for
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
 EXIT_PRECONDITION = 2
@@ -67,8 +68,16 @@ def main(
 
         monthly_usd = monthly_estimate(stack)
     console.print(f"stage.test: stack [bold]{stack}[/]" + (" (kept afterwards)" if keep else ""))
+    plan = plan_for(stack)
     run = StageRun(
-        layer, stack, keep=keep, redactor=redactor, log=log, settings=settings, monthly_usd=monthly_usd
+        layer,
+        stack,
+        keep=keep,
+        redactor=redactor,
+        log=log,
+        settings=settings,
+        monthly_usd=monthly_usd,
+        plan=plan,
     )
     report = run.execute()
     render_summary(report, console)

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from twenty_api.filters import F, and_
+
 WEBHOOK_PATH = "/s/stripe-webhook"
 
 
@@ -42,7 +44,11 @@ class StripeScenario:
 
 
 def customer_created(run_id: str, now: int | None = None) -> StripeScenario:
-    """`customer.created` for a unique e-mail → one person with that primary e-mail."""
+    """`customer.created` for a unique e-mail → a person with that e-mail holding the customer id.
+
+    apps/stripe-synchronizer: the person with the customer's e-mail gets `stripeCustomerId`
+    (created when missing), and the company (by customer id, e-mail domain, else new) too.
+    """
     ts = int(time.time()) if now is None else now
     email = f"stage-{run_id}@example.com"
     event = {
@@ -64,9 +70,10 @@ def customer_created(run_id: str, now: int | None = None) -> StripeScenario:
             }
         },
     }
+    customer = event["data"]["object"]["id"]
     return StripeScenario(
         event=event,
         object_plural="people",
-        filter=f'emails.primaryEmail[eq]:"{email}"',
-        label=f"a person with e-mail {email}",
+        filter=str(and_(F("emails.primaryEmail").eq(email), F("stripeCustomerId").eq(customer))),
+        label=f"a person {email} with stripeCustomerId {customer}",
     )

@@ -13,9 +13,16 @@ from staging.cloud import HttpResult
 
 API_KEY = "eyJhbGciOiJIUzI1NiJ9.fake-deploy-api-key-0123456789"
 ACCESS_TOKEN = "eyJhbGciOiJIUzI1NiJ9.fake-user-access-token-abcdef"
-SERVER = "https://crm.stage.example.test"
-MCP = "https://mcp.stage.example.test"
-OUTPUTS = {"server_url": SERVER, "mcp_url": MCP, "project": "twenty-stage", "db_password": "not-used"}
+SERVER = "https://st-t1-server-abc-uc.a.run.app"
+MCP = "https://st-t1-mcp-abc-uc.a.run.app"
+KEY_SECRET = "st-t1-twenty-api-key"
+OUTPUTS = {
+    "server_url": "https://st-t1.crm-staging.example.com",  # no DNS: the run must use server_uri
+    "server_uri": SERVER,
+    "mcp_uri": MCP,
+    "project": "twenty-stage",
+    "twenty_api_key_secret": KEY_SECRET,
+}
 
 
 class FakeFailure(RuntimeError):
@@ -37,6 +44,9 @@ class FakeCloud:
         self.health_503s = 0
         self.records_after_polls = 0
         self.interrupt_on: str | None = None
+        self.outputs = dict(OUTPUTS)
+        self.stack_secrets = {("twenty-stage", KEY_SECRET)}  # declared by the stack
+        self.deploy_env: dict[str, str] = {}
 
     def _enter(self, name: str, seconds: float = 1.0) -> None:
         self.calls.append(name)
@@ -47,11 +57,12 @@ class FakeCloud:
     def preflight(self, stack: str) -> None:
         self.calls.append("preflight")
 
-    def stack_up(self, stack: str) -> dict[str, Any]:
+    def stack_up(self, stack: str, config: Mapping[str, str]) -> dict[str, Any]:
         self._enter("stack_up", 600.0)
+        self.config = dict(config)
         if self.fail == "up":
             raise FakeFailure("pulumi up failed: quota exceeded")
-        return dict(OUTPUTS)
+        return dict(self.outputs)
 
     def stack_destroy(self, stack: str) -> None:
         self._enter("stack_destroy", 300.0)
@@ -63,6 +74,8 @@ class FakeCloud:
 
     def http_get(self, url: str) -> HttpResult:
         self._enter("http_get")
+        if not url.startswith(SERVER):
+            return HttpResult(0, "ConnectError: no DNS for this host")
         if self.fail == "healthz" or self.health_503s > 0:
             self.health_503s -= 1
             return HttpResult(503, "Service Unavailable")
@@ -72,7 +85,9 @@ class FakeCloud:
         self._enter("http_post")
         if self.fail == "stripe":
             return HttpResult(400, "bad signature")
-        secret = self.secrets[("twenty-stage", "stripe-webhook-secret")][-1]
+        if not url.startswith(SERVER):
+            return HttpResult(0, "ConnectError: no DNS for this host")
+        secret = self.deploy_env["TWENTY_APP_STRIPE_WEBHOOK_SECRET"]  # what the app was deployed with
         parts = dict(p.split("=", 1) for p in headers["Stripe-Signature"].split(","))
         want = hmac.new(secret.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(want, parts["v1"]):
@@ -117,7 +132,7 @@ class FakeCloud:
         self._enter("store_secret")
         if self.leak:
             self.log(f"gcloud secrets versions add {secret_id} <<< {value}")
-        created = (project, secret_id) not in self.secrets
+        created = (project, secret_id) not in self.secrets and (project, secret_id) not in self.stack_secrets
         self.secrets.setdefault((project, secret_id), []).append(value)
         return created
 
@@ -131,6 +146,8 @@ class FakeCloud:
         if self.leak:
             self.log(f"env TWENTY_CONTRACT_KEY={env.get('TWENTY_CONTRACT_KEY')}")
         self.last_env = dict(env)
+        if kind == "invoke":
+            self.deploy_env = dict(env)
         if (self.fail, kind) in (("contract", "pytest"), ("deploy", "invoke")):
             return 1
         return 0

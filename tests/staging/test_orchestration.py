@@ -9,7 +9,7 @@ import pytest
 
 from staging.orchestrator import CLEANUP_STEPS, MAIN_STEPS, StageSettings
 from staging.runner import main
-from tests.staging.fake_cloud import ACCESS_TOKEN, API_KEY, FakeCloud
+from tests.staging.fake_cloud import ACCESS_TOKEN, API_KEY, KEY_SECRET, SERVER, FakeCloud
 
 FAST = StageSettings(health_timeout=60, health_interval=10, record_timeout=30, record_interval=5)
 
@@ -45,8 +45,6 @@ def test_happy_path_runs_every_step_in_order_then_cleans_up():
         "http_get",
         "bootstrap_twenty",
         "store_secret",
-        "store_secret",
-        "store_secret",
         "run:pytest",
         "run:invoke",
         "mcp_smoke",
@@ -54,29 +52,47 @@ def test_happy_path_runs_every_step_in_order_then_cleans_up():
         "find_records",
         "stack_destroy",
         "stack_remove",
-        "delete_secret",
-        "delete_secret",
-        "delete_secret",
     ]
     assert summary_rows(text) == {name: "passed" for name in MAIN_STEPS + CLEANUP_STEPS}
     assert "stage.test PASSED" in text
-    assert fake.secrets == {}, "secrets the run created outside the stack are deleted"
 
 
-def test_contract_and_deploy_get_the_deployed_url_and_key():
+def test_the_stage_stack_gets_its_own_name_prefix_and_domain():
     fake = FakeCloud()
     run(fake)
-    assert fake.last_env["TWENTY_CONTRACT_URL"] == "https://crm.stage.example.test"
+    assert fake.config == {
+        "twenty-gcp:namePrefix": "st-t1",
+        "twenty-gcp:domain": "st-t1.crm-staging.example.com",
+    }
+
+
+def test_without_a_key_secret_output_the_run_makes_its_own_and_deletes_it():
+    fake = FakeCloud()
+    del fake.outputs["twenty_api_key_secret"]
+    rc, _ = run(fake)
+    assert rc == 0
+    assert fake.calls[-1] == "delete_secret"
+    assert fake.secrets == {}
+
+
+def test_contract_and_deploy_get_the_cloud_run_url_and_key():
+    fake = FakeCloud()
+    run(fake)
+    assert fake.last_env["TWENTY_CONTRACT_URL"] == SERVER
     assert fake.last_env["TWENTY_CONTRACT_KEY"] == API_KEY
-    assert fake.last_env["TWENTY_API_KEY"] == API_KEY
+    assert fake.deploy_env["TWENTY_API_URL"] == SERVER and fake.deploy_env["TWENTY_API_KEY"] == API_KEY
 
 
-def test_deploy_key_and_user_are_stored_in_secret_manager():
+def test_only_the_deploy_key_goes_to_secret_manager_the_rest_to_deploy_by_env():
     fake = FakeCloud()
-    fake.delete_secret = lambda project, secret_id: fake.calls.append("delete_secret")  # keep them
     run(fake)
-    assert fake.secrets[("twenty-stage", "twenty-deploy-api-key")] == [API_KEY]
-    assert "password" in fake.secrets[("twenty-stage", "twenty-deploy-user")][0]
+    assert fake.secrets == {("twenty-stage", KEY_SECRET): [API_KEY]}
+    env = fake.deploy_env
+    assert env["TWENTY_DEPLOY_USER_EMAIL"].startswith("stage-")
+    assert env["TWENTY_DEPLOY_USER_PASSWORD"] == fake.password
+    assert env["TWENTY_APP_STRIPE_WEBHOOK_SECRET"].startswith("whsec_")
+    app_vars = [k for k in env if k.startswith("TWENTY_APP")]
+    assert len(app_vars) >= 2 and len({env[k] for k in app_vars}) == len(app_vars), "one random value each"
 
 
 # which steps a failure skips: everything that (transitively) needs the failed step
@@ -162,7 +178,7 @@ def test_stripe_record_is_polled_and_the_event_is_signed_with_the_stored_secret(
     assert rc == 0, text
     assert fake.posted["type"] == "customer.created"
     assert fake.calls.count("find_records") == 3
-    assert "a person with e-mail stage-" in text
+    assert "with stripeCustomerId cus_stage_" in text
 
 
 def test_secrets_are_never_printed():

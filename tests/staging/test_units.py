@@ -33,7 +33,9 @@ def test_scenario_headers_sign_the_exact_body():
     event = json.loads(scenario.body())
     assert event["type"] == "customer.created" and event["livemode"] is False
     assert event["data"]["object"]["email"] == "stage-abc123@example.com"
-    assert scenario.filter == 'emails.primaryEmail[eq]:"stage-abc123@example.com"'
+    assert scenario.filter == (
+        'and(emails.primaryEmail[eq]:"stage-abc123@example.com",stripeCustomerId[eq]:"cus_stage_abc123")'
+    )
     assert WEBHOOK_PATH == "/s/stripe-webhook"
 
 
