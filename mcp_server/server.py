@@ -51,8 +51,10 @@ class TwentyMCPServer(MCPServer[Any]):
 
             validator = self._validators[name] = jsonschema.Draft202012Validator(schema)
         errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
-        if errors:
-            problems = []
+        unknown = sorted(set(arguments) - set(schema.get("properties", {})))
+        if unknown or errors:
+            known = ", ".join(schema.get("properties", {})) or "none"
+            problems = [f"unknown argument '{u}' (known: {known})" for u in unknown[:5]]
             for err in errors[:5]:
                 where = ".".join(str(p) for p in err.absolute_path)
                 problems.append(f"argument '{where}': {err.message[:200]}" if where else err.message[:200])
