@@ -175,7 +175,7 @@ def _fail(field: str, problem: str, fix: str) -> None:
 
 def _check_cross_field_rules(c: StackConfig) -> None:
     if c.region not in GCP_REGIONS:
-        close = difflib.get_close_matches(c.region, sorted(GCP_REGIONS), n=1)
+        close = difflib.get_close_matches(c.region, sorted(GCP_REGIONS), n=1, cutoff=0.85)
         hint = f"did you mean `{close[0]}`?" if close else "use a region such as us-central1"
         _fail("region", f"`{c.region}` is not a GCP region with Cloud Run, Cloud SQL and Memorystore", hint)
     if c.zone and not c.zone.startswith(c.region + "-"):
