@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -37,6 +37,7 @@ from twenty_api.settings import TwentySettings
 from twenty_api.urls import normalize_base_url, origin_of
 
 log = logging.getLogger("twenty_api")
+T = TypeVar("T")
 
 USER_AGENT = "twenty-gcp-twenty_api/0.1"
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
@@ -342,17 +343,10 @@ class TwentyClient:
             raise err
         return status, body
 
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json_body: Any = None,
-        safe: bool,
-        paced: bool = True,
-    ) -> tuple[int, Any]:
-        query = "&".join(f"{k}={_q(str(v))}" for k, v in (params or {}).items() if v is not None)
+    async def _with_retries(
+        self, attempt_once: Callable[[], Awaitable[T]], *, method: str, path: str, safe: bool
+    ) -> T:
+        """Run ``attempt_once`` under the retry policy; explain a write whose outcome is unknown."""
         retrying = make_retrying(
             safe=safe,
             max_retries=self.max_retries,
@@ -364,7 +358,7 @@ class TwentyClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._send(method, path, query=query, json_body=json_body, paced=paced)
+                    return await attempt_once()
         except TwentyConnectionError as exc:
             if exc.outcome_unknown and not safe:
                 raise TwentyConnectionError(
@@ -377,6 +371,24 @@ class TwentyClient:
                 ) from exc
             raise
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        safe: bool,
+        paced: bool = True,
+    ) -> tuple[int, Any]:
+        query = "&".join(f"{k}={_q(str(v))}" for k, v in (params or {}).items() if v is not None)
+        return await self._with_retries(
+            lambda: self._send(method, path, query=query, json_body=json_body, paced=paced),
+            method=method,
+            path=path,
+            safe=safe,
+        )
 
     @staticmethod
     def _record_paced(path: str) -> bool:
@@ -659,18 +671,7 @@ class TwentyClient:
             data = body.get("data")
             return data if isinstance(data, dict) else {}
 
-        retrying = make_retrying(
-            safe=not mutation,
-            max_retries=self.max_retries,
-            backoff_base=self.backoff_base,
-            backoff_max=self.backoff_max,
-            sleep=self._sleep,
-            before_sleep=self._log_retry,
-        )
-        async for attempt in retrying:
-            with attempt:
-                return await once()
-        raise AssertionError("unreachable")  # pragma: no cover
+        return await self._with_retries(once, method="POST", path=path, safe=not mutation)
 
     async def workspace_id(self) -> str:
         """The workspace this credential belongs to (``currentWorkspace`` on /metadata)."""
