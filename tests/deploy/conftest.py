@@ -14,10 +14,12 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
 
 
@@ -106,3 +108,55 @@ def redis_url() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# Twenty's core tables the flag tests need, as captured from 2.21.0 (shared/twenty-api/db/).
+APPLE = "20202020-1c25-4d02-bf25-6aeccf7ea419"
+
+TWENTY_CORE_DDL = """
+CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
+CREATE SCHEMA core;
+CREATE TABLE core.workspace (
+    id uuid PRIMARY KEY DEFAULT uuid_generate_v4(),
+    "displayName" character varying,
+    "createdAt" timestamp with time zone NOT NULL DEFAULT now()
+);
+CREATE TABLE core."featureFlag" (
+    id uuid NOT NULL DEFAULT uuid_generate_v4(),
+    key text NOT NULL,
+    "workspaceId" uuid NOT NULL,
+    value boolean NOT NULL,
+    "createdAt" timestamp with time zone NOT NULL DEFAULT now(),
+    "updatedAt" timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT "PK_894efa1b1822de801f3b9e04069" PRIMARY KEY (id),
+    CONSTRAINT "IDX_FEATURE_FLAG_KEY_WORKSPACE_ID_UNIQUE" UNIQUE (key, "workspaceId"),
+    CONSTRAINT "FK_6be7761fa8453f3a498aab6e72b" FOREIGN KEY ("workspaceId")
+        REFERENCES core.workspace(id) ON DELETE CASCADE
+);
+"""
+
+SEED_ROWS = [  # the Apple workspace's rows from the capture
+    ("IS_EMAIL_GROUP_ENABLED", True),
+    ("IS_JUNCTION_RELATIONS_ENABLED", True),
+    ("IS_SETTINGS_DISCOVERY_HERO_ENABLED", False),
+    ("IS_UNIQUE_INDEXES_ENABLED", False),
+]
+
+
+@pytest.fixture
+def twenty_db(pg_server) -> Iterator[str]:
+    name = f"twenty_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    dsn = pg_server.dsn(name)
+    with psycopg.connect(dsn) as conn:
+        conn.execute(TWENTY_CORE_DDL)
+        conn.execute('INSERT INTO core.workspace (id, "displayName") VALUES (%s, %s)', (APPLE, "Apple"))
+        for key, value in SEED_ROWS:
+            conn.execute('INSERT INTO core."featureFlag" (key, "workspaceId", value) VALUES (%s, %s, %s)',
+                         (key, APPLE, value))
+    yield dsn
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
