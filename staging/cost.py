@@ -13,19 +13,18 @@ def accrued_cost(monthly_total_usd: float, lifetime_seconds: float) -> float:
 
 
 def monthly_estimate(stack: str) -> float | None:
-    """Monthly total of the example a stack derives from, from `infra.pricing`, or None.
+    """Monthly total of the example a stack derives from: the offline plan (`inv plan`) priced
+    by `infra.pricing`, or None when the plan cannot run (the summary then says so)."""
+    import asyncio
 
-    Integration point with the infra workstream's offline plan; see docs/staging.md.
-    """
     base = "prod" if stack.startswith("prod") else "staging"
     try:
-        from infra import plan  # heavy (runs the program under mocks): imported only when asked
-    except ImportError:
-        return None
-    fn = getattr(plan, "monthly_total", None)
-    if fn is None:
-        return None
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:  # an earlier asyncio.run() left none; Pulumi's Outputs need a current loop
+        asyncio.set_event_loop(asyncio.new_event_loop())
     try:
-        return float(fn(base))
+        from infra import plan, pricing  # heavy (the program under mocks): imported only when asked
+
+        return float(pricing.total(plan.plan_stack(base).costs()))
     except Exception:  # the estimate is informative; a failing plan must not fail the run
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import io
@@ -139,3 +140,28 @@ def test_real_http_get_reports_unreachable_as_status_0():
 
     res = RealCloudLayer(lambda _l: None).http_get("http://127.0.0.1:9/healthz")
     assert res.status == 0 and "Error" in res.text
+
+
+def test_monthly_estimate_comes_from_the_offline_plan(monkeypatch):
+    from infra import plan, pricing
+
+    from staging.cost import monthly_estimate
+
+    seen = []
+    real = plan.plan_stack
+    monkeypatch.setattr(plan, "plan_stack", lambda stack: seen.append(real(stack)) or seen[-1])
+    asyncio.run(asyncio.sleep(0))  # as the run's async steps leave things: no current event loop
+    value = monthly_estimate("staging-x")
+    assert [r.cfg.stack for r in seen] == ["staging"]  # the example the stage stack derives from
+    assert value == pricing.total(seen[0].costs()) > 0
+
+
+def test_monthly_estimate_is_none_when_the_plan_fails(monkeypatch):
+    from infra import plan
+    from staging.cost import monthly_estimate
+
+    def broken(*_a, **_k):
+        raise RuntimeError("bad stack file")
+
+    monkeypatch.setattr(plan, "plan_stack", broken)
+    assert monthly_estimate("staging-x") is None
