@@ -144,7 +144,6 @@ def test_real_http_get_reports_unreachable_as_status_0():
 
 def test_monthly_estimate_comes_from_the_offline_plan(monkeypatch):
     from infra import plan, pricing
-
     from staging.cost import monthly_estimate
 
     seen = []
