@@ -302,13 +302,22 @@ class TwentyClient:
         log.warning("Twenty request failed (%s); retry %d in %.2fs", exc, state.attempt_number, delay)
 
     async def _send(
-        self, method: str, path: str, *, query: str = "", json_body: Any = None, paced: bool
+        self,
+        method: str,
+        path: str,
+        *,
+        query: str = "",
+        json_body: Any = None,
+        multipart: tuple[dict[str, str], list[tuple[str, tuple[str, bytes, str]]]] | None = None,
+        paced: bool,
     ) -> tuple[int, Any]:
         url = f"{self.base_url}{path}{'?' + query if query else ''}"
         if paced and self.pacer is not None:
             await self.pacer.acquire()
         try:
-            if json_body is None:
+            if multipart is not None:
+                response = await self._http.request(method, url, data=multipart[0], files=multipart[1])
+            elif json_body is None:
                 response = await self._http.request(method, url)
             else:
                 response = await self._http.request(
@@ -642,15 +651,65 @@ class TwentyClient:
             raise ValueError(f"endpoint must be 'graphql' or 'metadata', got {endpoint!r}")
         if not isinstance(query, str) or not query.strip():
             raise ValueError("graphql() needs a query string")
-        mutation = _is_mutation(query)
         payload: dict[str, Any] = {"query": query}
         if variables is not None:
             payload["variables"] = variables
+        return await self._graphql_call(endpoint, _is_mutation(query), json_body=payload)
+
+    async def graphql_upload(
+        self,
+        query: str,
+        variables: dict[str, Any] | None,
+        files: dict[str, tuple[str, bytes, str]],
+        endpoint: Literal["graphql", "metadata"] = "metadata",
+    ) -> dict[str, Any]:
+        """A GraphQL multipart request (graphql-upload spec), as the twenty CLI sends
+        ``uploadApplicationFile`` (example 195a): parts ``operations`` (the variables named in
+        ``files`` set to null), ``map`` (``{"0": ["variables.file"]}``) and one part per file.
+
+        ``files`` maps a variable path to ``(filename, content, content_type)``, e.g.
+        ``{"variables.file": ("hello.mjs", b"...", "application/octet-stream")}``. An upload is
+        a mutation: never retried once it may have reached the server.
+        """
+        if endpoint not in ("graphql", "metadata"):
+            raise ValueError(f"endpoint must be 'graphql' or 'metadata', got {endpoint!r}")
+        if not isinstance(query, str) or not query.strip():
+            raise ValueError("graphql_upload() needs a query string")
+        if not files:
+            raise ValueError("graphql_upload() needs at least one file")
+        operation_vars: dict[str, Any] = json.loads(_dumps(variables or {}))
+        mapping: dict[str, list[str]] = {}
+        parts: list[tuple[str, tuple[str, bytes, str]]] = []
+        for index, (var_path, (filename, content, content_type)) in enumerate(files.items()):
+            head, _, name = var_path.partition(".")
+            if head != "variables" or not name or "." in name:
+                raise ValueError(f"file variable path {var_path!r} must look like 'variables.file'")
+            if not isinstance(content, bytes | bytearray):
+                raise TypeError(f"content of {filename!r} must be bytes")
+            operation_vars[name] = None
+            mapping[str(index)] = [var_path]
+            parts.append((str(index), (filename, bytes(content), content_type)))
+        form = {
+            "operations": _dumps({"query": query, "variables": operation_vars}).decode(),
+            "map": json.dumps(mapping),
+        }
+        return await self._graphql_call(endpoint, True, multipart=(form, parts))
+
+    async def _graphql_call(
+        self,
+        endpoint: str,
+        mutation: bool,
+        *,
+        json_body: Any = None,
+        multipart: tuple[dict[str, str], list[tuple[str, tuple[str, bytes, str]]]] | None = None,
+    ) -> dict[str, Any]:
         path = f"/{endpoint}"
         paced = endpoint == "graphql"
 
         async def once() -> dict[str, Any]:
-            status, body = await self._send("POST", path, json_body=payload, paced=paced)
+            status, body = await self._send(
+                "POST", path, json_body=json_body, multipart=multipart, paced=paced
+            )
             if not isinstance(body, dict):
                 raise TwentyServerError(
                     f"Twenty's GraphQL answer on {path} is not JSON",
