@@ -367,12 +367,13 @@ def render(result: PlanResult, console: Any = None) -> bool:
     return report.passed
 
 
-def main(stack: str = "staging", profile: str | None = None) -> int:
+def main(stack: str = "staging", profile: str | None = None, root: Path = REPO_ROOT, console: Any = None) -> int:
+    """Print the plan of Pulumi.<stack>.yaml: 0 when clean, 1 on a policy violation, 2 on bad settings."""
     from rich.console import Console
 
-    console = Console(width=200)
+    console = console or Console(width=200)
     try:
-        result = plan_stack(stack, profile=profile)
+        result = plan_stack(stack, root, profile=profile)
     except ConfigError as exc:
         console.print(f"[red]invalid stack settings for {stack}:[/] {exc}")
         return 2
