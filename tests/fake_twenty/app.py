@@ -13,7 +13,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .errors import GraphQLError, TwentyHttpError
 from .responses import GRAPHQL_CONTENT_TYPE, json_response
+from .events import Events
+from .graphql_routes import routes as graphql_routes
 from .rest_core import RestCore
+from .rest_metadata import RestMetadata
 from .runtime import LoggedRequest, Runtime
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -87,16 +90,17 @@ class FaultAndLogMiddleware:
 
 
 def build_app(runtime: Runtime) -> Starlette:
-    rest = RestCore(runtime)
-    extra_routes: list[Route] = []
-    try:
-        from .graphql_routes import routes as graphql_routes
-    except ImportError:  # pragma: no cover - the GraphQL surface is optional while building up
-        graphql_routes = None
-    if graphql_routes is not None:
-        extra_routes = graphql_routes(runtime, _wrap)
+    events = Events(runtime)
+    rest = RestCore(runtime, events)
+    meta = RestMetadata(runtime)
     routes = [
-        *extra_routes,
+        *graphql_routes(runtime, events, _wrap),
+        Route("/rest/metadata/objects", _wrap(meta.objects), methods=["GET", "POST"]),
+        Route("/rest/metadata/objects/{object_id}", _wrap(meta.one_object), methods=["GET"]),
+        Route("/rest/metadata/fields", _wrap(meta.fields), methods=["GET", "POST"]),
+        Route("/rest/metadata/fields/{field_id}", _wrap(meta.one_field), methods=["GET", "PATCH", "PUT"]),
+        Route("/rest/metadata/webhooks", _wrap(meta.webhooks), methods=["GET", "POST"]),
+        Route("/rest/metadata/webhooks/{webhook_id}", _wrap(meta.one_webhook), methods=["GET", "PATCH", "PUT", "DELETE"]),
         Route("/rest/batch/{plural}", _wrap(rest.batch), methods=["POST"]),
         Route("/rest/restore/{rest:path}", _wrap(rest.restore), methods=["PATCH", "PUT"]),
         Route("/rest/{plural}/duplicates", _wrap(rest.duplicates), methods=["POST"]),

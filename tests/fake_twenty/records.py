@@ -6,10 +6,10 @@ import copy
 import json
 import uuid
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import aggregates as aggregates_mod
 from . import filters
 from .errors import TwentyHttpError
 from .query import encode_cursor
@@ -35,16 +35,7 @@ def write_guard(obj: ObjectMeta, principal: Principal, data: Any, *, creating: b
 
 
 # ---- duplicates ------------------------------------------------------------------------------
-def _flat_value(obj: ObjectMeta, record: dict[str, Any], flat_name: str) -> Any:
-    """Resolve a flattened criteria name such as ``domainNamePrimaryLinkUrl``."""
-    if flat_name in obj.fields:
-        return record.get(flat_name)
-    for name in obj.fields:
-        if flat_name.startswith(name) and isinstance(record.get(name), dict):
-            rest = flat_name[len(name) :]
-            sub = rest[:1].lower() + rest[1:]
-            return record[name].get(sub)
-    return None
+_flat_value = aggregates_mod.flat_value
 
 
 def _is_duplicate(obj: ObjectMeta, probe: dict[str, Any], record: dict[str, Any]) -> bool:
@@ -219,49 +210,24 @@ def _bucket_date(value: Any, granularity: str, tz_name: str | None) -> str | Non
     return moment.isoformat()
 
 
-def _aggregate_value(obj: ObjectMeta, records: list[dict[str, Any]], key: str) -> str | None:
-    if key == "totalCount":
-        return str(len(records))
-    for op in (
-        "countUniqueValues",
-        "countNotEmpty",
-        "countEmpty",
-        "percentageEmpty",
-        "percentageNotEmpty",
-        "countTrue",
-        "countFalse",
-        "sum",
-        "avg",
-        "min",
-        "max",
-    ):
-        if key.startswith(op):
-            values = [_flat_value(obj, r, key[len(op)][:1].lower() + key[len(op) + 1 :]) for r in records]
-            return _apply_aggregate(op, values, len(records))
-    raise TwentyHttpError.bad_request(f"Invalid aggregate field '{key}'")
-
-
-def _apply_aggregate(op: str, values: list[Any], total: int) -> str | None:
-    present = [v for v in values if not _empty(v)]
-    if op == "countUniqueValues":
-        return str(len({json.dumps(v, sort_keys=True) for v in present}))
-    if op == "countNotEmpty":
-        return str(len(present))
-    if op == "countEmpty":
-        return str(total - len(present))
-    if op in ("percentageEmpty", "percentageNotEmpty"):
-        share = (total - len(present) if op == "percentageEmpty" else len(present)) / total if total else 0
-        return f"{share:.8f}"
-    if op in ("countTrue", "countFalse"):
-        return str(sum(1 for v in values if v is (op == "countTrue")))
-    numbers = [Decimal(str(v)) for v in present if isinstance(v, int | float | str)]
-    if not numbers:
-        return None
-    if op == "sum":
-        return str(sum(numbers))
-    if op == "avg":
-        return f"{sum(numbers) / len(numbers):.8f}"
-    return str(min(numbers) if op == "min" else max(numbers))
+def group_records(
+    store: Store, obj: ObjectMeta, node: filters.Node | None, group_by: list[dict[str, Any]]
+) -> list[tuple[list[Any], list[dict[str, Any]]]]:
+    """Matching records grouped by the dimension values ``group_by`` asks for."""
+    for item in group_by:
+        ((name, spec),) = item.items()
+        if name not in obj.fields:
+            raise TwentyHttpError.bad_request(f'Object {obj.singular} doesn\'t have any "{name}" field.')
+        if isinstance(spec, dict) and spec.get("granularity") in GRANULARITIES and not spec.get("timeZone"):
+            raise TwentyHttpError.bad_request(
+                "Time zone should be specified for a group by date on Day, Week, Month, Quarter or Year"
+            )
+    groups: dict[str, tuple[list[Any], list[dict[str, Any]]]] = {}
+    for record in store.select(obj, node):
+        dims = [_dimension(obj, record, item) for item in group_by]
+        key = json.dumps(dims, sort_keys=True, default=str)
+        groups.setdefault(key, (dims, []))[1].append(record)
+    return list(groups.values())
 
 
 def aggregate_groups(
@@ -271,6 +237,7 @@ def aggregate_groups(
     group_by_raw: str | None,
     aggregate_raw: str | None,
 ) -> list[dict[str, Any]]:
+    """REST ``/groupBy``: one row per group, aggregates as strings (example 046)."""
     group_by = _parse_json_param(group_by_raw, GROUP_BY_HELP)
     if (
         not isinstance(group_by, list)
@@ -278,23 +245,12 @@ def aggregate_groups(
         or not all(isinstance(i, dict) and len(i) == 1 for i in group_by)
     ):
         raise TwentyHttpError.bad_request(GROUP_BY_HELP)
-    for item in group_by:
-        ((name, spec),) = item.items()
-        if name not in obj.fields:
-            raise TwentyHttpError.bad_request(f'Object {obj.singular} doesn\'t have any "{name}" field.')
-        if isinstance(spec, dict) and spec.get("granularity") in GRANULARITIES and not spec.get("timeZone"):
-            raise TwentyHttpError.bad_request(
-                "Time zone should be specified for a group by date on Day, Week, Month, Quarter or Year"
-            )
-    aggregates = _parse_json_param(aggregate_raw, "Invalid aggregate query parameter") or []
-    groups: dict[str, tuple[list[Any], list[dict[str, Any]]]] = {}
-    for record in store.select(obj, node):
-        dims = [_dimension(obj, record, item) for item in group_by]
-        key = json.dumps(dims, sort_keys=True, default=str)
-        groups.setdefault(key, (dims, []))[1].append(record)
+    wanted = _parse_json_param(aggregate_raw, "Invalid aggregate query parameter") or []
     rows = []
-    for dims, members in groups.values():
-        row: dict[str, Any] = {agg: _aggregate_value(obj, members, agg) for agg in aggregates}
+    for dims, members in group_records(store, obj, node, group_by):
+        row: dict[str, Any] = {
+            agg: aggregates_mod.as_rest_string(agg, aggregates_mod.compute(obj, members, agg)) for agg in wanted
+        }
         row["groupByDimensionValues"] = dims
         rows.append(row)
     return rows

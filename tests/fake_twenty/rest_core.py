@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from . import filters, query
 from .errors import TwentyHttpError, rate_limit_rest
+from .events import Events
 from .records import aggregate_groups, find_duplicates, merge_records, write_guard
 from .responses import json_response
 from .runtime import Principal, Runtime
@@ -55,8 +56,9 @@ def _page_info(page: query.Page) -> dict[str, Any]:
 
 
 class RestCore:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, events: Events) -> None:
         self.rt = runtime
+        self.events = events
 
     @property
     def store(self):
@@ -88,10 +90,7 @@ class RestCore:
                 data = await _json_body(request)
                 write_guard(obj, principal, data, creating=False)
                 node = _parse_filter(params.get("filter"), obj)
-                records = [
-                    self.store.update(obj, r["id"], data, principal.actor)
-                    for r in self.store.select(obj, node)
-                ]
+                records = [self._update(obj, r["id"], data, principal) for r in self.store.select(obj, node)]
                 return json_response({"data": {f"update{obj.plural_type_name}": records}})
             if request.method == "DELETE":
                 return self._delete_many(obj, principal, params)
@@ -124,10 +123,7 @@ class RestCore:
             raise TwentyHttpError.bad_request("A filter is required to delete many records")
         soft = params.get("soft_delete") == "true"
         targets = self.store.select(obj, node, with_deleted=not soft)
-        if soft:
-            out = [self.store.soft_delete(obj, r) for r in targets]
-        else:
-            out = [self.store.destroy(obj, r) for r in targets]
+        out = [self._delete(obj, r, soft) for r in targets]
         return json_response({"data": {f"delete{obj.plural_type_name}": out}})
 
     # ---- one record --------------------------------------------------------------------------
@@ -144,13 +140,13 @@ class RestCore:
             if request.method in ("PATCH", "PUT"):
                 data = await _json_body(request)
                 write_guard(obj, principal, data, creating=False)
-                record = self.store.update(obj, record_id, data, principal.actor)
+                record = self._update(obj, record_id, data, principal)
                 return json_response({"data": {f"update{obj.type_name}": record}})
             if request.method == "DELETE":
                 write_guard(obj, principal, {}, creating=False)
                 soft = params.get("soft_delete") == "true"
                 record = self.store.get(obj, record_id, with_deleted=not soft)
-                out = self.store.soft_delete(obj, record) if soft else self.store.destroy(obj, record)
+                out = self._delete(obj, record, soft)
                 return json_response({"data": {f"delete{obj.type_name}": out}})
         raise TwentyHttpError.rest(405, "MethodNotAllowedException", f"Cannot {request.method} this path")
 
@@ -222,6 +218,17 @@ class RestCore:
         self.rt.authenticate(request)
         raise _invalid_path(request)
 
+    def _update(self, obj: ObjectMeta, record_id: str, data: dict[str, Any], principal: Principal) -> dict:
+        before = dict(self.store.get(obj, record_id))
+        record = self.store.update(obj, record_id, data, principal.actor)
+        self.events.updated(obj, before, record, principal)
+        return record
+
+    def _delete(self, obj: ObjectMeta, record: dict[str, Any], soft: bool) -> dict[str, Any]:
+        out = self.store.soft_delete(obj, record) if soft else self.store.destroy(obj, record)
+        self.events.deleted(obj, record, destroyed=not soft)
+        return out
+
     # ---- rules the generic store does not know -----------------------------------------------
     def _guard_blocklist(self, obj: ObjectMeta, data: dict[str, Any]) -> None:
         if obj.plural != "blocklists":
@@ -231,6 +238,7 @@ class RestCore:
             raise TwentyHttpError.bad_request("Invalid input")
 
     def _after_create(self, obj: ObjectMeta, record: dict[str, Any], principal: Principal) -> None:
+        self.events.created(obj, record, principal)
         if obj.plural == "workflows":
             # 2.21 creates a DRAFT version with every new workflow (example 152).
             versions = self.store.object_for("workflowVersions")

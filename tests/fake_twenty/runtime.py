@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from starlette.requests import Request
 
+from .apps import Apps
 from .errors import TwentyHttpError
 from .store import API_KEY_ACTOR, USER_ACTOR, Actor, Store
 
@@ -121,6 +122,7 @@ class Runtime:
     faults: Faults = field(default_factory=Faults)
     requests: list[LoggedRequest] = field(default_factory=list)
     extra_tokens: dict[str, Principal] = field(default_factory=dict)
+    apps: Apps = field(default_factory=Apps)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def reset(self, *, seeded: bool | None = None) -> None:
@@ -130,6 +132,8 @@ class Runtime:
             self.faults.clear()
             self.limiter.reset()
             self.extra_tokens.clear()
+            self.apps.reset()
+            self.apps.route_handlers.clear()
             self.rate_limit_enabled = False
 
     def principal_for(self, token: str | None) -> Principal | None:

@@ -1,0 +1,186 @@
+"""Replay the captured examples, in order, against a Twenty (the fake or a real one).
+
+Examples depend on each other (a later one uses the id an earlier create returned), so the
+replayer keeps a map from captured values (new record ids, cursors, tokens) to the values the
+target answered, learnt by walking each captured answer alongside the target's answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from tests.fake_twenty import contract_data
+
+from .shape import compare_response
+
+MCP_SKIP = (
+    "describes Twenty's own /mcp endpoint (7 meta-tools), not a surface our client or fake serves; "
+    "our MCP server is tested in tests/mcp_server"
+)
+SKIPS: dict[str, str] = {
+    "198-cli-apply-8-graphql-introspection-app-token": (
+        "the capture keeps only a summary of this 200 kB introspection answer (types replaced by a "
+        "string), so there is no shape to compare"
+    ),
+}
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_PLACEHOLDER = re.compile(r"^<[A-Z_]+>$")
+_LEARN_KEYS = re.compile(r"(^id$|Id$|[cC]ursor$|^token$|[tT]oken$)")
+
+
+@dataclass
+class Outcome:
+    name: str
+    status: int | None = None
+    body: Any = None
+    problems: list[str] = field(default_factory=list)
+    skip: str | None = None
+
+
+@dataclass
+class Target:
+    """Where to replay: a base URL and credentials; hooks let the fake switch its rate limiter."""
+
+    base_url: str
+    api_key: str
+    user_token: str | None = None
+    set_rate_limit: Callable[[bool], None] | None = None
+    timeout: float = 30.0
+
+
+class Replayer:
+    def __init__(self, target: Target, names: list[str]) -> None:
+        self.target = target
+        self.names = names
+        self.outcomes: dict[str, Outcome] = {}
+        self.values: dict[str, str] = {}
+        self._next = 0
+        self._seed_ids = _seed_ids()
+        self.client = httpx.Client(base_url=target.base_url, timeout=target.timeout, follow_redirects=False)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def outcome(self, name: str) -> Outcome:
+        while name not in self.outcomes and self._next < len(self.names):
+            current = self.names[self._next]
+            self._next += 1
+            self.outcomes[current] = self._replay(current)
+        return self.outcomes[name]
+
+    # ---- one example -------------------------------------------------------------------------
+    def _replay(self, name: str) -> Outcome:
+        if name.startswith("21"):
+            return Outcome(name, skip=MCP_SKIP)
+        if name in SKIPS:
+            return Outcome(name, skip=SKIPS[name])
+        ex = contract_data.load_example(name)
+        headers = dict(ex.get("request_headers") or {})
+        auth = headers.get("Authorization", "")
+        if "<USER_TOKEN>" in auth and not self.target.user_token:
+            return Outcome(name, skip="needs a user access token (set TWENTY_CONTRACT_USER_TOKEN)")
+        if name.startswith("200-rate-limit"):
+            self._exhaust_rate_limit(ex)
+        response = self._send(ex, headers)
+        if name.startswith("201-rate-limit") and self.target.set_rate_limit:
+            self.target.set_rate_limit(False)
+        body = _decode(response)
+        problems = compare_response(ex["status"], ex.get("response_body"), response.status_code, body)
+        self._learn(ex.get("response_body"), body)
+        return Outcome(name, response.status_code, body, problems)
+
+    def _send(self, ex: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+        headers = {k: self._substitute_text(v) for k, v in headers.items()}
+        if "Authorization" in headers:
+            headers["Authorization"] = (
+                headers["Authorization"]
+                .replace("<API_KEY>", self.target.api_key)
+                .replace("<USER_TOKEN>", self.target.user_token or "")
+            )
+        path = self._substitute_path(ex["path"])
+        body = self._substitute(ex.get("request_body"))
+        if isinstance(body, dict) and "multipart" in body:
+            headers.pop("Content-Type", None)
+            return self.client.request(ex["method"], path, headers=headers, **_multipart(body["multipart"]))
+        content = json.dumps(body).encode() if body is not None else None
+        return self.client.request(ex["method"], path, headers=headers, content=content)
+
+    def _exhaust_rate_limit(self, ex: dict[str, Any]) -> None:
+        if self.target.set_rate_limit:
+            self.target.set_rate_limit(True)
+        headers = {"Authorization": f"Bearer {self.target.api_key}"}
+        for _ in range(400):
+            if self.client.get(ex["path"], headers=headers).status_code == 429:
+                return
+
+    # ---- id / cursor / token mapping ---------------------------------------------------------
+    def _learn(self, captured: Any, actual: Any, key: str = "") -> None:
+        if isinstance(captured, dict) and isinstance(actual, dict):
+            for k, v in captured.items():
+                if k in actual:
+                    self._learn(v, actual[k], k)
+        elif isinstance(captured, list) and isinstance(actual, list):
+            for c, a in zip(captured, actual, strict=False):
+                self._learn(c, a, key)
+        elif isinstance(captured, str) and isinstance(actual, str) and captured != actual:
+            learnable = _PLACEHOLDER.match(captured) or (
+                _LEARN_KEYS.search(key) and captured not in self._seed_ids
+            )
+            if learnable and captured not in self.values:
+                self.values[captured] = actual
+
+    def _substitute_text(self, text: str) -> str:
+        for old, new in self.values.items():
+            if old in text:
+                text = text.replace(old, new)
+        return text
+
+    def _substitute_path(self, path: str) -> str:
+        for old, new in self.values.items():
+            if old in path:
+                path = path.replace(old, new)
+            encoded = quote(old, safe="")
+            if encoded != old and encoded in path:
+                path = path.replace(encoded, quote(new, safe=""))
+        return path
+
+    def _substitute(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self._substitute_text(value)
+        if isinstance(value, list):
+            return [self._substitute(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._substitute(v) for k, v in value.items()}
+        return value
+
+
+def _multipart(spec: dict[str, Any]) -> dict[str, Any]:
+    files = {
+        f["name"]: (f["filename"], b"x" * int(f.get("size") or 1), f.get("content_type") or "application/octet-stream")
+        for f in spec.get("files") or []
+    }
+    data = {"operations": json.dumps(spec["operations"]), "map": json.dumps(spec["map"])}
+    return {"data": data, "files": files}
+
+
+def _decode(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _seed_ids() -> set[str]:
+    ids: set[str] = set()
+    for records in contract_data.seed_records().values():
+        ids.update(r["id"] for r in records)
+    return ids

@@ -1,0 +1,73 @@
+"""Compare an answer with a captured one by status and SHAPE, not by value.
+
+Shape = the same keys in every object, the same JSON type for every value, lists compared by
+their first item. Ids, dates, cursors and other random values are therefore normalised away
+(only their type counts). ``null`` on either side matches any type: whether a nullable field is
+set depends on data the fake cannot reproduce exactly (timestamps, worker output) — except in
+the envelope (the first two levels, e.g. ``$.data.createCompany``), where null must stay null.
+A list that is non-empty in the capture must be non-empty in the answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def compare_shapes(expected: Any, actual: Any, path: str = "$") -> list[str]:
+    """Every place where ``actual`` does not have the shape of ``expected`` (empty = match)."""
+    if (expected is None or actual is None) and (expected is actual or _depth(path) > 2):
+        return []
+    kind_e, kind_a = _kind(expected), _kind(actual)
+    if kind_e != kind_a:
+        return [f"{path}: expected {kind_e}, got {kind_a} ({_preview(actual)})"]
+    if isinstance(expected, dict):
+        problems = []
+        missing = [k for k in expected if k not in actual]
+        extra = [k for k in actual if k not in expected]
+        if missing:
+            problems.append(f"{path}: missing keys {missing}")
+        if extra:
+            problems.append(f"{path}: unexpected keys {extra}")
+        for key in expected:
+            if key in actual:
+                problems.extend(compare_shapes(expected[key], actual[key], f"{path}.{key}"))
+        return problems
+    if isinstance(expected, list):
+        if expected and not actual:
+            return [f"{path}: expected a non-empty list, got []"]
+        if expected and actual:
+            return compare_shapes(expected[0], actual[0], f"{path}[0]")
+    return []
+
+
+def compare_response(
+    expected_status: int, expected_body: Any, actual_status: int, actual_body: Any
+) -> list[str]:
+    problems = []
+    if expected_status != actual_status:
+        problems.append(f"status: expected {expected_status}, got {actual_status} ({_preview(actual_body)})")
+    problems.extend(compare_shapes(expected_body, actual_body))
+    return problems
+
+
+def _depth(path: str) -> int:
+    return path.count(".") + path.count("[")
+
+
+def _preview(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 300 else text[:300] + "…"
