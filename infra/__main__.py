@@ -9,10 +9,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pulumi  # noqa: E402
+import pulumi
 
-from infra.config import load_from_pulumi  # noqa: E402
-from infra.environment import build_environment  # noqa: E402
+from infra.config import load_from_pulumi
+from infra.environment import build_environment
 
 cfg, user_secrets = load_from_pulumi()
 env = build_environment(cfg, user_secrets)

@@ -187,7 +187,11 @@ def _check_cross_field_rules(c: StackConfig) -> None:
             "set twenty-gcp:dbEdition to ENTERPRISE, or pick a dedicated tier such as db-perf-optimized-N-2",
         )
     if not re.fullmatch(r"db-(f1-micro|g1-small|custom-\d+-\d+|perf-optimized-N-\d+|n1-\w+-\d+)", c.db_tier):
-        _fail("db_tier", f"`{c.db_tier}` is not a Cloud SQL PostgreSQL tier", "use db-g1-small or db-custom-1-3840")
+        _fail(
+            "db_tier",
+            f"`{c.db_tier}` is not a Cloud SQL PostgreSQL tier",
+            "use db-g1-small or db-custom-1-3840",
+        )
     if c.connection_demand >= c.db_max_connections:
         _fail(
             "server_max_instances",
@@ -199,9 +203,17 @@ def _check_cross_field_rules(c: StackConfig) -> None:
             "or raise dbMaxConnections",
         )
     if c.redis_mode == "vm" and c.worker_mode != "vm":
-        _fail("redis_mode", "Redis on the worker VM needs workerMode=vm", "set redisMode=memorystore or workerMode=vm")
+        _fail(
+            "redis_mode",
+            "Redis on the worker VM needs workerMode=vm",
+            "set redisMode=memorystore or workerMode=vm",
+        )
     if c.db_availability == "REGIONAL" and c.db_tier in SHARED_CORE_TIERS:
-        _fail("db_availability", "REGIONAL (HA) Cloud SQL is not offered on shared-core tiers", "use db-custom-1-3840")
+        _fail(
+            "db_availability",
+            "REGIONAL (HA) Cloud SQL is not offered on shared-core tiers",
+            "use db-custom-1-3840",
+        )
     if c.is_prod and not c.deletion_protection:
         _fail("deletion_protection", "prod must keep deletion protection on", "set deletionProtection: true")
     if c.google_auth_enabled and not c.google_client_id:
@@ -356,7 +368,9 @@ def read_stack_file(path: str) -> dict[str, Any]:
 
     file = Path(path)
     if not file.exists():
-        raise ConfigError(f"{file}: no such stack file. Fix: create it, or pick one of the Pulumi.*.yaml files")
+        raise ConfigError(
+            f"{file}: no such stack file. Fix: create it, or pick one of the Pulumi.*.yaml files"
+        )
     doc = yaml.safe_load(file.read_text()) or {}
     raw = doc.get("config") or {}
     if not isinstance(raw, dict):

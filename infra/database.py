@@ -22,7 +22,9 @@ class Database(pulumi.ComponentResource):
         self._after = inherited_deps(opts)
         p = cfg.name_prefix
         # Alphanumeric only: Twenty's entrypoint splits PG_DATABASE_URL with awk.
-        self.password = random.RandomPassword(f"{p}-db-password", length=32, special=False, opts=child_opts(self))
+        self.password = random.RandomPassword(
+            f"{p}-db-password", length=32, special=False, opts=child_opts(self)
+        )
         self.instance = gcp.sql.DatabaseInstance(
             f"{p}-pg",
             name=f"{p}-pg-{cfg.environment}",
@@ -59,7 +61,9 @@ class Database(pulumi.ComponentResource):
                     ),
                 ),
                 maintenance_window=gcp.sql.DatabaseInstanceSettingsMaintenanceWindowArgs(day=7, hour=4),
-                insights_config=gcp.sql.DatabaseInstanceSettingsInsightsConfigArgs(query_insights_enabled=True),
+                insights_config=gcp.sql.DatabaseInstanceSettingsInsightsConfigArgs(
+                    query_insights_enabled=True
+                ),
                 user_labels={"app": "twenty", "env": cfg.environment},
             ),
             opts=child_opts(self, network.psa),

@@ -21,8 +21,10 @@ def expected_records(domain: str) -> list[dict[str, str]]:
     labels = domain.split(".")
     if len(labels) > 2:  # a subdomain: one CNAME
         return [{"type": "CNAME", "name": labels[0], "rrdata": "ghs.googlehosted.com."}]
-    return [{"type": "A", "name": "@", "rrdata": ip} for ip in
-            ("216.239.32.21", "216.239.34.21", "216.239.36.21", "216.239.38.21")]
+    return [
+        {"type": "A", "name": "@", "rrdata": ip}
+        for ip in ("216.239.32.21", "216.239.34.21", "216.239.36.21", "216.239.38.21")
+    ]
 
 
 def _records(domain: str, statuses: list[Any] | None) -> list[dict[str, str]]:
@@ -49,7 +51,9 @@ class Domain(pulumi.ComponentResource):
             name=cfg.domain,
             location=cfg.region,
             metadata=gcp.cloudrun.DomainMappingMetadataArgs(namespace=cfg.project),
-            spec=gcp.cloudrun.DomainMappingSpecArgs(route_name=server.service.name, certificate_mode="AUTOMATIC"),
+            spec=gcp.cloudrun.DomainMappingSpecArgs(
+                route_name=server.service.name, certificate_mode="AUTOMATIC"
+            ),
             opts=child_opts(self),
         )
         self.dns_records = self.mapping.statuses.apply(lambda s: _records(cfg.domain, s))

@@ -85,21 +85,39 @@ def _secret_specs(
     specs = [
         SecretSpec("pg-url", "PG_DATABASE_URL", database.url, twenty),
         SecretSpec("redis-url", "REDIS_URL", cache.url, twenty),
-        SecretSpec("app-secret", "APP_SECRET (rotating it invalidates Twenty API keys)", readers=twenty, generate=32),
+        SecretSpec(
+            "app-secret", "APP_SECRET (rotating it invalidates Twenty API keys)", readers=twenty, generate=32
+        ),
         SecretSpec("encryption-key", "ENCRYPTION_KEY (at-rest encryption)", readers=twenty, generate=32),
         SecretSpec("s3-access-key-id", "HMAC access id for GCS", storage.access_id, twenty),
         SecretSpec("s3-secret-access-key", "HMAC secret for GCS", storage.secret, twenty),
     ]
     if cache.password is not None:
-        specs.append(SecretSpec("redis-password", "Redis AUTH on the worker VM", cache.password.result,
-                                {"worker": identity.worker_sa}))
+        specs.append(
+            SecretSpec(
+                "redis-password",
+                "Redis AUTH on the worker VM",
+                cache.password.result,
+                {"worker": identity.worker_sa},
+            )
+        )
     if cache.ca_cert is not None:
-        specs.append(SecretSpec("redis-ca", "Memorystore server CA (for NODE_EXTRA_CA_CERTS)", cache.ca_cert, twenty))
+        specs.append(
+            SecretSpec("redis-ca", "Memorystore server CA (for NODE_EXTRA_CA_CERTS)", cache.ca_cert, twenty)
+        )
     if cfg.google_auth_enabled:
-        specs.append(SecretSpec("google-client-secret", "AUTH_GOOGLE_CLIENT_SECRET",
-                                user_secrets.get("googleClientSecret"), twenty))
+        specs.append(
+            SecretSpec(
+                "google-client-secret",
+                "AUTH_GOOGLE_CLIENT_SECRET",
+                user_secrets.get("googleClientSecret"),
+                twenty,
+            )
+        )
     if cfg.ai_provider != "none":
-        specs.append(SecretSpec("ai-api-key", f"{cfg.ai_provider} API key", user_secrets.get("aiApiKey"), twenty))
+        specs.append(
+            SecretSpec("ai-api-key", f"{cfg.ai_provider} API key", user_secrets.get("aiApiKey"), twenty)
+        )
     specs += [
         SecretSpec("mcp-sealing-key", "MCP_SEALING_KEY", readers={"mcp": identity.mcp_sa}, generate=32),
         SecretSpec("mcp-admin-token", "MCP_ADMIN_TOKEN", readers={"mcp": identity.mcp_sa}, generate=32),
@@ -109,7 +127,9 @@ def _secret_specs(
     return specs
 
 
-def build_environment(cfg: StackConfig, user_secrets: dict[str, pulumi.Input[str]] | None = None) -> Environment:
+def build_environment(
+    cfg: StackConfig, user_secrets: dict[str, pulumi.Input[str]] | None = None
+) -> Environment:
     user_secrets = user_secrets or {}
     identity = Identity("identity", cfg)
     after_apis = pulumi.ResourceOptions(depends_on=identity.apis)
@@ -117,8 +137,9 @@ def build_environment(cfg: StackConfig, user_secrets: dict[str, pulumi.Input[str
     database = Database("database", cfg, network, opts=after_apis)
     cache = Cache("cache", cfg, network, opts=after_apis)
     storage = Storage("storage", cfg, identity, opts=after_apis)
-    secrets = Secrets("secrets", cfg, _secret_specs(cfg, identity, database, cache, storage, user_secrets),
-                      opts=after_apis)
+    secrets = Secrets(
+        "secrets", cfg, _secret_specs(cfg, identity, database, cache, storage, user_secrets), opts=after_apis
+    )
     server = TwentyServer("twenty-server", cfg, identity, network, storage, secrets, opts=after_apis)
     worker = TwentyWorker("twenty-worker", cfg, identity, network, storage, cache, secrets, opts=after_apis)
     domain = Domain("domain", cfg, server, opts=after_apis)

@@ -47,10 +47,16 @@ class Identity(pulumi.ComponentResource):
             for api in REQUIRED_APIS
         ]
         opts_after_apis = child_opts(self, *self.apis)
-        self.server_sa = self._account(f"{p}-server", "Twenty server (Cloud Run) and its migration job", opts_after_apis)
-        self.worker_sa = self._account(f"{p}-worker", "Twenty worker (VM or Cloud Run worker pool)", opts_after_apis)
+        self.server_sa = self._account(
+            f"{p}-server", "Twenty server (Cloud Run) and its migration job", opts_after_apis
+        )
+        self.worker_sa = self._account(
+            f"{p}-worker", "Twenty worker (VM or Cloud Run worker pool)", opts_after_apis
+        )
         self.mcp_sa = self._account(f"{p}-mcp", "MCP server (Cloud Run)", opts_after_apis)
-        self.files_sa = self._account(f"{p}-files", "Owner of the HMAC key Twenty uses for GCS", opts_after_apis)
+        self.files_sa = self._account(
+            f"{p}-files", "Owner of the HMAC key Twenty uses for GCS", opts_after_apis
+        )
         self.project_roles = []
         if cfg.worker_mode == "vm":
             self.project_roles = [
@@ -65,5 +71,7 @@ class Identity(pulumi.ComponentResource):
             ]
         self.register_outputs({"server": self.server_sa.email, "worker": self.worker_sa.email})
 
-    def _account(self, account_id: str, display: str, opts: pulumi.ResourceOptions) -> gcp.serviceaccount.Account:
+    def _account(
+        self, account_id: str, display: str, opts: pulumi.ResourceOptions
+    ) -> gcp.serviceaccount.Account:
         return gcp.serviceaccount.Account(account_id, account_id=account_id, display_name=display, opts=opts)

@@ -58,7 +58,9 @@ class McpService(pulumi.ComponentResource):
             "{0}-docker.pkg.dev/{1}/{2}", cfg.region, cfg.project, self.repository.repository_id
         )
         # The MCP server keeps its primer under mcp/ in the environment's bucket, and nothing else.
-        bucket_prefix = storage.bucket.name.apply(lambda b: f"projects/_/buckets/{b}/objects/{MCP_OBJECT_PREFIX}")
+        bucket_prefix = storage.bucket.name.apply(
+            lambda b: f"projects/_/buckets/{b}/objects/{MCP_OBJECT_PREFIX}"
+        )
         self.bucket_grant = gcp.storage.BucketIAMMember(
             f"{p}-mcp-objects",
             bucket=storage.bucket.name,
@@ -97,7 +99,9 @@ class McpService(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions.merge(
                 child_opts(self, *secrets.depends_for("mcp")),
-                pulumi.ResourceOptions(ignore_changes=[] if cfg.mcp_image else ["template.containers[0].image"]),
+                pulumi.ResourceOptions(
+                    ignore_changes=[] if cfg.mcp_image else ["template.containers[0].image"]
+                ),
             ),
         )
         # Reachable by remote agents; the MCP server authenticates every call itself (OAuth / bearer key).

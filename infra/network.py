@@ -66,8 +66,9 @@ class Network(pulumi.ComponentResource):
             deletion_policy="ABANDON" if cfg.is_prod else "REMOVE_PEERING",
             opts=child,
         )
-        self.router = gcp.compute.Router(f"{p}-router", name=f"{p}-router", region=cfg.region,
-                                         network=self.vpc.id, opts=child)
+        self.router = gcp.compute.Router(
+            f"{p}-router", name=f"{p}-router", region=cfg.region, network=self.vpc.id, opts=child
+        )
         self.nat = gcp.compute.RouterNat(
             f"{p}-nat",
             name=f"{p}-nat",

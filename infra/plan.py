@@ -29,7 +29,7 @@ from infra.config import (
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SECRET_SIG = pulumi.runtime.rpc._special_sig_key  # type: ignore[attr-defined]
 SECRET_SIG_VALUE = pulumi.runtime.rpc._special_secret_sig  # type: ignore[attr-defined]
-MOCK_SECRET_PREFIX = "MOCKSECRET-"
+MOCK_SECRET_PREFIX = "MOCKSECRET-"  # noqa: S105 (marks mock values, not a password)
 
 # Outputs the real provider marks secret (additional_secret_outputs); the mock monitor doesn't.
 SECRET_OUTPUTS = {
@@ -95,12 +95,20 @@ class PlanMocks(pulumi.runtime.Mocks):
                 state[key] = f"{MOCK_SECRET_PREFIX}{args.name}-{key}"
         elif t == "gcp:serviceaccount/account:Account":
             email = f"{args.inputs['accountId']}@{p}.iam.gserviceaccount.com"
-            state.update(email=email, member=f"serviceAccount:{email}", name=f"projects/{p}/serviceAccounts/{email}")
+            state.update(
+                email=email, member=f"serviceAccount:{email}", name=f"projects/{p}/serviceAccounts/{email}"
+            )
         elif t == "gcp:sql/databaseInstance:DatabaseInstance":
-            state.update(privateIpAddress="10.20.0.3", connectionName=f"{p}:{self.region}:{state.get('name')}")
+            state.update(
+                privateIpAddress="10.20.0.3", connectionName=f"{p}:{self.region}:{state.get('name')}"
+            )
         elif t == "gcp:redis/instance:Instance":
-            state.update(host="10.20.1.4", port=6378, authString=f"{MOCK_SECRET_PREFIX}redis-auth",
-                         serverCaCerts=[{"cert": "-----BEGIN CERTIFICATE-----\nMOCKCA\n-----END CERTIFICATE-----"}])
+            state.update(
+                host="10.20.1.4",
+                port=6378,
+                authString=f"{MOCK_SECRET_PREFIX}redis-auth",
+                serverCaCerts=[{"cert": "-----BEGIN CERTIFICATE-----\nMOCKCA\n-----END CERTIFICATE-----"}],
+            )
         elif t == "gcp:storage/hmacKey:HmacKey":
             state.update(accessId="GOOG1EMOCKACCESSID", secret=f"{MOCK_SECRET_PREFIX}hmac-secret")
         elif t == "gcp:secretmanager/secret:Secret":
@@ -129,7 +137,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.urns: dict[tuple[str, str], str] = {}
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         self.urns[(request.type, request.name)] = response.urn
         return response
@@ -186,7 +194,9 @@ def run_program(cfg: StackConfig, user_secrets: dict[str, Any] | None = None) ->
 
     mocks = PlanMocks(cfg.project, cfg.region)
     monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT_NAMESPACE, stack=cfg.stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(
+        mocks, project=PROJECT_NAMESPACE, stack=cfg.stack, preview=False, monitor=monitor
+    )
     box: dict[str, Any] = {}
 
     @pulumi.runtime.test
@@ -231,6 +241,7 @@ def plan_stack(stack: str, root: Path = REPO_ROOT, profile: str | None = None) -
 
 # --- rendering ---------------------------------------------------------------------------------
 
+
 def describe(r: Recorded) -> str:
     """The settings that matter, per resource type, in one line."""
     p, g = r.props, policies._get
@@ -240,35 +251,50 @@ def describe(r: Recorded) -> str:
         ip = s.get("ipConfiguration", {})
         b = s.get("backupConfiguration", {})
         flags = {f["name"]: f["value"] for f in s.get("databaseFlags", [])}
-        return (f"{p.get('databaseVersion')} {s.get('tier')} {s.get('edition')} {s.get('availabilityType')}, "
-                f"public IP {ip.get('ipv4Enabled')}, ssl {ip.get('sslMode')}, backups {b.get('enabled')}, "
-                f"PITR {b.get('pointInTimeRecoveryEnabled')}, max_connections {flags.get('max_connections')}, "
-                f"deletion protection {p.get('deletionProtection')}")
+        return (
+            f"{p.get('databaseVersion')} {s.get('tier')} {s.get('edition')} {s.get('availabilityType')}, "
+            f"public IP {ip.get('ipv4Enabled')}, ssl {ip.get('sslMode')}, backups {b.get('enabled')}, "
+            f"PITR {b.get('pointInTimeRecoveryEnabled')}, max_connections {flags.get('max_connections')}, "
+            f"deletion protection {p.get('deletionProtection')}"
+        )
     if t == policies.REDIS:
-        return (f"{p.get('tier')} {p.get('memorySizeGb')} GB {p.get('redisVersion')}, {p.get('connectMode')}, "
-                f"AUTH {p.get('authEnabled')}, TLS {p.get('transitEncryptionMode')}, "
-                f"{g(p, 'redisConfigs', 'maxmemory-policy')}")
+        return (
+            f"{p.get('tier')} {p.get('memorySizeGb')} GB {p.get('redisVersion')}, {p.get('connectMode')}, "
+            f"AUTH {p.get('authEnabled')}, TLS {p.get('transitEncryptionMode')}, "
+            f"{g(p, 'redisConfigs', 'maxmemory-policy')}"
+        )
     if t in policies.CLOUD_RUN:
         c = (policies._containers(policies.PolicyResource(t, r.name, p)) or [{}])[0]
         envs = c.get("envs") or []
         refs = sum(1 for e in envs if e.get("valueSource"))
         vpc = g(p, "template", "vpcAccess") or g(p, "template", "template", "vpcAccess") or {}
-        egress = "connector" if vpc.get("connector") else ("direct VPC" if vpc.get("networkInterfaces") else "none")
+        egress = (
+            "connector"
+            if vpc.get("connector")
+            else ("direct VPC" if vpc.get("networkInterfaces") else "none")
+        )
         lim = g(c, "resources", "limits") or {}
         scale = g(p, "template", "scaling") or g(p, "scaling") or {}
-        return (f"{c.get('image')} {lim.get('cpu')} vCPU/{lim.get('memory')}, "
-                f"instances {scale.get('minInstanceCount', scale.get('manualInstanceCount', ''))}"
-                f"–{scale.get('maxInstanceCount', '')}, egress {egress}, {len(envs) - refs} plain env, "
-                f"{refs} secret refs")
+        return (
+            f"{c.get('image')} {lim.get('cpu')} vCPU/{lim.get('memory')}, "
+            f"instances {scale.get('minInstanceCount', scale.get('manualInstanceCount', ''))}"
+            f"–{scale.get('maxInstanceCount', '')}, egress {egress}, {len(envs) - refs} plain env, "
+            f"{refs} secret refs"
+        )
     if t == policies.VM:
         nic = (p.get("networkInterfaces") or [{}])[0]
-        return (f"{p.get('machineType')} in {p.get('zone')}, "
-                f"{g(p, 'bootDisk', 'initializeParams', 'size')} GB {g(p, 'bootDisk', 'initializeParams', 'type')}, "
-                f"external IP {'yes' if nic.get('accessConfigs') else 'no'}, cloud-init "
-                f"{len(str(g(p, 'metadata', 'user-data') or ''))} bytes, no secret values in metadata")
+        disk = g(p, "bootDisk", "initializeParams") or {}
+        return (
+            f"{p.get('machineType')} in {p.get('zone')}, "
+            f"{disk.get('size')} GB {disk.get('type')}, "
+            f"external IP {'yes' if nic.get('accessConfigs') else 'no'}, cloud-init "
+            f"{len(str(g(p, 'metadata', 'user-data') or ''))} bytes, no secret values in metadata"
+        )
     if t == policies.BUCKET:
-        return (f"{p.get('location')}, public access {p.get('publicAccessPrevention')}, uniform "
-                f"{p.get('uniformBucketLevelAccess')}, force destroy {p.get('forceDestroy')}")
+        return (
+            f"{p.get('location')}, public access {p.get('publicAccessPrevention')}, uniform "
+            f"{p.get('uniformBucketLevelAccess')}, force destroy {p.get('forceDestroy')}"
+        )
     if t == policies.SECRET:
         return f"{p.get('secretId')}: {g(p, 'annotations', 'purpose')}"
     if t in (policies.SECRET_IAM, policies.BUCKET_IAM, policies.RUN_IAM, "gcp:projects/iAMMember:IAMMember"):
@@ -302,12 +328,18 @@ def render(result: PlanResult, console: Any = None) -> bool:
     cfg = result.cfg
     custom = result.custom_resources
     console.rule(f"[bold]twenty-gcp plan: stack {cfg.stack} ({cfg.environment}), profile {cfg.profile}")
-    console.print(f"project {cfg.project}, region {cfg.region}, domain {cfg.domain}, image {cfg.twenty_image}")
-    console.print(f"worker {cfg.worker_mode}, redis {cfg.redis_mode}, egress {cfg.vpc_egress}; "
-                  f"{len(custom)} resources; offline under Pulumi mocks (no cloud calls).")
+    console.print(
+        f"project {cfg.project}, region {cfg.region}, domain {cfg.domain}, image {cfg.twenty_image}"
+    )
+    console.print(
+        f"worker {cfg.worker_mode}, redis {cfg.redis_mode}, egress {cfg.vpc_egress}; "
+        f"{len(custom)} resources; offline under Pulumi mocks (no cloud calls)."
+    )
     if result.mocked_secrets:
-        console.print("[yellow]mock values stand in for user secrets: " + ", ".join(
-            f"{PROJECT_NAMESPACE}:{k}" for k in result.mocked_secrets))
+        console.print(
+            "[yellow]mock values stand in for user secrets: "
+            + ", ".join(f"{PROJECT_NAMESPACE}:{k}" for k in result.mocked_secrets)
+        )
 
     concerns: dict[str, list[Recorded]] = {}
     for r in custom:
@@ -349,10 +381,14 @@ def render(result: PlanResult, console: Any = None) -> bool:
     ctable.add_column("basis")
     for line in sorted(lines, key=lambda x: -x.monthly):
         ctable.add_row(line.typ, line.name, f"{line.monthly:.2f}", line.basis)
-    ctable.add_row("", "[bold]total", f"[bold]{pricing.total(lines):.2f}", "everything else declared here is free")
+    ctable.add_row(
+        "", "[bold]total", f"[bold]{pricing.total(lines):.2f}", "everything else declared here is free"
+    )
     console.print(ctable)
     used = sorted({k for line in lines for k in line.prices})
-    stable = Table(title="Prices used (re-check in the GCP pricing calculator)", title_justify="left", expand=True)
+    stable = Table(
+        title="Prices used (re-check in the GCP pricing calculator)", title_justify="left", expand=True
+    )
     for col in ("price", "amount", "unit", "confidence", "source", "read on"):
         stable.add_column(col)
     for key in used:
@@ -362,12 +398,16 @@ def render(result: PlanResult, console: Any = None) -> bool:
     dns = result.outputs.get("dns_records")
     if dns:
         console.print("DNS records to create: " + json.dumps(dns))
-    verdict = "[green]all mandatory policies pass" if report.passed else "[red]policy violations: plan refused"
+    verdict = (
+        "[green]all mandatory policies pass" if report.passed else "[red]policy violations: plan refused"
+    )
     console.print(verdict)
     return report.passed
 
 
-def main(stack: str = "staging", profile: str | None = None, root: Path = REPO_ROOT, console: Any = None) -> int:
+def main(
+    stack: str = "staging", profile: str | None = None, root: Path = REPO_ROOT, console: Any = None
+) -> int:
     """Print the plan of Pulumi.<stack>.yaml: 0 when clean, 1 on a policy violation, 2 on bad settings."""
     from rich.console import Console
 

@@ -22,8 +22,8 @@ RUN_SERVICE = "gcp:cloudrunv2/service:Service"
 RUN_JOB = "gcp:cloudrunv2/job:Job"
 RUN_POOL = "gcp:cloudrunv2/workerPool:WorkerPool"
 RUN_IAM = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember"
-SECRET_IAM = "gcp:secretmanager/secretIamMember:SecretIamMember"
-SECRET = "gcp:secretmanager/secret:Secret"
+SECRET_IAM = "gcp:secretmanager/secretIamMember:SecretIamMember"  # noqa: S105
+SECRET = "gcp:secretmanager/secret:Secret"  # noqa: S105
 CLOUD_RUN = (RUN_SERVICE, RUN_JOB, RUN_POOL)
 
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor"}
@@ -31,7 +31,9 @@ PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
 SHARED_CORE_TIERS = {"db-f1-micro", "db-g1-small"}
 # Services that are public by design: Twenty's web app and the MCP server (each authenticates itself).
 PUBLIC_SERVICE_SUFFIXES = ("-server", "-mcp")
-SECRET_NAME = re.compile(r"(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|ACCESS_KEY|PRIVATE_KEY|DATABASE_URL|REDIS_URL)")
+SECRET_NAME = re.compile(
+    r"(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|ACCESS_KEY|PRIVATE_KEY|DATABASE_URL|REDIS_URL)"
+)
 ASSIGNMENT = re.compile(r"\b([A-Z][A-Z0-9_]*)=([^\s'\"]+)")
 CREDENTIAL_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]*:[^@\s/]+@")
 
@@ -101,6 +103,7 @@ def _containers(r: PolicyResource) -> list[Mapping[str, Any]]:
 
 # --- Cloud SQL -------------------------------------------------------------------------------
 
+
 def sql_no_public_ip(r: PolicyResource, ctx: PolicyContext) -> str | None:
     ip = _get(r.props, "settings", "ipConfiguration") or {}
     if ip.get("ipv4Enabled") is not False:
@@ -129,7 +132,9 @@ def sql_backups_and_pitr(r: PolicyResource, ctx: PolicyContext) -> str | None:
 def sql_deletion_protection_on_prod(r: PolicyResource, ctx: PolicyContext) -> str | None:
     if not ctx.is_prod:
         return None
-    if r.props.get("deletionProtection") is not True or not _get(r.props, "settings", "deletionProtectionEnabled"):
+    if r.props.get("deletionProtection") is not True or not _get(
+        r.props, "settings", "deletionProtectionEnabled"
+    ):
         return "prod Cloud SQL must have deletionProtection and settings.deletionProtectionEnabled"
     return None
 
@@ -138,7 +143,7 @@ def sql_edition_accepts_tier(r: PolicyResource, ctx: PolicyContext) -> str | Non
     settings = r.props.get("settings") or {}
     tier, edition = settings.get("tier"), settings.get("edition")
     if tier in SHARED_CORE_TIERS and edition != "ENTERPRISE":
-        return f"shared-core tier {tier} needs edition ENTERPRISE (got {edition!r}; PG16 defaults to ENTERPRISE_PLUS)"
+        return f"shared-core tier {tier} needs edition ENTERPRISE (got {edition!r}; PG16 defaults to PLUS)"
     return None
 
 
@@ -182,6 +187,7 @@ def _pool_size(r: PolicyResource) -> int | None:
 
 # --- Redis -----------------------------------------------------------------------------------
 
+
 def redis_auth_and_tls(r: PolicyResource, ctx: PolicyContext) -> str | None:
     if r.props.get("authEnabled") is not True:
         return "Memorystore AUTH is off (authEnabled must be true)"
@@ -211,6 +217,7 @@ def vm_redis_requires_password(r: PolicyResource, ctx: PolicyContext) -> str | N
 
 # --- Storage ---------------------------------------------------------------------------------
 
+
 def bucket_not_public(r: PolicyResource, ctx: PolicyContext) -> str | None:
     if r.props.get("publicAccessPrevention") != "enforced":
         return "bucket public access prevention must be 'enforced'"
@@ -232,6 +239,7 @@ def bucket_no_force_destroy_on_prod(r: PolicyResource, ctx: PolicyContext) -> st
 
 
 # --- Workloads: secrets by reference ------------------------------------------------------------
+
 
 def run_secrets_by_reference(r: PolicyResource, ctx: PolicyContext) -> str | None:
     if "template" in r.secret_props:
@@ -262,6 +270,7 @@ def vm_metadata_without_secrets(r: PolicyResource, ctx: PolicyContext) -> str | 
 
 # --- Compute -----------------------------------------------------------------------------------
 
+
 def vm_no_public_ip(r: PolicyResource, ctx: PolicyContext) -> str | None:
     for nic in r.props.get("networkInterfaces") or []:
         if nic.get("accessConfigs"):
@@ -290,12 +299,15 @@ def vm_worker_memory(r: PolicyResource, ctx: PolicyContext) -> str | None:
 
 
 def firewall_not_open_to_world(r: PolicyResource, ctx: PolicyContext) -> str | None:
-    if r.props.get("direction", "INGRESS") == "INGRESS" and "0.0.0.0/0" in (r.props.get("sourceRanges") or []):
+    if r.props.get("direction", "INGRESS") == "INGRESS" and "0.0.0.0/0" in (
+        r.props.get("sourceRanges") or []
+    ):
         return "ingress firewall open to 0.0.0.0/0"
     return None
 
 
 # --- IAM ---------------------------------------------------------------------------------------
+
 
 def no_primitive_roles(r: PolicyResource, ctx: PolicyContext) -> str | None:
     role = r.props.get("role")
@@ -322,6 +334,7 @@ def public_invoker_only_on_public_services(r: PolicyResource, ctx: PolicyContext
 
 
 # --- Cloud Run ---------------------------------------------------------------------------------
+
 
 def run_deletion_protection_on_prod(r: PolicyResource, ctx: PolicyContext) -> str | None:
     if ctx.is_prod and r.props.get("deletionProtection") is not True:
@@ -356,44 +369,103 @@ RULES: tuple[Rule, ...] = (
     Rule("sql-no-public-ip", "Cloud SQL reachable on its private IP only", (SQL,), sql_no_public_ip),
     Rule("sql-tls-required", "Cloud SQL refuses unencrypted connections", (SQL,), sql_tls_required),
     Rule("sql-backups-pitr", "Automated backups and point-in-time recovery", (SQL,), sql_backups_and_pitr),
-    Rule("sql-deletion-protection-prod", "Prod database protected from deletion", (SQL,),
-         sql_deletion_protection_on_prod),
-    Rule("sql-edition-tier", "Edition accepts the tier (shared-core needs ENTERPRISE)", (SQL,),
-         sql_edition_accepts_tier),
-    Rule("sql-connection-budget", "Server instances × pool + worker stay under max_connections", (SQL,),
-         sql_connection_budget),
+    Rule(
+        "sql-deletion-protection-prod",
+        "Prod database protected from deletion",
+        (SQL,),
+        sql_deletion_protection_on_prod,
+    ),
+    Rule(
+        "sql-edition-tier",
+        "Edition accepts the tier (shared-core needs ENTERPRISE)",
+        (SQL,),
+        sql_edition_accepts_tier,
+    ),
+    Rule(
+        "sql-connection-budget",
+        "Server instances × pool + worker stay under max_connections",
+        (SQL,),
+        sql_connection_budget,
+    ),
     Rule("redis-auth-tls", "Memorystore AUTH and in-transit encryption", (REDIS,), redis_auth_and_tls),
     Rule("redis-noeviction", "Redis keeps queue keys (noeviction)", (REDIS,), redis_noeviction),
-    Rule("redis-private-access", "Memorystore over private service access", (REDIS,), redis_private_service_access),
+    Rule(
+        "redis-private-access",
+        "Memorystore over private service access",
+        (REDIS,),
+        redis_private_service_access,
+    ),
     Rule("vm-redis-password", "Redis on the VM requires a password", (VM,), vm_redis_requires_password),
-    Rule("bucket-not-public", "Bucket: public access prevented, uniform access", (BUCKET,), bucket_not_public),
-    Rule("bucket-iam-not-public", "No bucket grant to allUsers/allAuthenticatedUsers", (BUCKET_IAM,),
-         bucket_iam_not_public),
-    Rule("bucket-no-force-destroy-prod", "Prod bucket not force-destroyable", (BUCKET,),
-         bucket_no_force_destroy_on_prod),
-    Rule("run-secrets-by-reference", "No plaintext secret in Cloud Run env", CLOUD_RUN, run_secrets_by_reference),
+    Rule(
+        "bucket-not-public", "Bucket: public access prevented, uniform access", (BUCKET,), bucket_not_public
+    ),
+    Rule(
+        "bucket-iam-not-public",
+        "No bucket grant to allUsers/allAuthenticatedUsers",
+        (BUCKET_IAM,),
+        bucket_iam_not_public,
+    ),
+    Rule(
+        "bucket-no-force-destroy-prod",
+        "Prod bucket not force-destroyable",
+        (BUCKET,),
+        bucket_no_force_destroy_on_prod,
+    ),
+    Rule(
+        "run-secrets-by-reference",
+        "No plaintext secret in Cloud Run env",
+        CLOUD_RUN,
+        run_secrets_by_reference,
+    ),
     Rule("vm-metadata-no-secrets", "No secret in VM metadata", (VM,), vm_metadata_without_secrets),
     Rule("vm-no-public-ip", "Worker VM has no external IP", (VM,), vm_no_public_ip),
     Rule("vm-hardened", "Shielded VM, OS Login, own service account", (VM,), vm_hardened),
-    Rule("vm-worker-memory", "Worker VM has room for Twenty's worker", (VM,), vm_worker_memory,
-         severity="advisory"),
+    Rule(
+        "vm-worker-memory",
+        "Worker VM has room for Twenty's worker",
+        (VM,),
+        vm_worker_memory,
+        severity="advisory",
+    ),
     Rule("firewall-not-world-open", "No ingress from 0.0.0.0/0", (FIREWALL,), firewall_not_open_to_world),
     Rule("no-primitive-roles", "No Owner/Editor grants", ("*",), no_primitive_roles),
-    Rule("secret-access-service-accounts", "Secrets readable by workload service accounts only", (SECRET_IAM,),
-         secret_access_only_to_service_accounts),
-    Rule("run-public-allowlist", "Only the Twenty and MCP services are public", (RUN_IAM,),
-         public_invoker_only_on_public_services),
-    Rule("run-deletion-protection-prod", "Prod Cloud Run protected from deletion", CLOUD_RUN,
-         run_deletion_protection_on_prod),
-    Rule("run-own-service-account", "Cloud Run runs as a dedicated service account", CLOUD_RUN,
-         run_own_service_account),
-    Rule("run-server-health-probes", "Twenty server has a /healthz startup probe", (RUN_SERVICE,),
-         run_server_health_probes),
+    Rule(
+        "secret-access-service-accounts",
+        "Secrets readable by workload service accounts only",
+        (SECRET_IAM,),
+        secret_access_only_to_service_accounts,
+    ),
+    Rule(
+        "run-public-allowlist",
+        "Only the Twenty and MCP services are public",
+        (RUN_IAM,),
+        public_invoker_only_on_public_services,
+    ),
+    Rule(
+        "run-deletion-protection-prod",
+        "Prod Cloud Run protected from deletion",
+        CLOUD_RUN,
+        run_deletion_protection_on_prod,
+    ),
+    Rule(
+        "run-own-service-account",
+        "Cloud Run runs as a dedicated service account",
+        CLOUD_RUN,
+        run_own_service_account,
+    ),
+    Rule(
+        "run-server-health-probes",
+        "Twenty server has a /healthz startup probe",
+        (RUN_SERVICE,),
+        run_server_health_probes,
+    ),
     Rule("secret-replication", "Secrets declare a replication policy", (SECRET,), secret_auto_replication),
 )
 
 
-def evaluate(resources: Iterable[PolicyResource], is_prod: bool, rules: Iterable[Rule] = RULES) -> PolicyReport:
+def evaluate(
+    resources: Iterable[PolicyResource], is_prod: bool, rules: Iterable[Rule] = RULES
+) -> PolicyReport:
     """Run every rule over every resource it applies to."""
     res = tuple(resources)
     ctx = PolicyContext(is_prod=is_prod, resources=res)

@@ -54,10 +54,18 @@ PRICES: dict[str, Price] = {
     "run.free_gib_s": Price(360_000, "GiB-seconds free per billing account/month", RUN_PRICING, "google"),
     "sql.db-f1-micro": Price(7.67, "month (shared core, 0.6 GB)", SQL_PRICING, "recollection"),
     "sql.db-g1-small": Price(25.55, "month (shared core, 1.7 GB)", SQL_PRICING, "recollection"),
-    "sql.vcpu_h": Price(0.0413, "vCPU-hour (Enterprise, dedicated core)",
-                        "https://usage.ai/blogs/gcp/cloud-sql/pricing (citing Google, May 2026)", "third-party"),
-    "sql.gb_h": Price(0.007, "GB-hour of RAM (Enterprise)",
-                      "https://usage.ai/blogs/gcp/cloud-sql/pricing (citing Google, May 2026)", "third-party"),
+    "sql.vcpu_h": Price(
+        0.0413,
+        "vCPU-hour (Enterprise, dedicated core)",
+        "https://usage.ai/blogs/gcp/cloud-sql/pricing (citing Google, May 2026)",
+        "third-party",
+    ),
+    "sql.gb_h": Price(
+        0.007,
+        "GB-hour of RAM (Enterprise)",
+        "https://usage.ai/blogs/gcp/cloud-sql/pricing (citing Google, May 2026)",
+        "third-party",
+    ),
     "sql.PD_SSD": Price(0.17, "GB-month", SQL_PRICING, "recollection"),
     "sql.PD_HDD": Price(0.09, "GB-month", SQL_PRICING, "recollection"),
     "sql.backup": Price(0.08, "GB-month of backups", SQL_PRICING, "recollection"),
@@ -69,9 +77,13 @@ PRICES: dict[str, Price] = {
     "disk.pd-standard": Price(0.04, "GB-month", DISK_PRICING, "recollection"),
     "disk.pd-balanced": Price(0.10, "GB-month", DISK_PRICING, "recollection"),
     "disk.pd-ssd": Price(0.17, "GB-month", DISK_PRICING, "recollection"),
-    "nat.gateway_vm_h": Price(0.0014, "VM-hour behind the gateway (up to 32 VMs)", NAT_PRICING, "recollection"),
+    "nat.gateway_vm_h": Price(
+        0.0014, "VM-hour behind the gateway (up to 32 VMs)", NAT_PRICING, "recollection"
+    ),
     "nat.gb": Price(0.045, "GB processed", NAT_PRICING, "recollection"),
-    "connector.instance": Price(6.11, "month per e2-micro connector instance (min 2)", RUN_PRICING, "third-party"),
+    "connector.instance": Price(
+        6.11, "month per e2-micro connector instance (min 2)", RUN_PRICING, "third-party"
+    ),
     "sm.version": Price(0.06, "active secret version-month", SM_PRICING, "google"),
     "sm.free_versions": Price(6, "active versions free per billing account", SM_PRICING, "google"),
     "ar.gb": Price(0.10, "GB-month above 0.5 GB free", AR_PRICING, "google"),
@@ -174,8 +186,13 @@ def _cloud_run_always_on(typ: str, props: Mapping[str, Any], name: str) -> CostL
     cpu, mem = parse_cpu(limits.get("cpu")), parse_memory_gib(limits.get("memory"))
     count = _get(props, "scaling", "manualInstanceCount") or 1
     cost = count * SECONDS_PER_MONTH * (cpu * _p("run.cpu_s.instance") + mem * _p("run.mem_gib_s.instance"))
-    return CostLine(typ, name, cost, f"{count} × {cpu:g} vCPU / {mem:g} GiB always on (instance-based)",
-                    ("run.cpu_s.instance", "run.mem_gib_s.instance"))
+    return CostLine(
+        typ,
+        name,
+        cost,
+        f"{count} × {cpu:g} vCPU / {mem:g} GiB always on (instance-based)",
+        ("run.cpu_s.instance", "run.mem_gib_s.instance"),
+    )
 
 
 def _sql(props: Mapping[str, Any], name: str) -> CostLine:
@@ -197,14 +214,21 @@ def _sql(props: Mapping[str, Any], name: str) -> CostLine:
     basis = f"{tier}, {settings.get('diskSize') or 10} GB {disk_type}, ~{SQL_BACKUP_GB} GB backups"
     if regional:
         basis += ", REGIONAL (×2)"
-    return CostLine("gcp:sql/databaseInstance:DatabaseInstance", name, cost, basis, (*keys, f"sql.{disk_type}"))
+    return CostLine(
+        "gcp:sql/databaseInstance:DatabaseInstance", name, cost, basis, (*keys, f"sql.{disk_type}")
+    )
 
 
 def _redis(props: Mapping[str, Any], name: str) -> CostLine:
     tier = props.get("tier", "BASIC")
     gb = props.get("memorySizeGb", 1)
-    return CostLine("gcp:redis/instance:Instance", name, gb * HOURS_PER_MONTH * _p(f"redis.{tier}"),
-                    f"{tier} {gb} GB", (f"redis.{tier}",))
+    return CostLine(
+        "gcp:redis/instance:Instance",
+        name,
+        gb * HOURS_PER_MONTH * _p(f"redis.{tier}"),
+        f"{tier} {gb} GB",
+        (f"redis.{tier}",),
+    )
 
 
 def _vm(props: Mapping[str, Any], name: str) -> CostLine:
@@ -214,8 +238,13 @@ def _vm(props: Mapping[str, Any], name: str) -> CostLine:
     if f"gce.{machine}" not in PRICES:
         return CostLine("gcp:compute/instance:Instance", name, 0.0, f"UNPRICED machine type {machine}")
     cost = _p(f"gce.{machine}") + size * _p(f"disk.{disk_type}")
-    return CostLine("gcp:compute/instance:Instance", name, cost, f"{machine} + {size} GB {disk_type}",
-                    (f"gce.{machine}", f"disk.{disk_type}"))
+    return CostLine(
+        "gcp:compute/instance:Instance",
+        name,
+        cost,
+        f"{machine} + {size} GB {disk_type}",
+        (f"gce.{machine}", f"disk.{disk_type}"),
+    )
 
 
 def estimate(resources: Iterable[Any], cfg: StackConfig) -> list[CostLine]:
@@ -233,7 +262,9 @@ def estimate(resources: Iterable[Any], cfg: StackConfig) -> list[CostLine]:
             lines.append(_cloud_run_always_on(typ, props, name))
         elif typ == "gcp:cloudrunv2/job:Job":
             cost = MIGRATION_SECONDS_PER_MONTH * (_p("run.cpu_s.instance") + 2 * _p("run.mem_gib_s.instance"))
-            lines.append(CostLine(typ, name, cost, "4 rollouts × 10 min (instance-based)", ("run.cpu_s.instance",)))
+            lines.append(
+                CostLine(typ, name, cost, "4 rollouts × 10 min (instance-based)", ("run.cpu_s.instance",))
+            )
         elif typ == "gcp:sql/databaseInstance:DatabaseInstance":
             lines.append(_sql(props, name))
         elif typ == "gcp:redis/instance:Instance":
@@ -243,8 +274,15 @@ def estimate(resources: Iterable[Any], cfg: StackConfig) -> list[CostLine]:
             lines.append(_vm(props, name))
         elif typ == "gcp:vpcaccess/connector:Connector":
             n = props.get("minInstances", 2)
-            lines.append(CostLine(typ, name, n * _p("connector.instance"), f"{n} × e2-micro, always on",
-                                  ("connector.instance",)))
+            lines.append(
+                CostLine(
+                    typ,
+                    name,
+                    n * _p("connector.instance"),
+                    f"{n} × e2-micro, always on",
+                    ("connector.instance",),
+                )
+            )
         elif typ == "gcp:secretmanager/secretVersion:SecretVersion":
             versions += 1
         elif typ == "gcp:artifactregistry/repository:Repository":
@@ -257,13 +295,26 @@ def estimate(resources: Iterable[Any], cfg: StackConfig) -> list[CostLine]:
             nats.append(r)
     for r in nats:
         cost = max(vms, 1) * HOURS_PER_MONTH * _p("nat.gateway_vm_h") + NAT_GB_PER_MONTH * _p("nat.gb")
-        lines.append(CostLine(r.typ, r.name, cost, f"{max(vms, 1)} VM, ~{NAT_GB_PER_MONTH} GB/month",
-                              ("nat.gateway_vm_h", "nat.gb")))
+        lines.append(
+            CostLine(
+                r.typ,
+                r.name,
+                cost,
+                f"{max(vms, 1)} VM, ~{NAT_GB_PER_MONTH} GB/month",
+                ("nat.gateway_vm_h", "nat.gb"),
+            )
+        )
     if versions:
         billable = free.take("sm.free_versions", versions)
-        lines.append(CostLine("gcp:secretmanager/secretVersion:SecretVersion", f"{versions} secret versions",
-                              billable * _p("sm.version"), f"{versions} active versions"
-                              + (", 6 free" if cfg.free_tier else ""), ("sm.version",)))
+        lines.append(
+            CostLine(
+                "gcp:secretmanager/secretVersion:SecretVersion",
+                f"{versions} secret versions",
+                billable * _p("sm.version"),
+                f"{versions} active versions" + (", 6 free" if cfg.free_tier else ""),
+                ("sm.version",),
+            )
+        )
     return lines
 
 

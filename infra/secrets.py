@@ -68,7 +68,9 @@ class Secrets(pulumi.ComponentResource):
         secret = gcp.secretmanager.Secret(
             secret_id,
             secret_id=secret_id,
-            replication=gcp.secretmanager.SecretReplicationArgs(auto=gcp.secretmanager.SecretReplicationAutoArgs()),
+            replication=gcp.secretmanager.SecretReplicationArgs(
+                auto=gcp.secretmanager.SecretReplicationAutoArgs()
+            ),
             labels=labels(cfg, "secret"),
             annotations={"purpose": spec.description},
             opts=child_opts(self),

@@ -4,7 +4,12 @@ from invoke import Collection, task
 from invoke.context import Context
 
 
-@task(help={"stack": "stack name: reads Pulumi.<stack>.yaml", "profile": "plan as another profile (lean|standard|ha)"})
+@task(
+    help={
+        "stack": "stack name: reads Pulumi.<stack>.yaml",
+        "profile": "plan as another profile (lean|standard|ha)",
+    }
+)
 def plan(c: Context, stack: str = "staging", profile: str = "") -> None:
     """Offline plan of a stack: resources by concern, policy results, monthly cost (no cloud, no CLI)."""
     from infra.plan import main
@@ -17,7 +22,10 @@ def plan(c: Context, stack: str = "staging", profile: str = "") -> None:
 def _automation(name: str, stack: str) -> object:
     from infra import automation
 
-    return getattr(automation, name)(stack)
+    try:
+        return getattr(automation, name)(stack)
+    except automation.AutomationError as err:  # missing CLI/credentials, bad stack: say what to do
+        raise SystemExit(f"inv infra.{name} --stack {stack}: {err}") from None
 
 
 @task(help={"stack": "stack name (staging, prod, ...)"})
@@ -34,7 +42,7 @@ def up(c: Context, stack: str = "staging") -> None:
 
 @task(help={"stack": "stack name (staging, prod, ...)"})
 def destroy(c: Context, stack: str = "staging") -> None:
-    """`pulumi destroy` of a stack through the Automation API (prod refuses while deletion protection is on)."""
+    """`pulumi destroy` of a stack through the Automation API (prod refuses while protected)."""
     _automation("destroy", stack)
 
 

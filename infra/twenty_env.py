@@ -30,7 +30,7 @@ def secret_env(cfg: StackConfig) -> dict[str, str]:
         "STORAGE_S3_SECRET_ACCESS_KEY": "s3-secret-access-key",
     }
     if cfg.google_auth_enabled:
-        env["AUTH_GOOGLE_CLIENT_SECRET"] = "google-client-secret"
+        env["AUTH_GOOGLE_CLIENT_SECRET"] = "google-client-secret"  # noqa: S105 (a secret's name)
     if cfg.ai_provider != "none":
         env[AI_KEY_ENV[cfg.ai_provider]] = "ai-api-key"
     return env
@@ -50,8 +50,12 @@ def plain_env(cfg: StackConfig, bucket_name: pulumi.Input[str], *, runs_migratio
         # GCP has no Lambda; 2.21.0's LogicFunctionDriverFactory allows LOCAL with NODE_ENV=production.
         "LOGIC_FUNCTION_TYPE": "LOCAL",
         "AUTH_GOOGLE_ENABLED": google,
-        "MESSAGING_PROVIDER_GMAIL_ENABLED": "true" if cfg.google_auth_enabled and cfg.gmail_enabled else "false",
-        "CALENDAR_PROVIDER_GOOGLE_ENABLED": "true" if cfg.google_auth_enabled and cfg.calendar_enabled else "false",
+        "MESSAGING_PROVIDER_GMAIL_ENABLED": "true"
+        if cfg.google_auth_enabled and cfg.gmail_enabled
+        else "false",
+        "CALENDAR_PROVIDER_GOOGLE_ENABLED": "true"
+        if cfg.google_auth_enabled and cfg.calendar_enabled
+        else "false",
         # Migrations and cron registration run once per rollout, in the migration job only.
         "DISABLE_DB_MIGRATIONS": "false" if runs_migrations else "true",
         "DISABLE_CRON_JOBS_REGISTRATION": "false" if runs_migrations else "true",
@@ -65,9 +69,7 @@ def plain_env(cfg: StackConfig, bucket_name: pulumi.Input[str], *, runs_migratio
     return env
 
 
-def cloud_run_envs(
-    plain: dict[str, Any], secrets: dict[str, str], secret_id: Any
-) -> list[dict[str, Any]]:
+def cloud_run_envs(plain: dict[str, Any], secrets: dict[str, str], secret_id: Any) -> list[dict[str, Any]]:
     """Env entries for a Cloud Run v2 container (service, job or worker pool)."""
     envs: list[dict[str, Any]] = [{"name": k, "value": v} for k, v in plain.items()]
     envs += [

@@ -26,7 +26,10 @@ def redis_ca_volume(cfg: StackConfig, secrets: Secrets) -> tuple[list[dict[str, 
         return [], []
     volume = {
         "name": "redis-ca",
-        "secret": {"secret": secrets.secret_id("redis-ca"), "items": [{"path": REDIS_CA_FILE, "version": "latest"}]},
+        "secret": {
+            "secret": secrets.secret_id("redis-ca"),
+            "items": [{"path": REDIS_CA_FILE, "version": "latest"}],
+        },
     }
     return [volume], [{"name": "redis-ca", "mount_path": REDIS_CA_DIR}]
 

@@ -66,7 +66,7 @@ fi
 
 REDIS_CONF_SH = (
     "printf 'port {port}\\nrequirepass %s\\nmaxmemory-policy noeviction\\nappendonly yes\\n"
-    "protected-mode no\\n' \"$(cat /run/twenty/redis-password)\" > /run/twenty/redis.conf; "
+    'protected-mode no\\n\' "$(cat /run/twenty/redis-password)" > /run/twenty/redis.conf; '
     "chown 999:999 /run/twenty/redis.conf  # the redis image drops to uid 999"
 )
 
@@ -99,7 +99,8 @@ def render_cloud_init(
         fetch_script += REDIS_CONF_SH.format(port=REDIS_VM_PORT) + "\n"
     mounts = f"-v {REDIS_CA_DIR}:{REDIS_CA_DIR}:ro " if cfg.redis_mode == "memorystore" else ""
     worker_cmd = (
-        f"/bin/bash -c '{docker} rm -f twenty-worker >/dev/null 2>&1; exec {docker} run --rm --name twenty-worker "
+        f"/bin/bash -c '{docker} rm -f twenty-worker >/dev/null 2>&1; "
+        f"exec {docker} run --rm --name twenty-worker "
         f"--network host --env-file /etc/twenty/worker.env --env-file /run/twenty/secrets.env {mounts}"
         f"{shlex.quote(cfg.twenty_image)} yarn worker:prod'"
     )
@@ -111,8 +112,11 @@ def render_cloud_init(
         {
             "path": "/etc/systemd/system/twenty-secrets.service",
             "permissions": "0644",
-            "content": _unit("Fetch Twenty secrets from Secret Manager", "/bin/bash /etc/twenty/fetch-secrets.sh",
-                             oneshot=True),
+            "content": _unit(
+                "Fetch Twenty secrets from Secret Manager",
+                "/bin/bash /etc/twenty/fetch-secrets.sh",
+                oneshot=True,
+            ),
         },
     ]
     after = "twenty-secrets.service"
@@ -123,18 +127,22 @@ def render_cloud_init(
             f"exec {docker} run --rm --name twenty-redis --network host -v /var/lib/twenty-redis:/data "
             f"-v /run/twenty/redis.conf:/etc/redis.conf:ro {REDIS_IMAGE} redis-server /etc/redis.conf'"
         )
-        files.append({
-            "path": "/etc/systemd/system/twenty-redis.service",
-            "permissions": "0644",
-            "content": _unit("Redis for Twenty (noeviction, AUTH)", redis_cmd, after=after),
-        })
+        files.append(
+            {
+                "path": "/etc/systemd/system/twenty-redis.service",
+                "permissions": "0644",
+                "content": _unit("Redis for Twenty (noeviction, AUTH)", redis_cmd, after=after),
+            }
+        )
         units.append("twenty-redis.service")
         after = f"{after} twenty-redis.service"
-    files.append({
-        "path": "/etc/systemd/system/twenty-worker.service",
-        "permissions": "0644",
-        "content": _unit("Twenty worker (yarn worker:prod)", worker_cmd, after=after),
-    })
+    files.append(
+        {
+            "path": "/etc/systemd/system/twenty-worker.service",
+            "permissions": "0644",
+            "content": _unit("Twenty worker (yarn worker:prod)", worker_cmd, after=after),
+        }
+    )
     units.append("twenty-worker.service")
     doc = {
         "write_files": files,
@@ -167,8 +175,16 @@ class TwentyWorker(pulumi.ComponentResource):
             self._pool(cfg, identity, network, storage, secrets, deps)
         self.register_outputs({})
 
-    def _vm(self, cfg: StackConfig, identity: Identity, network: Network, storage: Storage, cache: Cache,
-            secrets: Secrets, deps: list[pulumi.Resource]) -> None:
+    def _vm(
+        self,
+        cfg: StackConfig,
+        identity: Identity,
+        network: Network,
+        storage: Storage,
+        cache: Cache,
+        secrets: Secrets,
+        deps: list[pulumi.Resource],
+    ) -> None:
         p = cfg.name_prefix
         secrets_by_env = {k: secrets.secret_id(v) for k, v in secret_env(cfg).items()}
         file_secrets: dict[str, str] = {}
@@ -210,7 +226,9 @@ class TwentyWorker(pulumi.ComponentResource):
             shielded_instance_config=gcp.compute.InstanceShieldedInstanceConfigArgs(
                 enable_secure_boot=True, enable_vtpm=True, enable_integrity_monitoring=True
             ),
-            scheduling=gcp.compute.InstanceSchedulingArgs(automatic_restart=True, on_host_maintenance="MIGRATE"),
+            scheduling=gcp.compute.InstanceSchedulingArgs(
+                automatic_restart=True, on_host_maintenance="MIGRATE"
+            ),
             deletion_protection=cfg.deletion_protection,
             allow_stopping_for_update=True,
             tags=[WORKER_TAG],
@@ -218,8 +236,15 @@ class TwentyWorker(pulumi.ComponentResource):
             opts=child_opts(self, network.nat, *identity.project_roles, *deps),
         )
 
-    def _pool(self, cfg: StackConfig, identity: Identity, network: Network, storage: Storage, secrets: Secrets,
-              deps: list[pulumi.Resource]) -> None:
+    def _pool(
+        self,
+        cfg: StackConfig,
+        identity: Identity,
+        network: Network,
+        storage: Storage,
+        secrets: Secrets,
+        deps: list[pulumi.Resource],
+    ) -> None:
         from infra.twenty_server import redis_ca_volume
 
         p = cfg.name_prefix

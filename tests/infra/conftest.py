@@ -31,9 +31,13 @@ VARIANTS: dict[str, Callable[[], StackConfig]] = {
     "prod": lambda: load_stack("prod"),
     "prod-standard": lambda: with_profile(load_stack("prod"), "standard"),
     "prod-ha": lambda: with_profile(load_stack("prod"), "ha"),
-    "standard-connector": lambda: with_profile(load_stack("staging"), "standard", {"vpc_egress": "connector"}),
+    "standard-connector": lambda: with_profile(
+        load_stack("staging"), "standard", {"vpc_egress": "connector"}
+    ),
     "lean-connector": lambda: with_profile(load_stack("staging"), "lean", {"vpc_egress": "connector"}),
-    "standard-workerpool": lambda: with_profile(load_stack("staging"), "standard", {"worker_mode": "workerpool"}),
+    "standard-workerpool": lambda: with_profile(
+        load_stack("staging"), "standard", {"worker_mode": "workerpool"}
+    ),
 }
 MEMORYSTORE = ("prod-standard", "prod-ha", "standard-connector", "standard-workerpool")
 REDIS_ON_VM = ("staging", "prod", "lean-connector")

@@ -41,11 +41,15 @@ def test_stack_files_hold_no_secret_values() -> None:
         raw = read_stack_file(str(ROOT / name))
         for key, value in raw.items():
             assert not isinstance(value, dict), f"{name}: {key} should be a plain setting"
-            assert "Secret" not in key and "ApiKey" not in key, f"{name}: {key} belongs in `pulumi config set --secret`"
+            assert "Secret" not in key and "ApiKey" not in key, (
+                f"{name}: {key} belongs in `pulumi config set --secret`"
+            )
 
 
 def test_string_values_from_pulumi_are_coerced() -> None:
-    cfg = parse_stack_config({**MINIMAL, "twenty-gcp:serverMaxInstances": "4", "twenty-gcp:freeTier": "true"}, "dev")
+    cfg = parse_stack_config(
+        {**MINIMAL, "twenty-gcp:serverMaxInstances": "4", "twenty-gcp:freeTier": "true"}, "dev"
+    )
     assert cfg.server_max_instances == 4 and cfg.free_tier is True
 
 
@@ -54,8 +58,9 @@ def test_profile_defaults_and_overrides() -> None:
     assert lean.redis_mode == "vm"
     std = parse_stack_config({**MINIMAL, "twenty-gcp:profile": "standard"}, "staging")
     assert std.redis_mode == "memorystore" and std.redis_tier == "BASIC"
-    override = parse_stack_config({**MINIMAL, "twenty-gcp:profile": "standard", "twenty-gcp:redisTier": "STANDARD_HA"},
-                                  "staging")
+    override = parse_stack_config(
+        {**MINIMAL, "twenty-gcp:profile": "standard", "twenty-gcp:redisTier": "STANDARD_HA"}, "staging"
+    )
     assert override.redis_tier == "STANDARD_HA"
     ha = with_profile(lean, "ha")
     assert ha.db_availability == "REGIONAL" and ha.server_min_instances == 1
@@ -65,7 +70,11 @@ def test_profile_defaults_and_overrides() -> None:
 @pytest.mark.parametrize(
     ("raw", "key", "fix"),
     [
-        ({"twenty-gcp:serverMaxInstance": "3"}, "twenty-gcp:serverMaxInstance", "twenty-gcp:serverMaxInstances"),
+        (
+            {"twenty-gcp:serverMaxInstance": "3"},
+            "twenty-gcp:serverMaxInstance",
+            "twenty-gcp:serverMaxInstances",
+        ),
         ({"twenty-gcp:dbTeir": "db-g1-small"}, "twenty-gcp:dbTeir", "twenty-gcp:dbTier"),
         ({"gcp:region": "us-centrl1"}, "gcp:region", "us-central1"),
         ({"gcp:region": "mars-north1"}, "gcp:region", "us-central1"),
@@ -78,8 +87,11 @@ def test_profile_defaults_and_overrides() -> None:
         ({"twenty-gcp:domain": "not a domain"}, "twenty-gcp:domain", "crm.example.com"),
         ({"twenty-gcp:serverMinInstances": "-1"}, "twenty-gcp:serverMinInstances", "docs/infra.md"),
         ({"twenty-gcp:googleClientId": ""}, "twenty-gcp:googleClientId", "googleAuthEnabled: false"),
-        ({"twenty-gcp:googleClientSecret": {"secure": "v1:abc"}, "twenty-gcp:vpcEgress": "satellite"},
-         "twenty-gcp:vpcEgress", "docs/infra.md"),
+        (
+            {"twenty-gcp:googleClientSecret": {"secure": "v1:abc"}, "twenty-gcp:vpcEgress": "satellite"},
+            "twenty-gcp:vpcEgress",
+            "docs/infra.md",
+        ),
     ],
 )
 def test_bad_settings_name_the_key_and_the_fix(raw: dict[str, object], key: str, fix: str) -> None:
@@ -91,13 +103,19 @@ def test_bad_settings_name_the_key_and_the_fix(raw: dict[str, object], key: str,
 
 
 def test_prod_requires_deletion_protection() -> None:
-    with pytest.raises(ConfigError, match="twenty-gcp:deletionProtection: prod must keep deletion protection on"):
+    with pytest.raises(
+        ConfigError, match="twenty-gcp:deletionProtection: prod must keep deletion protection on"
+    ):
         parse_stack_config(MINIMAL, "prod")
 
 
 def test_missing_project_is_named() -> None:
-    with pytest.raises(ConfigError, match=r"^gcp:project: required setting is missing. Fix: set `gcp:project`"):
-        parse_stack_config({"twenty-gcp:domain": "crm.example.com", "twenty-gcp:googleClientId": "x"}, "staging")
+    with pytest.raises(
+        ConfigError, match=r"^gcp:project: required setting is missing. Fix: set `gcp:project`"
+    ):
+        parse_stack_config(
+            {"twenty-gcp:domain": "crm.example.com", "twenty-gcp:googleClientId": "x"}, "staging"
+        )
 
 
 def test_connection_budget_boundary() -> None:
@@ -147,7 +165,9 @@ def test_load_from_pulumi_requires_user_secrets_with_the_command() -> None:
 
 def test_load_from_pulumi_reads_secrets_as_secrets() -> None:
     config = {**MINIMAL, "twenty-gcp:googleClientSecret": "s3cr3t", "twenty-gcp:aiApiKey": "sk-test"}
-    pulumi.runtime.set_all_config(config, secret_keys=["twenty-gcp:googleClientSecret", "twenty-gcp:aiApiKey"])
+    pulumi.runtime.set_all_config(
+        config, secret_keys=["twenty-gcp:googleClientSecret", "twenty-gcp:aiApiKey"]
+    )
     try:
         cfg, secrets = load_from_pulumi()
     finally:

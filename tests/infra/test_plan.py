@@ -40,10 +40,24 @@ def test_plan_prints_every_resource_by_concern_policies_and_costs(stack: str) ->
     for r in custom:
         assert r.name in text
     tokens = set(re.findall(r"gcp:[a-zA-Z0-9]+/[a-zA-Z0-9]+:[A-Za-z0-9]+", text))
-    assert {"gcp:sql/databaseInstance:DatabaseInstance", "gcp:cloudrunv2/service:Service",
-            "gcp:compute/instance:Instance", "gcp:secretmanager/secret:Secret"} <= tokens
-    for concern in ("Network", "Database", "Cache", "Storage", "Secrets", "Identity", "TwentyServer",
-                    "TwentyWorker", "Domain", "McpService"):
+    assert {
+        "gcp:sql/databaseInstance:DatabaseInstance",
+        "gcp:cloudrunv2/service:Service",
+        "gcp:compute/instance:Instance",
+        "gcp:secretmanager/secret:Secret",
+    } <= tokens
+    for concern in (
+        "Network",
+        "Database",
+        "Cache",
+        "Storage",
+        "Secrets",
+        "Identity",
+        "TwentyServer",
+        "TwentyWorker",
+        "Domain",
+        "McpService",
+    ):
         assert concern in text
     assert "Policies (26 rules)" in text and "FAIL" not in text
     assert "total" in text and "ENCRYPTED_ONLY" in text
@@ -64,7 +78,9 @@ def test_profiles_differ_where_they_should_in_cost() -> None:
     lean = {c.typ for c in plan_of("prod").costs()}
     standard = {c.typ for c in plan_of("prod-standard").costs()}
     assert "gcp:redis/instance:Instance" in standard - lean
-    connector = [c for c in plan_of("standard-connector").costs() if c.typ == "gcp:vpcaccess/connector:Connector"]
+    connector = [
+        c for c in plan_of("standard-connector").costs() if c.typ == "gcp:vpcaccess/connector:Connector"
+    ]
     assert connector and connector[0].monthly > 10
 
 
@@ -83,8 +99,11 @@ def test_resource_units_parse() -> None:
 
 def test_exit_code_is_non_zero_when_a_policy_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     original = gcp.storage.Bucket
-    monkeypatch.setattr(gcp.storage, "Bucket",
-                        lambda *a, **kw: original(*a, **{**kw, "public_access_prevention": "inherited"}))
+    monkeypatch.setattr(
+        gcp.storage,
+        "Bucket",
+        lambda *a, **kw: original(*a, **{**kw, "public_access_prevention": "inherited"}),
+    )
     buf = io.StringIO()
     assert main("staging", console=Console(file=buf, width=220, color_system=None)) == 1
     assert "FAIL" in buf.getvalue() and "bucket-not-public" in buf.getvalue()
@@ -107,14 +126,23 @@ def test_missing_stack_file_is_explained(tmp_path: Path) -> None:
 
 def test_pulumi_entry_point_runs_under_mocks() -> None:
     """infra/__main__.py, as `pulumi up` runs it: config from Pulumi, secrets as secrets, outputs exported."""
-    config = {f"twenty-gcp:{k}" if not k.startswith("gcp:") else k: v for k, v in {
-        "gcp:project": "entry-point-proj", "domain": "crm.entry.example.com",
-        "googleClientId": "1-x.apps.googleusercontent.com", "googleClientSecret": "s3cr3t", "aiApiKey": "sk-x",
-    }.items()}
+    config = {
+        f"twenty-gcp:{k}" if not k.startswith("gcp:") else k: v
+        for k, v in {
+            "gcp:project": "entry-point-proj",
+            "domain": "crm.entry.example.com",
+            "googleClientId": "1-x.apps.googleusercontent.com",
+            "googleClientSecret": "s3cr3t",
+            "aiApiKey": "sk-x",
+        }.items()
+    }
     mocks = PlanMocks("entry-point-proj", "us-central1")
     pulumi.runtime.set_mocks(mocks, project="twenty-gcp", stack="staging", preview=False)
-    pulumi.runtime.set_all_config(config, secret_keys=["twenty-gcp:googleClientSecret", "twenty-gcp:aiApiKey"])
+    pulumi.runtime.set_all_config(
+        config, secret_keys=["twenty-gcp:googleClientSecret", "twenty-gcp:aiApiKey"]
+    )
     try:
+
         @pulumi.runtime.test
         def run() -> None:
             runpy.run_path(str(ROOT / "infra" / "__main__.py"), run_name="__main__")
@@ -138,16 +166,24 @@ def test_boot_script_is_valid_bash(tmp_path: Path) -> None:
     subprocess.run(["bash", "-n", str(script)], check=True)
     assert files["/etc/twenty/fetch-secrets.sh"]["permissions"] == "0700"
     assert "[Service]" in files["/etc/systemd/system/twenty-worker.service"]["content"]
-    assert "Requires=twenty-secrets.service twenty-redis.service" in \
-        files["/etc/systemd/system/twenty-worker.service"]["content"]
+    assert (
+        "Requires=twenty-secrets.service twenty-redis.service"
+        in files["/etc/systemd/system/twenty-worker.service"]["content"]
+    )
     assert doc["runcmd"][-1] == ["systemctl", "start", "twenty-worker.service"]
 
 
 def test_inv_plan_runs_from_the_command_line() -> None:
     """The README's first command, minus the uv install: `inv plan --stack staging`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
-    proc = subprocess.run([sys.executable, "-m", "invoke", "plan", "--stack", "staging"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "invoke", "plan", "--stack", "staging"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "gcp:sql/databaseInstance:DatabaseInstance" in proc.stdout
     assert "all mandatory policies pass" in proc.stdout

@@ -36,8 +36,8 @@ GOOD_VM = {
     "metadata": {
         "enable-oslogin": "TRUE",
         "user-data": "#cloud-config\nAUTH_GOOGLE_CLIENT_ID=abc\nTOKEN=$(curl metadata)\n"
-                     "PG_DATABASE_URL twenty-pg-url\nPG_POOL_MAX_CONNECTIONS=10\n"
-                     "redis-server /etc/redis.conf requirepass %s",
+        "PG_DATABASE_URL twenty-pg-url\nPG_POOL_MAX_CONNECTIONS=10\n"
+        "redis-server /etc/redis.conf requirepass %s",
     },
 }
 GOOD_RUN = {
@@ -45,14 +45,19 @@ GOOD_RUN = {
     "template": {
         "serviceAccount": "twenty-server@p.iam.gserviceaccount.com",
         "scaling": {"maxInstanceCount": 3},
-        "containers": [{
-            "envs": [
-                {"name": "SERVER_URL", "value": "https://crm.example.com"},
-                {"name": "PG_POOL_MAX_CONNECTIONS", "value": "10"},
-                {"name": "PG_DATABASE_URL", "valueSource": {"secretKeyRef": {"secret": "pg", "version": "latest"}}},
-            ],
-            "startupProbe": {"httpGet": {"path": "/healthz", "port": 3000}},
-        }],
+        "containers": [
+            {
+                "envs": [
+                    {"name": "SERVER_URL", "value": "https://crm.example.com"},
+                    {"name": "PG_POOL_MAX_CONNECTIONS", "value": "10"},
+                    {
+                        "name": "PG_DATABASE_URL",
+                        "valueSource": {"secretKeyRef": {"secret": "pg", "version": "latest"}},
+                    },
+                ],
+                "startupProbe": {"httpGet": {"path": "/healthz", "port": 3000}},
+            }
+        ],
     },
 }
 
@@ -68,60 +73,185 @@ def mutate(props: dict[str, Any], path: tuple[str | int, ...], value: Any) -> di
 
 # rule → (type, name, passing props, failing props, is_prod, extra resources in the stack)
 CASES: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], bool, list[PolicyResource]]] = {
-    "sql-no-public-ip": (P.SQL, "pg", GOOD_SQL, mutate(GOOD_SQL, ("settings", "ipConfiguration", "ipv4Enabled"), True),
-                         False, []),
-    "sql-tls-required": (P.SQL, "pg", GOOD_SQL,
-                         mutate(GOOD_SQL, ("settings", "ipConfiguration", "sslMode"), "ALLOW_UNENCRYPTED_AND_ENCRYPTED"),
-                         False, []),
-    "sql-backups-pitr": (P.SQL, "pg", GOOD_SQL,
-                         mutate(GOOD_SQL, ("settings", "backupConfiguration", "pointInTimeRecoveryEnabled"), False),
-                         False, []),
-    "sql-deletion-protection-prod": (P.SQL, "pg", GOOD_SQL, mutate(GOOD_SQL, ("deletionProtection",), False), True,
-                                     []),
-    "sql-edition-tier": (P.SQL, "pg", GOOD_SQL, mutate(GOOD_SQL, ("settings", "edition"), "ENTERPRISE_PLUS"), False,
-                         []),
+    "sql-no-public-ip": (
+        P.SQL,
+        "pg",
+        GOOD_SQL,
+        mutate(GOOD_SQL, ("settings", "ipConfiguration", "ipv4Enabled"), True),
+        False,
+        [],
+    ),
+    "sql-tls-required": (
+        P.SQL,
+        "pg",
+        GOOD_SQL,
+        mutate(GOOD_SQL, ("settings", "ipConfiguration", "sslMode"), "ALLOW_UNENCRYPTED_AND_ENCRYPTED"),
+        False,
+        [],
+    ),
+    "sql-backups-pitr": (
+        P.SQL,
+        "pg",
+        GOOD_SQL,
+        mutate(GOOD_SQL, ("settings", "backupConfiguration", "pointInTimeRecoveryEnabled"), False),
+        False,
+        [],
+    ),
+    "sql-deletion-protection-prod": (
+        P.SQL,
+        "pg",
+        GOOD_SQL,
+        mutate(GOOD_SQL, ("deletionProtection",), False),
+        True,
+        [],
+    ),
+    "sql-edition-tier": (
+        P.SQL,
+        "pg",
+        GOOD_SQL,
+        mutate(GOOD_SQL, ("settings", "edition"), "ENTERPRISE_PLUS"),
+        False,
+        [],
+    ),
     "sql-connection-budget": (P.SQL, "pg", GOOD_SQL, GOOD_SQL, False, []),  # the stack varies, see below
     "redis-auth-tls": (P.REDIS, "r", GOOD_REDIS, mutate(GOOD_REDIS, ("authEnabled",), False), False, []),
-    "redis-noeviction": (P.REDIS, "r", GOOD_REDIS, mutate(GOOD_REDIS, ("redisConfigs",), {"maxmemory-policy": "allkeys-lru"}),
-                         False, []),
-    "redis-private-access": (P.REDIS, "r", GOOD_REDIS, mutate(GOOD_REDIS, ("connectMode",), "DIRECT_PEERING"),
-                             False, []),
-    "vm-redis-password": (P.VM, "w", GOOD_VM,
-                          mutate(GOOD_VM, ("metadata", "user-data"), "redis-server --maxmemory-policy noeviction"),
-                          False, []),
-    "bucket-not-public": (P.BUCKET, "b", {"publicAccessPrevention": "enforced", "uniformBucketLevelAccess": True},
-                          {"publicAccessPrevention": "inherited", "uniformBucketLevelAccess": True}, False, []),
-    "bucket-iam-not-public": (P.BUCKET_IAM, "g", {"member": "serviceAccount:x@p.iam.gserviceaccount.com"},
-                              {"member": "allUsers"}, False, []),
-    "bucket-no-force-destroy-prod": (P.BUCKET, "b", {"forceDestroy": False}, {"forceDestroy": True}, True, []),
-    "run-secrets-by-reference": (P.RUN_SERVICE, "twenty-server", GOOD_RUN,
-                                 mutate(GOOD_RUN, ("template", "containers", 0, "envs", 2),
-                                        {"name": "PG_DATABASE_URL", "value": "postgres://twenty:hunter2@10.0.0.3/db"}),
-                                 False, []),
-    "vm-metadata-no-secrets": (P.VM, "w", GOOD_VM, mutate(GOOD_VM, ("metadata", "startup-script"),
-                                                          "export REDIS_PASSWORD=hunter2"), False, []),
-    "vm-no-public-ip": (P.VM, "w", GOOD_VM, mutate(GOOD_VM, ("networkInterfaces", 0, "accessConfigs"), [{}]), False,
-                        []),
+    "redis-noeviction": (
+        P.REDIS,
+        "r",
+        GOOD_REDIS,
+        mutate(GOOD_REDIS, ("redisConfigs",), {"maxmemory-policy": "allkeys-lru"}),
+        False,
+        [],
+    ),
+    "redis-private-access": (
+        P.REDIS,
+        "r",
+        GOOD_REDIS,
+        mutate(GOOD_REDIS, ("connectMode",), "DIRECT_PEERING"),
+        False,
+        [],
+    ),
+    "vm-redis-password": (
+        P.VM,
+        "w",
+        GOOD_VM,
+        mutate(GOOD_VM, ("metadata", "user-data"), "redis-server --maxmemory-policy noeviction"),
+        False,
+        [],
+    ),
+    "bucket-not-public": (
+        P.BUCKET,
+        "b",
+        {"publicAccessPrevention": "enforced", "uniformBucketLevelAccess": True},
+        {"publicAccessPrevention": "inherited", "uniformBucketLevelAccess": True},
+        False,
+        [],
+    ),
+    "bucket-iam-not-public": (
+        P.BUCKET_IAM,
+        "g",
+        {"member": "serviceAccount:x@p.iam.gserviceaccount.com"},
+        {"member": "allUsers"},
+        False,
+        [],
+    ),
+    "bucket-no-force-destroy-prod": (
+        P.BUCKET,
+        "b",
+        {"forceDestroy": False},
+        {"forceDestroy": True},
+        True,
+        [],
+    ),
+    "run-secrets-by-reference": (
+        P.RUN_SERVICE,
+        "twenty-server",
+        GOOD_RUN,
+        mutate(
+            GOOD_RUN,
+            ("template", "containers", 0, "envs", 2),
+            {"name": "PG_DATABASE_URL", "value": "postgres://twenty:hunter2@10.0.0.3/db"},
+        ),
+        False,
+        [],
+    ),
+    "vm-metadata-no-secrets": (
+        P.VM,
+        "w",
+        GOOD_VM,
+        mutate(GOOD_VM, ("metadata", "startup-script"), "export REDIS_PASSWORD=hunter2"),
+        False,
+        [],
+    ),
+    "vm-no-public-ip": (
+        P.VM,
+        "w",
+        GOOD_VM,
+        mutate(GOOD_VM, ("networkInterfaces", 0, "accessConfigs"), [{}]),
+        False,
+        [],
+    ),
     "vm-hardened": (P.VM, "w", GOOD_VM, mutate(GOOD_VM, ("metadata", "enable-oslogin"), "FALSE"), False, []),
     "vm-worker-memory": (P.VM, "w", GOOD_VM, mutate(GOOD_VM, ("machineType",), "e2-micro"), False, []),
-    "firewall-not-world-open": (P.FIREWALL, "fw", {"direction": "INGRESS", "sourceRanges": ["35.235.240.0/20"]},
-                                {"direction": "INGRESS", "sourceRanges": ["0.0.0.0/0"]}, False, []),
-    "no-primitive-roles": ("gcp:projects/iAMMember:IAMMember", "m", {"role": "roles/logging.logWriter"},
-                           {"role": "roles/editor"}, False, []),
-    "secret-access-service-accounts": (P.SECRET_IAM, "s",
-                                       {"role": "roles/secretmanager.secretAccessor",
-                                        "member": "serviceAccount:w@p.iam.gserviceaccount.com"},
-                                       {"role": "roles/secretmanager.secretAccessor", "member": "user:me@example.com"},
-                                       False, []),
-    "run-public-allowlist": (P.RUN_IAM, "twenty-server-public", {"member": "allUsers"}, {"member": "allUsers"},
-                             False, []),  # failing case renamed below
-    "run-deletion-protection-prod": (P.RUN_SERVICE, "twenty-server", GOOD_RUN,
-                                     mutate(GOOD_RUN, ("deletionProtection",), False), True, []),
-    "run-own-service-account": (P.RUN_SERVICE, "twenty-server", GOOD_RUN,
-                                mutate(GOOD_RUN, ("template", "serviceAccount"),
-                                       "123-compute@developer.gserviceaccount.com"), False, []),
-    "run-server-health-probes": (P.RUN_SERVICE, "twenty-server", GOOD_RUN,
-                                 mutate(GOOD_RUN, ("template", "containers", 0, "startupProbe"), None), False, []),
+    "firewall-not-world-open": (
+        P.FIREWALL,
+        "fw",
+        {"direction": "INGRESS", "sourceRanges": ["35.235.240.0/20"]},
+        {"direction": "INGRESS", "sourceRanges": ["0.0.0.0/0"]},
+        False,
+        [],
+    ),
+    "no-primitive-roles": (
+        "gcp:projects/iAMMember:IAMMember",
+        "m",
+        {"role": "roles/logging.logWriter"},
+        {"role": "roles/editor"},
+        False,
+        [],
+    ),
+    "secret-access-service-accounts": (
+        P.SECRET_IAM,
+        "s",
+        {
+            "role": "roles/secretmanager.secretAccessor",
+            "member": "serviceAccount:w@p.iam.gserviceaccount.com",
+        },
+        {"role": "roles/secretmanager.secretAccessor", "member": "user:me@example.com"},
+        False,
+        [],
+    ),
+    "run-public-allowlist": (
+        P.RUN_IAM,
+        "twenty-server-public",
+        {"member": "allUsers"},
+        {"member": "allUsers"},
+        False,
+        [],
+    ),  # failing case renamed below
+    "run-deletion-protection-prod": (
+        P.RUN_SERVICE,
+        "twenty-server",
+        GOOD_RUN,
+        mutate(GOOD_RUN, ("deletionProtection",), False),
+        True,
+        [],
+    ),
+    "run-own-service-account": (
+        P.RUN_SERVICE,
+        "twenty-server",
+        GOOD_RUN,
+        mutate(GOOD_RUN, ("template", "serviceAccount"), "123-compute@developer.gserviceaccount.com"),
+        False,
+        [],
+    ),
+    "run-server-health-probes": (
+        P.RUN_SERVICE,
+        "twenty-server",
+        GOOD_RUN,
+        mutate(GOOD_RUN, ("template", "containers", 0, "startupProbe"), None),
+        False,
+        [],
+    ),
     "secret-replication": (P.SECRET, "s", {"replication": {"auto": {}}}, {"secretId": "s"}, False, []),
 }
 
@@ -133,8 +263,9 @@ def test_every_rule_has_a_case() -> None:
     assert set(CASES) == {r.name for r in P.RULES}
 
 
-def _run(rule_name: str, typ: str, name: str, props: dict[str, Any], is_prod: bool,
-         others: list[PolicyResource]) -> str | None:
+def _run(
+    rule_name: str, typ: str, name: str, props: dict[str, Any], is_prod: bool, others: list[PolicyResource]
+) -> str | None:
     r = PolicyResource(typ, name, props)
     return P.rule(rule_name).check(r, PolicyContext(is_prod=is_prod, resources=(r, *others)))
 
@@ -151,8 +282,13 @@ def test_rule_passes_good_resource(rule_name: str) -> None:
 def test_rule_fails_bad_resource(rule_name: str) -> None:
     typ, name, _good, bad, is_prod, others = CASES[rule_name]
     if rule_name == "sql-connection-budget":
-        others = [PolicyResource(P.RUN_SERVICE, "twenty-server",
-                                 mutate(GOOD_RUN, ("template", "scaling", "maxInstanceCount"), 10))]
+        others = [
+            PolicyResource(
+                P.RUN_SERVICE,
+                "twenty-server",
+                mutate(GOOD_RUN, ("template", "scaling", "maxInstanceCount"), 10),
+            )
+        ]
     message = _run(rule_name, typ, FAIL_NAMES.get(rule_name, name), bad, is_prod, others)
     assert message, f"{rule_name} let a bad resource through"
 
@@ -187,4 +323,6 @@ def test_policies_module_does_not_need_pulumi() -> None:
     import sys
 
     code = "import sys, infra.policies; assert 'pulumi' not in sys.modules, sorted(sys.modules)"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2])
+    )

@@ -44,7 +44,9 @@ def test_cloud_sql(variant: str) -> None:
     s = sql.props["settings"]
     assert sql.props["databaseVersion"] == "POSTGRES_16"
     assert s["edition"] == "ENTERPRISE" and s["tier"] == cfg.db_tier
-    assert {f["name"]: f["value"] for f in s["databaseFlags"]} == {"max_connections": str(cfg.db_max_connections)}
+    assert {f["name"]: f["value"] for f in s["databaseFlags"]} == {
+        "max_connections": str(cfg.db_max_connections)
+    }
     b = s["backupConfiguration"]
     assert b["enabled"] is True and b["pointInTimeRecoveryEnabled"] is True
     assert s["availabilityType"] == ("REGIONAL" if cfg.profile == "ha" else "ZONAL")
@@ -64,7 +66,9 @@ def test_prod_is_protected_and_staging_is_disposable() -> None:
             assert r.props["deletionProtection"] is False, (typ, r.name)
     assert prod.one("gcp:storage/bucket:Bucket").props["forceDestroy"] is False
     assert staging.one("gcp:storage/bucket:Bucket").props["forceDestroy"] is True
-    assert staging.one("gcp:servicenetworking/connection:Connection").props["deletionPolicy"] == "REMOVE_PEERING"
+    assert (
+        staging.one("gcp:servicenetworking/connection:Connection").props["deletionPolicy"] == "REMOVE_PEERING"
+    )
 
 
 @pytest.mark.parametrize("variant", MEMORYSTORE)
@@ -101,8 +105,10 @@ def test_lean_redis_on_worker_vm(variant: str) -> None:
     user_data = vm.props["metadata"]["user-data"]
     assert "requirepass" in user_data and "maxmemory-policy noeviction" in user_data
     assert "/run/twenty/redis-password twenty-redis-password" in user_data
-    readers = {r.props["member"] for r in plan.by_type(SECRET_IAM) if r.name.startswith("twenty-redis-password-")}
-    assert readers == {"serviceAccount:twenty-worker@%s.iam.gserviceaccount.com" % plan.cfg.project}
+    readers = {
+        r.props["member"] for r in plan.by_type(SECRET_IAM) if r.name.startswith("twenty-redis-password-")
+    }
+    assert readers == {f"serviceAccount:twenty-worker@{plan.cfg.project}.iam.gserviceaccount.com"}
 
 
 @pytest.mark.parametrize("variant", ALL)
@@ -130,7 +136,10 @@ def test_server_env_and_secret_refs(variant: str) -> None:
     c = t["containers"][0]
     assert c["image"] == "twentycrm/twenty:v2.21.0"
     assert c["ports"]["containerPort"] == 3000
-    assert c["startupProbe"]["httpGet"]["path"] == "/healthz" and c["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert (
+        c["startupProbe"]["httpGet"]["path"] == "/healthz"
+        and c["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    )
     assert t["serviceAccount"] == f"twenty-server@{cfg.project}.iam.gserviceaccount.com"
     assert t["scaling"]["minInstanceCount"] == cfg.server_min_instances
     assert t["scaling"]["maxInstanceCount"] == cfg.server_max_instances
@@ -141,14 +150,23 @@ def test_server_env_and_secret_refs(variant: str) -> None:
     assert plain["LOGIC_FUNCTION_TYPE"] == "LOCAL"
     assert plain["AUTH_GOOGLE_CALLBACK_URL"] == f"https://{cfg.domain}/auth/google/redirect"
     assert plain["AUTH_GOOGLE_APIS_CALLBACK_URL"] == f"https://{cfg.domain}/auth/google-apis/get-access-token"
-    assert plain["MESSAGING_PROVIDER_GMAIL_ENABLED"] == "true" and plain["CALENDAR_PROVIDER_GOOGLE_ENABLED"] == "true"
+    assert (
+        plain["MESSAGING_PROVIDER_GMAIL_ENABLED"] == "true"
+        and plain["CALENDAR_PROVIDER_GOOGLE_ENABLED"] == "true"
+    )
     assert plain["STORAGE_TYPE"] == "s3" and plain["STORAGE_S3_ENDPOINT"] == "https://storage.googleapis.com"
     assert plain["STORAGE_S3_REGION"] == "us-east-1"
     assert plain["STORAGE_S3_NAME"] == f"{cfg.project}-twenty-files"
     assert plain["DISABLE_DB_MIGRATIONS"] == "true" and plain["DISABLE_CRON_JOBS_REGISTRATION"] == "true"
     expected_refs = {
-        "PG_DATABASE_URL", "REDIS_URL", "APP_SECRET", "ENCRYPTION_KEY", "STORAGE_S3_ACCESS_KEY_ID",
-        "STORAGE_S3_SECRET_ACCESS_KEY", "AUTH_GOOGLE_CLIENT_SECRET", "OPENAI_API_KEY",
+        "PG_DATABASE_URL",
+        "REDIS_URL",
+        "APP_SECRET",
+        "ENCRYPTION_KEY",
+        "STORAGE_S3_ACCESS_KEY_ID",
+        "STORAGE_S3_SECRET_ACCESS_KEY",
+        "AUTH_GOOGLE_CLIENT_SECRET",
+        "OPENAI_API_KEY",
     }
     assert set(refs) == expected_refs
     secret_ids = {r.props["secretId"] for r in plan.by_type(SECRET)}
@@ -279,8 +297,14 @@ def test_mcp_service(variant: str) -> None:
 @pytest.mark.parametrize("variant", ALL)
 def test_every_required_api_enabled_and_kept_on_destroy(variant: str) -> None:
     apis = {r.props["service"]: r.props for r in plan_of(variant).by_type("gcp:projects/service:Service")}
-    for api in ("run.googleapis.com", "sqladmin.googleapis.com", "secretmanager.googleapis.com",
-                "servicenetworking.googleapis.com", "compute.googleapis.com", "redis.googleapis.com"):
+    for api in (
+        "run.googleapis.com",
+        "sqladmin.googleapis.com",
+        "secretmanager.googleapis.com",
+        "servicenetworking.googleapis.com",
+        "compute.googleapis.com",
+        "redis.googleapis.com",
+    ):
         assert apis[api]["disableOnDestroy"] is False
 
 

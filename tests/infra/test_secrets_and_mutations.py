@@ -15,8 +15,12 @@ from infra.plan import MOCK_SECRET_PREFIX, PlanResult, mock_user_secrets, run_pr
 from tests.infra.conftest import VARIANTS, base, plan_of
 from tests.infra.test_resources import assert_sql_private_and_tls
 
-WORKLOADS = ("gcp:cloudrunv2/service:Service", "gcp:cloudrunv2/job:Job", "gcp:cloudrunv2/workerPool:WorkerPool",
-             "gcp:compute/instance:Instance")
+WORKLOADS = (
+    "gcp:cloudrunv2/service:Service",
+    "gcp:cloudrunv2/job:Job",
+    "gcp:cloudrunv2/workerPool:WorkerPool",
+    "gcp:compute/instance:Instance",
+)
 
 
 def leaks(plan: PlanResult) -> list[str]:
@@ -91,6 +95,7 @@ def test_mutation_plaintext_password_in_cloud_run_env_turns_red(monkeypatch: pyt
     def wrapper(original: Any) -> Any:
         def plain_env(*args: Any, **kw: Any) -> dict[str, Any]:
             return {**original(*args, **kw), "PG_PASSWORD": "hunter2-literal"}
+
         return plain_env
 
     plan = _run_mutated(monkeypatch, infra.twenty_server, "plain_env", wrapper)
@@ -105,6 +110,7 @@ def test_mutation_secret_output_in_cloud_run_env_turns_red(monkeypatch: pytest.M
     def wrapper(original: Any) -> Any:
         def plain_env(*args: Any, **kw: Any) -> dict[str, Any]:
             return {**original(*args, **kw), "DB_URL_COPY": pulumi.Output.secret(MOCK_SECRET_PREFIX + "pw")}
+
         return plain_env
 
     plan = _run_mutated(monkeypatch, infra.twenty_server, "plain_env", wrapper)
@@ -116,6 +122,7 @@ def test_mutation_password_in_vm_metadata_turns_red(monkeypatch: pytest.MonkeyPa
     def wrapper(original: Any) -> Any:
         def render(cfg: Any, plain: dict[str, str], *rest: Any) -> str:
             return original(cfg, {**plain, "REDIS_PASSWORD": "hunter2-literal"}, *rest)
+
         return render
 
     plan = _run_mutated(monkeypatch, infra.twenty_worker, "render_cloud_init", wrapper)
@@ -124,7 +131,9 @@ def test_mutation_password_in_vm_metadata_turns_red(monkeypatch: pytest.MonkeyPa
 
 def test_mutation_external_ip_on_worker_turns_red(monkeypatch: pytest.MonkeyPatch) -> None:
     def wrapper(original: Any) -> Any:
-        return lambda **kw: original(**{**kw, "access_configs": [gcp.compute.InstanceNetworkInterfaceAccessConfigArgs()]})
+        return lambda **kw: original(
+            **{**kw, "access_configs": [gcp.compute.InstanceNetworkInterfaceAccessConfigArgs()]}
+        )
 
     plan = _run_mutated(monkeypatch, gcp.compute, "InstanceNetworkInterfaceArgs", wrapper)
     assert "vm-no-public-ip" in {v.rule for v in plan.policy_report().violations}
