@@ -24,6 +24,7 @@ from twenty_api.errors import (
     TwentyNotFoundError,
     TwentyRateLimitError,
     TwentyServerError,
+    TwentyValidationError,
     error_from_graphql,
     error_from_response,
 )
@@ -254,6 +255,7 @@ class TwentyClient:
                 ("getAuthTokensFromLoginToken", "tokens", "accessOrWorkspaceAgnosticToken", "token"),
             )
         kwargs.pop("api_key", None)
+        kwargs.pop("access_token", None)
         return cls(base, access_token=access, **kwargs)
 
     @staticmethod
@@ -268,10 +270,15 @@ class TwentyClient:
             ) from exc
         body = _json_body(response)
         errors = body.get("errors") if isinstance(body, dict) else None
+        if response.status_code >= 500 and not errors:
+            raise error_from_response(
+                response.status_code, body, method="POST", path="/metadata", used_api_key=False
+            )
         if errors or response.status_code >= 400:
             messages = [str(e.get("message", "")) for e in errors or []] or [str(body)[:300]]
             raise TwentyAuthError(
                 f"Twenty refused the login for this email/password ({path[0]})",
+                hint="Check the email and password, and that password sign-in is enabled for this workspace.",
                 status=response.status_code,
                 messages=messages,
                 code=((errors or [{}])[0].get("extensions") or {}).get("code"),
@@ -338,8 +345,18 @@ class TwentyClient:
                 method=method,
                 path=path,
             ) from exc
-        body = _json_body(response)
         status = response.status_code
+        if 300 <= status < 400:
+            raise TwentyValidationError(
+                f"Twenty's address answered {method} {path} with a redirect ({status}) to "
+                f"{response.headers.get('location', '?')}",
+                hint="Set TWENTY_API_URL to the final https URL: the client never follows redirects, so "
+                "the key is not sent anywhere else.",
+                status=status,
+                method=method,
+                path=path,
+            )
+        body = _json_body(response)
         if status >= 400 and not (
             path in ("/graphql", "/metadata") and isinstance(body, dict) and body.get("errors")
         ):

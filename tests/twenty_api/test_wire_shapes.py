@@ -222,3 +222,19 @@ async def test_login_sends_the_two_2_21_mutations() -> None:
     assert "getAuthTokensFromLoginToken" in sent[1]["query"]
     assert sent[1]["variables"] == {"loginToken": "LT", "origin": "https://crm.example.com"}
     await client.aclose()
+
+
+async def test_redirects_are_not_followed_and_say_what_to_fix() -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        return httpx.Response(301, headers={"location": "https://elsewhere.example/rest/people"})
+
+    async with TwentyClient(
+        "http://127.0.0.1:3000", api_key="k", transport=httpx.MockTransport(handler), rate_limit=None
+    ) as client:
+        with pytest.raises(Exception, match="redirect") as err:
+            await client.list_records("people")
+    assert "TWENTY_API_URL" in str(err.value) and "elsewhere.example" in str(err.value)
+    assert len(calls) == 1
