@@ -229,6 +229,7 @@ class StageRun:
             server, self._email, self._password, f"Stage {self.stack}", self.redactor.add
         )
         self.ctx.api_key = self.redactor.add(done.api_key) or ""
+        self._access_token = done.access_token
         # the stack declares the deploy-key secret; a stack without that output gets one of its own
         secret_id = self.ctx.output("deploy_api_key_secret", default=f"{self.stack}-deploy-api-key")
         if self.cloud.store_secret(project, secret_id, done.api_key):
@@ -261,7 +262,9 @@ class StageRun:
             "-p",
             "no:cacheprovider",
         ]
-        rc = self.cloud.run(argv, self._env())
+        env = self._env()
+        env["TWENTY_CONTRACT_USER_TOKEN"] = self._access_token  # the examples that need a user session
+        rc = self.cloud.run(argv, env)
         if rc != 0:
             raise StepFailed(f"contract suite exited {rc}")
         return "contract suite passed"
@@ -302,6 +305,7 @@ class StageRun:
 
     _email = ""
     _password = ""
+    _access_token = ""
     _app_secrets: dict[str, str] = {}  # noqa: RUF012  (replaced per run in _bootstrap)
 
     def _delete_secrets(self) -> str:

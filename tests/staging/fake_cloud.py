@@ -148,6 +148,8 @@ class FakeCloud:
         self.last_env = dict(env)
         if kind == "invoke":
             self.deploy_env = dict(env)
+        if kind == "pytest":
+            self.contract_env = dict(env)
         if (self.fail, kind) in (("contract", "pytest"), ("deploy", "invoke")):
             return 1
         return 0
