@@ -32,6 +32,9 @@ export const eq = (field: string, value: string | number | boolean): string =>
   `${field}[eq]:${JSON.stringify(value)}`;
 export const op = (field: string, operator: string, value: unknown): string =>
   `${field}[${operator}]:${JSON.stringify(value)}`;
+/** `field[is]:NULL` / `field[is]:NOT_NULL` — unquoted, as in examples 031/032. */
+export const isNull = (field: string): string => `${field}[is]:NULL`;
+export const notNull = (field: string): string => `${field}[is]:NOT_NULL`;
 export const inList = (field: string, values: string[]): string =>
   `${field}[in]:[${values.map((v) => JSON.stringify(v)).join(',')}]`;
 export const and = (...parts: string[]): string => (parts.length === 1 ? parts[0] : `and(${parts.join(',')})`);

@@ -3,7 +3,7 @@
 // something changes — so replays and the daily catch-up are idempotent.
 import { daysAgo } from '@twenty-gcp/apps-shared/events';
 import { ConfigError } from '@twenty-gcp/apps-shared/http';
-import { eq, inList, op, type TwentyClient, type TwentyRecord } from '@twenty-gcp/apps-shared/twenty';
+import { eq, inList, op, type TwentyClient, type TwentyRecord, notNull } from '@twenty-gcp/apps-shared/twenty';
 
 export type Thresholds = { activeDays: number; coolingDays: number };
 
@@ -85,7 +85,7 @@ export const dailyRefresh = async (twenty: TwentyClient, t: Thresholds, now = ne
   let writes = 0;
   for (const message of recent) writes += await applyMessage(twenty, message, t, now);
   for (const plural of ['people', 'companies']) {
-    const records = await twenty.listAll(plural, { filter: op('lastEmailAt', 'is', 'NOT_NULL') }, 20_000);
+    const records = await twenty.listAll(plural, { filter: notNull('lastEmailAt') }, 20_000);
     for (const record of records) {
       const patch = patchFor(record, undefined, t, now);
       if (patch) {

@@ -3,7 +3,7 @@
 // opportunities (not incrementing) makes every run idempotent; the company is only written when a
 // value changes.
 import { ConfigError } from '@twenty-gcp/apps-shared/http';
-import { eq, inList, op, type TwentyClient, type TwentyRecord } from '@twenty-gcp/apps-shared/twenty';
+import { eq, inList, op, type TwentyClient, type TwentyRecord, notNull } from '@twenty-gcp/apps-shared/twenty';
 
 export type Rule = {
   target: string;
@@ -98,7 +98,7 @@ export const rollupCompany = async (
 
 /** Nightly: every company with opportunities, plus companies still showing a count (now zero). */
 export const rollupAll = async (twenty: TwentyClient, rules: Rule[], currency: string) => {
-  const opps = await twenty.listAll('opportunities', { filter: op('companyId', 'is', 'NOT_NULL') }, 20_000);
+  const opps = await twenty.listAll('opportunities', { filter: notNull('companyId') }, 20_000);
   const byCompany = new Map<string, TwentyRecord[]>();
   for (const opp of opps) {
     const id = opp.companyId as string;
