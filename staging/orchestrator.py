@@ -135,23 +135,22 @@ class StageRun:
         try:
             for name in MAIN_STEPS:
                 fn, needs = self._steps[name]
-                if not self._attempt(name, fn, needs):
-                    continue
+                self._attempt(name, fn, needs)
         except KeyboardInterrupt:
-            self._record(StepResult(self._current, "failed", detail="interrupted (Ctrl-C); cleaning up"))
+            self.log("interrupted (Ctrl-C): cleaning up — a second Ctrl-C would leave the stack behind")
+            for name in MAIN_STEPS:
+                if self.report.status(name) is None:
+                    self._record(StepResult(name, "skipped", detail="interrupted"))
         finally:
             self._cleanup()
             self.report.lifetime_seconds = max(0.0, self.cloud.monotonic() - born)
         return self.report
-
-    _current = ""
 
     def _attempt(self, name: str, fn: Callable[[], str], needs: tuple[str, ...]) -> bool:
         missing = [n for n in needs if self.report.status(n) != "passed"]
         if missing:
             self._record(StepResult(name, "skipped", detail=f"needs {', '.join(missing)}"))
             return False
-        self._current = name
         self.log(f"── {name}")
         start = self.cloud.monotonic()
         try:

@@ -156,6 +156,8 @@ def test_ctrl_c_during_a_step_still_cleans_up():
     assert fake.calls[fake.calls.index("run:invoke") + 1 :][:2] == ["stack_destroy", "stack_remove"]
     assert "interrupted" in text
     assert "mcp_smoke" not in fake.calls
+    rows = summary_rows(text)
+    assert rows["deploy"] == "failed" and rows["mcp"] == rows["stripe"] == "skipped"
 
 
 def test_health_is_polled_until_200():
