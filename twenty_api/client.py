@@ -24,6 +24,7 @@ from twenty_api.errors import (
     TwentyNotFoundError,
     TwentyRateLimitError,
     TwentyServerError,
+    TwentyUserSessionRequired,
     TwentyValidationError,
     error_from_graphql,
     error_from_response,
@@ -103,6 +104,11 @@ def _single(body: Any, what: str) -> Any:
 def _is_mutation(query: str) -> bool:
     match = _OPERATION_RE.match(query)
     return bool(match and match.group(1) != "query")
+
+
+def _token_of(tokens: Any, name: str) -> str | None:
+    token = (tokens.get(name) or {}).get("token") if isinstance(tokens, dict) else None
+    return token if isinstance(token, str) and token else None
 
 
 def _json_default(value: Any) -> Any:
@@ -185,6 +191,7 @@ class TwentyClient:
             self.pacer = None
         self._schema_cache = schema_cache if schema_cache is not None else default_schema_cache(schema_ttl)
         self._workspace_id: str | None = None
+        self._refresh_token: str | None = None  # set by login(): lets a user session renew itself
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout),
             headers={
@@ -245,23 +252,29 @@ class TwentyClient:
                 {"email": email, "password": password, "origin": origin},
                 ("getLoginTokenFromCredentials", "loginToken", "token"),
             )
-            access = await cls._login_step(
+            tokens = await cls._login_step(
                 http,
                 base,
                 "mutation($loginToken: String!, $origin: String!) { "
                 "getAuthTokensFromLoginToken(loginToken: $loginToken, origin: $origin) "
-                "{ tokens { accessOrWorkspaceAgnosticToken { token expiresAt } } } }",
+                "{ tokens { accessOrWorkspaceAgnosticToken { token expiresAt } "
+                "refreshToken { token expiresAt } } } }",
                 {"loginToken": login_token, "origin": origin},
-                ("getAuthTokensFromLoginToken", "tokens", "accessOrWorkspaceAgnosticToken", "token"),
+                ("getAuthTokensFromLoginToken", "tokens"),
             )
+        access = _token_of(tokens, "accessOrWorkspaceAgnosticToken")
+        if not access:
+            raise TwentyAuthError(f"Twenty's login answer has no access token: {str(tokens)[:200]}")
         kwargs.pop("api_key", None)
         kwargs.pop("access_token", None)
-        return cls(base, access_token=access, **kwargs)
+        client = cls(base, access_token=access, **kwargs)
+        client._refresh_token = _token_of(tokens, "refreshToken")
+        return client
 
     @staticmethod
     async def _login_step(
         http: httpx.AsyncClient, base: str, query: str, variables: dict[str, Any], path: tuple[str, ...]
-    ) -> str:
+    ) -> Any:
         try:
             response = await http.post(f"{base}/metadata", json={"query": query, "variables": variables})
         except httpx.TransportError as exc:
@@ -288,7 +301,7 @@ class TwentyClient:
         node: Any = body.get("data") if isinstance(body, dict) else None
         for key in path:
             node = node.get(key) if isinstance(node, dict) else None
-        if not isinstance(node, str) or not node:
+        if not node:
             raise TwentyAuthError(f"Twenty's login answer has no {'.'.join(path)}: {str(body)[:300]}")
         return node
 
@@ -370,6 +383,60 @@ class TwentyClient:
         return status, body
 
     async def _with_retries(
+        self, attempt_once: Callable[[], Awaitable[T]], *, method: str, path: str, safe: bool
+    ) -> T:
+        """Retry policy, plus one renewal of an expired user session (an auth refusal means
+        nothing was processed, so repeating even a create is safe)."""
+        token_before = self._token
+        try:
+            return await self._retry_loop(attempt_once, method=method, path=path, safe=safe)
+        except TwentyAuthError as exc:
+            if self._refresh_token is None or isinstance(exc, TwentyUserSessionRequired):
+                raise
+            if self._token == token_before:
+                await self._renew_session(exc)
+            return await self._retry_loop(attempt_once, method=method, path=path, safe=safe)
+
+    async def _renew_session(self, cause: TwentyAuthError) -> None:
+        """``renewToken(appToken: <refresh token>)`` on /metadata (2.21 auth.resolver.ts)."""
+        request = self._http.build_request(
+            "POST",
+            f"{self.base_url}/metadata",
+            content=_dumps(
+                {
+                    "query": "mutation($appToken: String!) { renewToken(appToken: $appToken) { tokens { "
+                    "accessOrWorkspaceAgnosticToken { token expiresAt } "
+                    "refreshToken { token expiresAt } } } }",
+                    "variables": {"appToken": self._refresh_token},
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        del request.headers["Authorization"]  # a public mutation: do not send the expired token
+        try:
+            response = await self._http.send(request)
+        except httpx.TransportError as exc:
+            raise cause from exc
+        body = _json_body(response)
+        data = body.get("data") if isinstance(body, dict) else None
+        tokens = ((data or {}).get("renewToken") or {}).get("tokens")
+        access = _token_of(tokens, "accessOrWorkspaceAgnosticToken")
+        if not access:
+            self._refresh_token = None
+            raise TwentyAuthError(
+                "The user session expired and Twenty refused to renew it",
+                hint="Log in again with TwentyClient.login(base_url, email, password).",
+                status=response.status_code,
+                messages=[str(e.get("message", "")) for e in (body or {}).get("errors", [])]
+                if isinstance(body, dict)
+                else [],
+            ) from cause
+        self._token = access
+        self._refresh_token = _token_of(tokens, "refreshToken") or self._refresh_token
+        self._http.headers["Authorization"] = f"Bearer {access}"
+        log.info("Twenty user session renewed")
+
+    async def _retry_loop(
         self, attempt_once: Callable[[], Awaitable[T]], *, method: str, path: str, safe: bool
     ) -> T:
         """Run ``attempt_once`` under the retry policy; explain a write whose outcome is unknown."""

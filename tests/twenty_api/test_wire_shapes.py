@@ -238,3 +238,90 @@ async def test_redirects_are_not_followed_and_say_what_to_fix() -> None:
             await client.list_records("people")
     assert "TWENTY_API_URL" in str(err.value) and "elsewhere.example" in str(err.value)
     assert len(calls) == 1
+
+
+def _login_answers(access: str, refresh: str) -> list[dict]:
+    return [
+        {"data": {"getLoginTokenFromCredentials": {"loginToken": {"token": "LT", "expiresAt": "x"}}}},
+        {
+            "data": {
+                "getAuthTokensFromLoginToken": {
+                    "tokens": {
+                        "accessOrWorkspaceAgnosticToken": {"token": access, "expiresAt": "x"},
+                        "refreshToken": {"token": refresh, "expiresAt": "x"},
+                    }
+                }
+            }
+        },
+    ]
+
+
+async def test_an_expired_user_session_renews_itself_once() -> None:
+    seen: list[tuple[str, str | None, dict | None]] = []
+    expired = {"statusCode": 401, "error": "UnauthorizedException", "messages": ["Token has expired."]}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content) if request.content else None
+        seen.append((request.url.path, request.headers.get("authorization"), body))
+        if request.url.path == "/metadata" and "renewToken" in body["query"]:
+            assert body["variables"] == {"appToken": "REFRESH-1"}
+            return httpx.Response(
+                200,
+                json={
+                    "data": {
+                        "renewToken": {
+                            "tokens": {
+                                "accessOrWorkspaceAgnosticToken": {"token": "ACCESS-2", "expiresAt": "x"},
+                                "refreshToken": {"token": "REFRESH-2", "expiresAt": "x"},
+                            }
+                        }
+                    }
+                },
+            )
+        if request.url.path == "/metadata":
+            return httpx.Response(200, json=answers.pop(0))
+        if request.headers["authorization"] == "Bearer ACCESS-1":
+            return httpx.Response(401, json=expired)
+        return httpx.Response(201, json={"data": {"createBlocklist": {"id": "b1"}}})
+
+    answers = _login_answers("ACCESS-1", "REFRESH-1")
+    client = await TwentyClient.login(
+        "http://127.0.0.1:3000", "u@x", "pw", transport=httpx.MockTransport(handler)
+    )
+    async with client:
+        rec = await client.create_record("blocklists", {"handle": "spam@example.com"})
+    assert rec == {"id": "b1"}
+    paths = [(p, a) for p, a, _ in seen[2:]]
+    assert paths == [
+        ("/rest/blocklists", "Bearer ACCESS-1"),  # refused: expired, nothing processed
+        ("/metadata", None),  # renewToken is public: the expired token is not sent
+        ("/rest/blocklists", "Bearer ACCESS-2"),
+    ]
+
+
+async def test_a_refused_renewal_says_to_log_in_again() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content) if request.content else None
+        if request.url.path == "/metadata" and "renewToken" in body["query"]:
+            return httpx.Response(
+                200,
+                json={
+                    "errors": [
+                        {"message": "Refresh token is invalid", "extensions": {"code": "UNAUTHENTICATED"}}
+                    ]
+                },
+            )
+        if request.url.path == "/metadata":
+            return httpx.Response(200, json=answers.pop(0))
+        return httpx.Response(
+            401, json={"statusCode": 401, "error": "Unauthorized", "messages": ["Token has expired."]}
+        )
+
+    answers = _login_answers("A", "R")
+    client = await TwentyClient.login(
+        "http://127.0.0.1:3000", "u@x", "pw", transport=httpx.MockTransport(handler)
+    )
+    async with client:
+        with pytest.raises(Exception, match="Log in again") as err:
+            await client.list_records("people")
+    assert "Refresh token is invalid" in str(err.value)
