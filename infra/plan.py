@@ -242,6 +242,11 @@ def plan_stack(stack: str, root: Path = REPO_ROOT, profile: str | None = None) -
 # --- rendering ---------------------------------------------------------------------------------
 
 
+def _n(value: Any) -> str:
+    """Numbers come back from the mock monitor as floats; print 3, not 3.0."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def describe(r: Recorded) -> str:
     """The settings that matter, per resource type, in one line."""
     p, g = r.props, policies._get
@@ -277,8 +282,8 @@ def describe(r: Recorded) -> str:
         scale = g(p, "template", "scaling") or g(p, "scaling") or {}
         return (
             f"{c.get('image')} {lim.get('cpu')} vCPU/{lim.get('memory')}, "
-            f"instances {scale.get('minInstanceCount', scale.get('manualInstanceCount', ''))}"
-            f"–{scale.get('maxInstanceCount', '')}, egress {egress}, {len(envs) - refs} plain env, "
+            f"instances {_n(scale.get('minInstanceCount', scale.get('manualInstanceCount', '')))}"
+            f"–{_n(scale.get('maxInstanceCount', ''))}, egress {egress}, {len(envs) - refs} plain env, "
             f"{refs} secret refs"
         )
     if t == policies.VM:
@@ -286,7 +291,7 @@ def describe(r: Recorded) -> str:
         disk = g(p, "bootDisk", "initializeParams") or {}
         return (
             f"{p.get('machineType')} in {p.get('zone')}, "
-            f"{disk.get('size')} GB {disk.get('type')}, "
+            f"{_n(disk.get('size'))} GB {disk.get('type')}, "
             f"external IP {'yes' if nic.get('accessConfigs') else 'no'}, cloud-init "
             f"{len(str(g(p, 'metadata', 'user-data') or ''))} bytes, no secret values in metadata"
         )

@@ -174,7 +174,7 @@ def _cloud_run_service(props: Mapping[str, Any], cfg: StackConfig, free: _FreeTi
         # Warm idle instances: priced at the instance-based rate for the hours they are not busy.
         idle_s = max(SECONDS_PER_MONTH - busy_s, 0) * min_inst
         cost += idle_s * (cpu * _p("run.cpu_s.instance") + mem * _p("run.mem_gib_s.instance"))
-        basis += f", {min_inst} warm instance(s) at instance-based rates"
+        basis += f", {min_inst:g} warm instance(s) at instance-based rates"
     if free.enabled:
         basis += ", free tier applied"
     return CostLine("gcp:cloudrunv2/service:Service", name, cost, basis, ("run.cpu_s", "run.mem_gib_s"))
@@ -211,7 +211,7 @@ def _sql(props: Mapping[str, Any], name: str) -> CostLine:
     disk = (settings.get("diskSize") or 10) * _p(f"sql.{disk_type}")
     factor = 2 if regional else 1
     cost = factor * (base + disk) + SQL_BACKUP_GB * _p("sql.backup")
-    basis = f"{tier}, {settings.get('diskSize') or 10} GB {disk_type}, ~{SQL_BACKUP_GB} GB backups"
+    basis = f"{tier}, {settings.get('diskSize') or 10:g} GB {disk_type}, ~{SQL_BACKUP_GB} GB backups"
     if regional:
         basis += ", REGIONAL (×2)"
     return CostLine(
@@ -226,7 +226,7 @@ def _redis(props: Mapping[str, Any], name: str) -> CostLine:
         "gcp:redis/instance:Instance",
         name,
         gb * HOURS_PER_MONTH * _p(f"redis.{tier}"),
-        f"{tier} {gb} GB",
+        f"{tier} {gb:g} GB",
         (f"redis.{tier}",),
     )
 
@@ -242,7 +242,7 @@ def _vm(props: Mapping[str, Any], name: str) -> CostLine:
         "gcp:compute/instance:Instance",
         name,
         cost,
-        f"{machine} + {size} GB {disk_type}",
+        f"{machine} + {size:g} GB {disk_type}",
         (f"gce.{machine}", f"disk.{disk_type}"),
     )
 
