@@ -242,6 +242,9 @@ def plan_stack(stack: str, root: Path = REPO_ROOT, profile: str | None = None) -
 # --- rendering ---------------------------------------------------------------------------------
 
 
+_NO_CTX = policies.PolicyContext(is_prod=False)
+
+
 def _n(value: Any) -> str:
     """Numbers come back from the mock monitor as floats; print 3, not 3.0."""
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -293,7 +296,8 @@ def describe(r: Recorded) -> str:
             f"{p.get('machineType')} in {p.get('zone')}, "
             f"{_n(disk.get('size'))} GB {disk.get('type')}, "
             f"external IP {'yes' if nic.get('accessConfigs') else 'no'}, cloud-init "
-            f"{len(str(g(p, 'metadata', 'user-data') or ''))} bytes, no secret values in metadata"
+            f"{len(str(g(p, 'metadata', 'user-data') or ''))} bytes, secrets in metadata: "
+            f"{'none' if policies.vm_metadata_without_secrets(r.policy_resource(), _NO_CTX) is None else 'FOUND'}"
         )
     if t == policies.BUCKET:
         return (
