@@ -297,7 +297,7 @@ def describe(r: Recorded) -> str:
             f"{_n(disk.get('size'))} GB {disk.get('type')}, "
             f"external IP {'yes' if nic.get('accessConfigs') else 'no'}, cloud-init "
             f"{len(str(g(p, 'metadata', 'user-data') or ''))} bytes, secrets in metadata: "
-            f"{'none' if policies.vm_metadata_without_secrets(r.policy_resource(), _NO_CTX) is None else 'FOUND'}"
+            f"{'FOUND' if policies.vm_metadata_without_secrets(r.policy_resource(), _NO_CTX) else 'none'}"
         )
     if t == policies.BUCKET:
         return (
