@@ -20,7 +20,7 @@ from staging.redact import Redactor
 from staging.stackplan import StagePlan, secret_env_var
 from staging.stripe import WEBHOOK_PATH, customer_created
 
-MAIN_STEPS = ("up", "healthz", "bootstrap", "contract", "deploy", "mcp", "stripe")
+MAIN_STEPS = ("up", "healthz", "bootstrap", "contract", "deploy", "mcp-image", "mcp", "stripe")
 CLEANUP_STEPS = ("destroy", "remove", "secrets")
 
 # The run talks to the Cloud Run URLs: a stage stack's domain has no DNS records.
@@ -123,7 +123,8 @@ class StageRun:
             "bootstrap": (self._bootstrap, ("healthz",)),
             "contract": (self._contract, ("bootstrap",)),
             "deploy": (self._deploy, ("bootstrap",)),
-            "mcp": (self._mcp, ("bootstrap",)),
+            "mcp-image": (self._mcp_image, ("up",)),
+            "mcp": (self._mcp, ("bootstrap", "mcp-image")),
             "stripe": (self._stripe, ("deploy",)),
         }
 
@@ -276,6 +277,15 @@ class StageRun:
         if rc != 0:
             raise StepFailed(f"`inv deploy --stack {self.stack}` exited {rc}")
         return "inv deploy passed"
+
+    def _mcp_image(self) -> str:
+        """Our MCP server, built from this checkout (Cloud Build) and rolled out on the stack."""
+        for task in (["mcp.build", "--allow-dirty"], ["mcp.deploy"]):
+            argv = ["{python}", "-m", "invoke", task[0], "--stack", self.stack, *task[1:]]
+            rc = self.cloud.run(argv, {})
+            if rc != 0:
+                raise StepFailed(f"`inv {task[0]} --stack {self.stack}` exited {rc}")
+        return "MCP image built from this checkout and serving"
 
     def _mcp(self) -> str:
         url = self.ctx.output("mcp_url").rstrip("/")

@@ -141,16 +141,16 @@ class FakeCloud:
         self.secrets.pop((project, secret_id), None)
 
     def run(self, argv: list[str], env: Mapping[str, str]) -> int:
-        kind = "pytest" if "pytest" in argv else "invoke" if "invoke" in argv else "?"
+        kind = "pytest" if "pytest" in argv else argv[argv.index("invoke") + 1] if "invoke" in argv else "?"
         self._enter(f"run:{kind}", 60.0)
         if self.leak:
             self.log(f"env TWENTY_CONTRACT_KEY={env.get('TWENTY_CONTRACT_KEY')}")
         self.last_env = dict(env)
-        if kind == "invoke":
+        if kind == "deploy":
             self.deploy_env = dict(env)
         if kind == "pytest":
             self.contract_env = dict(env)
-        if (self.fail, kind) in (("contract", "pytest"), ("deploy", "invoke")):
+        if (self.fail, kind) in (("contract", "pytest"), ("deploy", "deploy"), ("mcp-image", "mcp.deploy")):
             return 1
         return 0
 

@@ -46,7 +46,9 @@ def test_happy_path_runs_every_step_in_order_then_cleans_up():
         "bootstrap_twenty",
         "store_secret",
         "run:pytest",
-        "run:invoke",
+        "run:deploy",
+        "run:mcp.build",
+        "run:mcp.deploy",
         "mcp_smoke",
         "http_post",
         "find_records",
@@ -98,11 +100,12 @@ def test_only_the_deploy_key_goes_to_secret_manager_the_rest_to_deploy_by_env():
 
 # which steps a failure skips: everything that (transitively) needs the failed step
 SKIPPED_AFTER = {
-    "up": {"healthz", "bootstrap", "contract", "deploy", "mcp", "stripe"},
+    "up": {"healthz", "bootstrap", "contract", "deploy", "mcp-image", "mcp", "stripe"},
     "healthz": {"bootstrap", "contract", "deploy", "mcp", "stripe"},
     "bootstrap": {"contract", "deploy", "mcp", "stripe"},
     "contract": set(),
     "deploy": {"stripe"},
+    "mcp-image": {"mcp"},
     "mcp": set(),
     "stripe": set(),
 }
@@ -150,14 +153,14 @@ def test_keep_with_a_failure_still_keeps_the_stack_and_fails():
 
 def test_ctrl_c_during_a_step_still_cleans_up():
     fake = FakeCloud()
-    fake.interrupt_on = "run:invoke"
+    fake.interrupt_on = "run:deploy"
     rc, text = run(fake)
     assert rc == 1
-    assert fake.calls[fake.calls.index("run:invoke") + 1 :][:2] == ["stack_destroy", "stack_remove"]
+    assert fake.calls[fake.calls.index("run:deploy") + 1 :][:2] == ["stack_destroy", "stack_remove"]
     assert "interrupted" in text
     assert "mcp_smoke" not in fake.calls
     rows = summary_rows(text)
-    assert rows["deploy"] == "failed" and rows["mcp"] == rows["stripe"] == "skipped"
+    assert rows["deploy"] == "failed" and rows["mcp-image"] == rows["mcp"] == rows["stripe"] == "skipped"
 
 
 def test_health_is_polled_until_200():
@@ -199,11 +202,11 @@ def test_secrets_are_never_printed():
 def test_summary_shows_durations_lifetime_and_accrued_cost():
     fake = FakeCloud()
     _, text = run(fake, monthly_usd=73.0)
-    # fake clock: up 600 s + health/bootstrap/runs/... + destroy 300 s ≈ 1050 s of lifetime
+    # fake clock: starts at 1000; up 600 s, each run 60 s, destroy 300 s, other calls 1 s
     lifetime = re.search(r"stack lifetime (\d+)m(\d+)s", text)
     assert lifetime, text
     seconds = int(lifetime[1]) * 60 + int(lifetime[2])
-    assert 1000 <= seconds <= 1100
+    assert seconds == round(fake.now - 1000.0) and seconds > 900
     cost = float(re.search(r"estimated cost \$(\d+\.\d+)", text)[1])
     assert cost == pytest.approx(73.0 * seconds / 3600 / 730, abs=1e-3)
     assert "10m00s" in text  # the up step's duration
