@@ -387,7 +387,7 @@ def preview(
         configure=True,
         overrides=config,
     )
-    return {str(op): int(n) for op, n in (result.change_summary or {}).items()}
+    return {str(getattr(op, "value", op)): int(n) for op, n in (result.change_summary or {}).items()}
 
 
 def up(

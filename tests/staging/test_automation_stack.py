@@ -113,3 +113,16 @@ def test_outputs_are_plain_values_and_up_hides_secrets(pulumi_side, monkeypatch)
     monkeypatch.setattr(auto, "select_stack", lambda **kw: seen.append(FakeStack("s")) or seen[-1])
     assert automation.up("staging-81", on_output=lambda _line: None) == {"server_url": "https://x"}
     assert seen[0].up_kwargs["show_secrets"] is False
+
+
+def test_preview_counts_changes_by_operation_name(pulumi_side, monkeypatch):
+    monkeypatch.setattr(automation.os, "environ", pulumi_side["env"])
+    pulumi_side["existing"].add("staging-82")
+
+    class Previewing(FakeStack):
+        def preview(self, **kw: Any) -> Any:
+            summary = {auto.OpType.CREATE: 41, auto.OpType.SAME: 2}
+            return type("P", (), {"change_summary": summary})()
+
+    monkeypatch.setattr(auto, "select_stack", lambda **kw: Previewing("s"))
+    assert automation.preview("staging-82", on_output=lambda _l: None) == {"create": 41, "same": 2}
