@@ -2,8 +2,8 @@
 
 `CloudLayer` is everything `inv stage.test` does that leaves this process: the Automation API,
 Secret Manager, HTTP to the deployed services (Twenty through the shared `twenty_api` client, the
-MCP server through the MCP SDK's client), subprocesses (contract suite, `inv deploy`) and the
-clock. `RealCloudLayer` does it for real; tests pass a fake.
+MCP server through the MCP SDK's client), subprocesses (contract suite, `inv deploy`,
+`inv mcp.build/mcp.deploy`; run from the repository root) and the clock. `RealCloudLayer` does it for real; tests pass a fake.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from staging.bootstrap import Bootstrapped, bootstrap_workspace
+from staging.stackplan import REPO_ROOT
 
 GCLOUD_INSTALL_HELP = (
     "`gcloud` is not on PATH; the staging run stores the deploy key in Secret Manager with it. "
@@ -238,7 +239,7 @@ class RealCloudLayer:
         full_env = {**os.environ, **env}
         argv = [sys.executable if a == "{python}" else a for a in argv]
         with subprocess.Popen(
-            argv, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+            argv, cwd=REPO_ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
         ) as proc:
             assert proc.stdout is not None
             for line in proc.stdout:
