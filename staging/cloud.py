@@ -3,7 +3,8 @@
 `CloudLayer` is everything `inv stage.test` does that leaves this process: the Automation API,
 Secret Manager, HTTP to the deployed services (Twenty through the shared `twenty_api` client, the
 MCP server through the MCP SDK's client), subprocesses (contract suite, `inv deploy`,
-`inv mcp.build/mcp.deploy`; run from the repository root) and the clock. `RealCloudLayer` does it for real; tests pass a fake.
+`inv mcp.build/mcp.deploy`; run from the repository root) and the clock. `RealCloudLayer` does
+it for real; tests pass a fake.
 """
 
 from __future__ import annotations
@@ -239,7 +240,13 @@ class RealCloudLayer:
         full_env = {**os.environ, **env}
         argv = [sys.executable if a == "{python}" else a for a in argv]
         with subprocess.Popen(
-            argv, cwd=REPO_ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+            argv,
+            cwd=REPO_ROOT,
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
         ) as proc:
             assert proc.stdout is not None
             for line in proc.stdout:
