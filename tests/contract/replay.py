@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +26,10 @@ MCP_SKIP = (
     "our MCP server is tested in tests/mcp_server"
 )
 SKIPS: dict[str, str] = {
+    "199n-rest-get-person-after-change": (
+        "reads a person created by a call outside the examples (app-sync/calls/06-…/02-rest-people.json), "
+        "so a replay of the examples alone has no such record"
+    ),
     "198-cli-apply-8-graphql-introspection-app-token": (
         "the capture keeps only a summary of this 200 kB introspection answer (types replaced by a "
         "string), so there is no shape to compare"
@@ -92,7 +97,9 @@ class Replayer:
         if name.startswith("201-rate-limit") and self.target.set_rate_limit:
             self.target.set_rate_limit(False)
         body = _decode(response)
-        problems = compare_response(ex["status"], ex.get("response_body"), response.status_code, body)
+        problems = compare_response(
+            ex["status"], ex.get("response_body"), response.status_code, body, _free_form_fields()
+        )
         self._learn(ex.get("response_body"), body)
         return Outcome(name, response.status_code, body, problems)
 
@@ -177,6 +184,14 @@ def _decode(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return response.text
+
+
+@cache
+def _free_form_fields() -> frozenset[str]:
+    """Names of RAW_JSON fields: their content is data, compared by type only."""
+    return frozenset(
+        f["name"] for o in contract_data.objects_metadata() for f in o["fields"] if f["type"] == "RAW_JSON"
+    )
 
 
 def _seed_ids() -> set[str]:

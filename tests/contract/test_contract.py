@@ -13,6 +13,7 @@ import pytest
 
 from tests.fake_twenty import FakeTwenty, contract_data
 
+from .app_emulation import ROUTE_HANDLERS
 from .replay import Replayer, Target
 
 try:
@@ -25,6 +26,7 @@ except contract_data.ContractDataMissing as exc:  # pragma: no cover - depends o
 @pytest.fixture(scope="module")
 def fake_replayer() -> Iterator[Replayer]:
     with FakeTwenty(seeded=True) as fake:
+        fake.runtime.apps.route_handlers.update(ROUTE_HANDLERS)
 
         def set_rate_limit(on: bool) -> None:
             fake.rate_limit_enabled = on

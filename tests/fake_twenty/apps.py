@@ -183,8 +183,9 @@ class Apps:
             current = app["functions"].get(fuid)
             entity = self._flat_function(uid, spec, current)
             if current is None:
+                keys = [k for k in LF_KEYS_CREATE if k != "checksum" or spec.get("builtHandlerChecksum")]
                 actions.append({"type": "create", "metadataName": "logicFunction",
-                                "flatEntity": {k: entity.get(k) for k in LF_KEYS_CREATE}})
+                                "flatEntity": {k: entity.get(k) for k in keys}})
             elif current["checksum"] != spec.get("builtHandlerChecksum"):
                 before, after = current["checksum"], spec.get("builtHandlerChecksum")
                 actions.append({"type": "update", "metadataName": "logicFunction", "universalIdentifier": fuid,

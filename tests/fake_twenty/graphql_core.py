@@ -168,12 +168,17 @@ class CoreResolvers:
         def resolver(req: Request) -> Any:
             ctx: CoreContext = req.context
             if ctx.rate_limited:
-                raise rate_limit_graphql()
+                err = rate_limit_graphql()
+                err.null_data = False
+                raise err
             try:
                 with self.rt.lock:
                     return fn(obj, req)
             except TwentyHttpError as err:
                 raise _as_field_error(err) from None
+            except GraphQLError as err:
+                err.null_data = False  # record resolvers are nullable: the field answers null
+                raise
 
         return resolver
 
@@ -286,7 +291,9 @@ class CoreResolvers:
     def _search(self, req: Request) -> Any:
         ctx: CoreContext = req.context
         if ctx.rate_limited:
-            raise rate_limit_graphql()
+            err = rate_limit_graphql()
+            err.null_data = False
+            raise err
         with self.rt.lock:
             return search(self.rt.store, req.args)
 

@@ -16,9 +16,8 @@ from urllib.parse import urlparse
 from . import contract_data
 from .errors import TwentyHttpError
 from .schema import FieldMeta, ObjectMeta
-from .store import Store, now_iso
+from .store import CUSTOM_APPLICATION_ID, Store, now_iso
 
-CUSTOM_APPLICATION_ID = "d659f0f8-b8b4-442e-b636-748171a28087"  # "Custom" app of the captured workspace
 _UPPER_SNAKE = re.compile(r"^[A-Z0-9]+(_[A-Z0-9]+)*$")
 _CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 
@@ -53,31 +52,36 @@ def _view_field_failures(field_uid: str) -> list[dict[str, Any]]:
 
 
 def _field_raw(obj: ObjectMeta, name: str, ftype: str, label: str, **extra: Any) -> dict[str, Any]:
+    """Field metadata as 2.21 answers it: optional keys are absent unless given (examples 124-127)."""
     stamp = now_iso()
     raw: dict[str, Any] = {
         "id": str(uuid.uuid4()), "universalIdentifier": str(uuid.uuid4()), "applicationId": CUSTOM_APPLICATION_ID,
-        "type": ftype, "name": name, "label": label, "description": extra.pop("description", None),
-        "icon": extra.pop("icon", None), "isActive": True, "isSystem": extra.pop("isSystem", False),
+        "type": ftype, "name": name, "label": label, "isActive": True, "isSystem": extra.pop("isSystem", False),
         "isUIEditable": True, "isUIReadOnly": False, "isNullable": extra.pop("isNullable", True),
-        "isUnique": extra.pop("isUnique", False), "defaultValue": extra.pop("defaultValue", None),
-        "options": extra.pop("options", None), "workspaceId": contract_data.workspace_id(),
+        "isUnique": extra.pop("isUnique", False), "workspaceId": contract_data.workspace_id(),
         "objectMetadataId": obj.id, "isLabelSyncedWithName": False, "createdAt": stamp, "updatedAt": stamp,
     }
-    raw.update(extra)
+    raw.update({k: v for k, v in extra.items() if v is not None or k in ("defaultValue", "options")})
     return raw
 
 
 SYSTEM_FIELDS: list[tuple[str, str, str, dict[str, Any]]] = [
-    ("id", "UUID", "Id", {"isSystem": True, "isNullable": False, "defaultValue": "uuid"}),
-    ("name", "TEXT", "Name", {"isNullable": True}),
-    ("createdAt", "DATE_TIME", "Creation date", {"isSystem": True, "isNullable": False, "defaultValue": "now"}),
-    ("updatedAt", "DATE_TIME", "Last update", {"isSystem": True, "isNullable": False, "defaultValue": "now"}),
-    ("deletedAt", "DATE_TIME", "Deleted at", {"isSystem": True}),
-    ("createdBy", "ACTOR", "Created by", {"isSystem": True, "isNullable": False}),
-    ("updatedBy", "ACTOR", "Updated by", {"isSystem": True, "isNullable": False}),
-    ("position", "POSITION", "Position", {"isSystem": True, "isNullable": False, "defaultValue": 0}),
-    ("searchVector", "TS_VECTOR", "Search vector", {"isSystem": True}),
+    ("name", "TEXT", "Name", {"isNullable": True, "icon": "IconAbc"}),
+    ("id", "UUID", "Id", {"isSystem": True, "isNullable": False, "icon": "Icon123"}),
+    ("createdAt", "DATE_TIME", "Creation date", {"isSystem": True, "isNullable": False, "icon": "IconCalendar"}),
+    ("createdBy", "ACTOR", "Created by", {"isSystem": True, "isNullable": False, "icon": "IconCreativeCommonsSa"}),
+    ("deletedAt", "DATE_TIME", "Deleted at", {"isSystem": True, "icon": "IconCalendarMinus"}),
+    ("position", "POSITION", "Position", {"isSystem": True, "isNullable": False, "icon": "IconHierarchy2"}),
+    ("updatedAt", "DATE_TIME", "Last update", {"isSystem": True, "isNullable": False, "icon": "IconCalendarClock"}),
+    ("updatedBy", "ACTOR", "Updated by", {"isSystem": True, "isNullable": False, "icon": "IconUserCircle"}),
+    ("searchVector", "TS_VECTOR", "Search vector", {"isSystem": True, "icon": "IconUser"}),
+    ("timelineActivities", "RELATION", "Timeline Activities",
+     {"settings": {"relationType": "ONE_TO_MANY"}, "icon": "IconTimelineEvent"}),
+    ("attachments", "RELATION", "Attachments", {"settings": {"relationType": "ONE_TO_MANY"}, "icon": "IconFileImport"}),
+    ("noteTargets", "RELATION", "Notes", {"settings": {"relationType": "ONE_TO_MANY"}, "icon": "IconNotes"}),
+    ("taskTargets", "RELATION", "Tasks", {"settings": {"relationType": "ONE_TO_MANY"}, "icon": "IconCheckbox"}),
 ]
+
 
 
 def create_object(store: Store, data: dict[str, Any]) -> ObjectMeta:
@@ -102,7 +106,8 @@ def create_object(store: Store, data: dict[str, Any]) -> ObjectMeta:
     }
     obj = store.schema.add_object(raw)
     for name, ftype, label, extra in SYSTEM_FIELDS:
-        fm = store.schema.add_field(obj, _field_raw(obj, name, ftype, label, **copy.deepcopy(extra)))
+        raw_field = _field_raw(obj, name, ftype, label, description=label, **copy.deepcopy(extra))
+        fm = store.schema.add_field(obj, raw_field)
         if name == "name":
             raw["labelIdentifierFieldMetadataId"] = fm.id
     return obj
@@ -127,7 +132,8 @@ def _object_exists(singular: str, plural: str) -> TwentyHttpError:
         "index": [_fail("index", "INDEX_ALREADY_EXISTS", "Index with same name already exists",
                         {"universalIdentifier": str(uuid.uuid4()), "name": f"IDX_{secrets.token_hex(13)[:25]}"})],
         "searchFieldMetadata": [_fail("searchFieldMetadata", "FIELD_METADATA_NOT_FOUND", "Field metadata not found",
-                                      {"universalIdentifier": str(uuid.uuid4())})],
+                                      {"universalIdentifier": str(uuid.uuid4()),
+                                       "objectMetadataUniversalIdentifier": object_uid})],
     })
 
 
@@ -156,9 +162,9 @@ def create_field(store: Store, data: dict[str, Any]) -> FieldMeta:
     if not name or not _CAMEL.match(name) or not ftype or not data.get("label"):
         raise TwentyHttpError.bad_request("A field needs objectMetadataId, a camelCase name, a type and a label")
     options = [{"id": str(uuid.uuid4()), **o} for o in data.get("options") or []] or None
-    extra = {k: data[k] for k in ("description", "icon", "isNullable", "isUnique", "defaultValue", "settings")
-             if k in data}
-    raw = _field_raw(obj, name, ftype, str(data["label"]), options=options, **extra)
+    extra = {k: data[k] for k in ("description", "icon", "isNullable", "isUnique", "settings") if k in data}
+    raw = _field_raw(obj, name, ftype, str(data["label"]), options=options,
+                     defaultValue=data.get("defaultValue"), **extra)
     raw["universalIdentifier"] = field_uid
     fm = store.schema.add_field(obj, raw)
     default = fm.default()

@@ -21,6 +21,7 @@ from .errors import TwentyHttpError
 from .filters import Node, matches, mentions
 from .schema import COMPOSITE_TYPES, ObjectMeta, Schema
 
+CUSTOM_APPLICATION_ID = "d659f0f8-b8b4-442e-b636-748171a28087"  # fields users add live in this app
 TIM_MEMBER_ID = "20202020-0687-4c41-b707-ed1bfca972a7"
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -223,7 +224,8 @@ class Store:
 
     def _check_required(self, obj: ObjectMeta, record: dict[str, Any]) -> None:
         for fm in obj.stored_fields():
-            if fm.raw.get("isNullable") is False and record.get(fm.name) is None and fm.raw.get("isCustom"):
+            custom = fm.raw.get("applicationId") == CUSTOM_APPLICATION_ID and not fm.raw.get("isSystem")
+            if custom and fm.raw.get("isNullable") is False and record.get(fm.name) is None:
                 raise TwentyHttpError.bad_request(
                     f'null value in column "{fm.name}" of relation "_{obj.singular}" '
                     "violates not-null constraint"
