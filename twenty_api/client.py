@@ -43,7 +43,7 @@ T = TypeVar("T")
 
 USER_AGENT = "twenty-gcp-twenty_api/0.1"
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
-_OPERATION_RE = re.compile(r"^\s*(?:#[^\n]*\n\s*)*(query|mutation|subscription)\b")
+_MUTATION_RE = re.compile(r"(?<![A-Za-z0-9_])(mutation|subscription)(?![A-Za-z0-9_])")
 DIRECTIONS = ("AscNullsFirst", "AscNullsLast", "DescNullsFirst", "DescNullsLast")
 
 OrderBy = str | Sequence[str | tuple[str, str]] | None
@@ -102,8 +102,10 @@ def _single(body: Any, what: str) -> Any:
 
 
 def _is_mutation(query: str) -> bool:
-    match = _OPERATION_RE.match(query)
-    return bool(match and match.group(1) != "query")
+    """Conservative: any ``mutation`` keyword (outside comments) makes the document a write, so a
+    query is at worst not retried, and a write is never retried by mistake."""
+    without_comments = re.sub(r"#[^\n]*", "", query)
+    return bool(_MUTATION_RE.search(without_comments))
 
 
 def _token_of(tokens: Any, name: str) -> str | None:

@@ -150,3 +150,20 @@ async def test_retrying_backs_off_without_retry_after() -> None:
                 raise TwentyRateLimitError("x", status=429)
     assert len(clock.slept) == 4
     assert all(0.5 <= s <= 1.0 for s in clock.slept)  # floor of backoff_base for 429, cap 1.0
+
+
+@pytest.mark.parametrize(
+    ("doc", "is_write"),
+    [
+        ("{ companies { totalCount } }", False),
+        ("query Q { currentWorkspace { id } }", False),
+        ("# mutation in a comment\n{ a }", False),
+        ("{ mutationCount }", False),
+        ("mutation { createCompany(data: {}) { id } }", True),
+        ("fragment F on Company { id }\nmutation M { createCompany(data: {}) { ...F } }", True),
+    ],
+)
+def test_graphql_writes_are_recognised_conservatively(doc: str, is_write: bool) -> None:
+    from twenty_api.client import _is_mutation
+
+    assert _is_mutation(doc) is is_write
