@@ -102,6 +102,7 @@ class Runtime:
         self.default_scope = Scope.build(settings.mcp_read_only, settings.allowed_objects)
         self._clients: OrderedDict[str, TwentyClient] = OrderedDict()
         self.user_client: TwentyClient | None = None
+        self.warm_group: Any = None
         from .primer import store_from_settings
 
         self.primer_store = store_from_settings(settings)
@@ -181,6 +182,9 @@ class Runtime:
         """Fill the schema cache at start so the first call is fast; failures surface on first use."""
         import logging
 
+        import anyio
+
+        await anyio.sleep(0.05)  # let the tools/list answer go out first
         try:
             await (await self.connection()).client.schema()
         except Exception as err:

@@ -9,7 +9,6 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import CallToolResult, Tool
 
-from .registry import TOOLS, write_tools
 from .runtime import Runtime, set_runtime
 from .settings import ServerSettings
 
@@ -32,19 +31,43 @@ Read the twenty://primer resource (or twenty_get_primer) for this organisation's
 
 
 class TwentyMCPServer(MCPServer[Any]):
-    """MCPServer whose tools/list and tools/call pass through the gate."""
+    """MCPServer whose tools/list and tools/call pass through the gate.
 
-    def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
+    Tools come from the committed catalogue (catalog.py): tools/list is answered from it and a
+    tool's function is bound on its first call, which keeps the cold start small.
+    """
+
+    def __init__(
+        self, runtime: Runtime, catalog: dict[str, Any], groups: frozenset[str], **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime
-        self._write_tools = write_tools()
+        entries = [e for e in catalog["tools"] if e["group"] in groups]
+        self._catalog = {e["definition"]["name"]: e for e in entries}
+        self._published = [Tool.model_validate(e["definition"]) for e in entries]
+        self._write_tools = frozenset(n for n, e in self._catalog.items() if e["writes"])
         self._validators: dict[str, Any] = {}
+
+    def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
+        entry = self._catalog.get(name)
+        return None if entry is None else entry["definition"]["inputSchema"]
+
+    def _bind(self, name: str) -> None:
+        if self._tool_manager.get_tool(name) is not None:
+            return
+        import importlib
+
+        from .registry import TOOLS
+
+        importlib.import_module(self._catalog[name]["module"])
+        spec = TOOLS[name]
+        self.add_tool(spec.fn, name=spec.name, annotations=spec.annotations, structured_output=True)
 
     def _check_arguments(self, name: str, arguments: dict[str, Any]) -> None:
         """Hold arguments to the published inputSchema (pydantic alone would coerce 0 -> False)."""
         schema = self._tool_input_schema(name)
         if schema is None:
-            raise ToolError(f"Unknown tool '{name}'.")
+            raise ToolError(f"Unknown tool '{name}'. Call tools/list to see the tools of this connection.")
         validator = self._validators.get(name)
         if validator is None:
             import jsonschema
@@ -61,7 +84,10 @@ class TwentyMCPServer(MCPServer[Any]):
             raise ToolError(f"Invalid arguments for {name}: " + "; ".join(problems))
 
     async def list_tools(self) -> list[Tool]:
-        tools = await super().list_tools()
+        group, self.runtime.warm_group = self.runtime.warm_group, None
+        if group is not None:
+            group.start_soon(self.runtime.warm)
+        tools = list(self._published)
         if self.runtime.current_scope().read_only:
             tools = [t for t in tools if t.name not in self._write_tools]
         return tools
@@ -72,6 +98,7 @@ class TwentyMCPServer(MCPServer[Any]):
         if name in self._write_tools:
             self.runtime.current_scope().require_write(f"Tool '{name}'")
         self._check_arguments(name, arguments)
+        self._bind(name)
         try:
             return await super().call_tool(name, arguments, context)
         except UnexpectedToolError as exc:
@@ -95,25 +122,24 @@ def build_server(
 ) -> TwentyMCPServer:
     """A ready server: tools of the selected groups, resources, runtime. No network at build time;
     warm=True (stdio) fills the schema cache in the background once the session starts."""
-    from . import tools as _tools  # noqa: F401 - registers the tools
+    from . import catalog
 
     settings = settings or ServerSettings()
+    tool_catalog = catalog.load() or catalog.generate()
     runtime = Runtime(settings)
     set_runtime(runtime)
     if warm:
         server_kwargs["lifespan"] = _warming_lifespan(runtime)
     server = TwentyMCPServer(
         runtime,
+        tool_catalog,
+        settings.tool_groups,
         name="twenty-gcp",
         title="Twenty CRM",
         version="0.1.0",
         instructions=INSTRUCTIONS,
         **server_kwargs,
     )
-    groups = settings.tool_groups
-    for spec in TOOLS.values():
-        if spec.group in groups:
-            server.add_tool(spec.fn, name=spec.name, annotations=spec.annotations, structured_output=True)
     _add_resources(server, runtime)
     return server
 
@@ -126,7 +152,7 @@ def _warming_lifespan(runtime: Runtime) -> Any:
         import anyio
 
         async with anyio.create_task_group() as tg:
-            tg.start_soon(runtime.warm)
+            runtime.warm_group = tg  # list_tools starts the warm-up once the client is connected
             try:
                 yield {}
             finally:

@@ -3,6 +3,8 @@
 import pytest
 from mcp import Client
 
+import mcp_server.tools  # noqa: F401 - fills the registry
+from mcp_server import catalog
 from mcp_server.registry import TOOLS, write_tools
 from mcp_server.server import build_server
 from mcp_server.settings import ServerSettings
@@ -113,3 +115,8 @@ async def test_bad_arguments_are_tool_errors_naming_the_field() -> None:
         assert r.is_error and "limit" in r.content[0].text
         r = await client.call_tool("twenty_batch_create", {"object": "people", "records": [{}] * 61})
         assert r.is_error and "records" in r.content[0].text
+
+
+def test_committed_catalog_matches_the_code() -> None:
+    """tools/list is served from tool_catalog.json; regenerate with `python -m mcp_server.catalog`."""
+    assert catalog.load() == catalog.generate()
