@@ -68,6 +68,7 @@ class DeployContext:
     concurrency: int = 4
     app_output: Callable[[Path], Path] = lambda app_dir: app_dir / ".twenty" / "output"
     agent_ids: dict[str, str] = field(default_factory=dict)
+    applying: bool = False  # set by run(): plan-only runs show placeholders for what is not created yet
     say: Callable[[str], None] = lambda _m: None
 
     async def user_gateway(self) -> Gateway | None:
@@ -128,6 +129,21 @@ def _short(value: Any, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+async def gather(limit: int, factories: list[Callable[[], Awaitable[Any]]]) -> list[Any]:
+    """Run independent coroutines at most `limit` at a time; results in input order."""
+    results: list[Any] = [None] * len(factories)
+    limiter = anyio.CapacityLimiter(max(1, limit))
+
+    async def one(i: int, make: Callable[[], Awaitable[Any]]) -> None:
+        async with limiter:
+            results[i] = await make()
+
+    async with anyio.create_task_group() as tg:
+        for i, make in enumerate(factories):
+            tg.start_soon(one, i, make)
+    return results
+
+
 async def plan_kinds(ctx: DeployContext, kinds: list[Kind]) -> list[Item]:
     items: list[Item] = []
     for kind in kinds:
@@ -164,6 +180,7 @@ async def run(ctx: DeployContext, kinds: list[Kind], *, apply: bool,
               on_done: Callable[[Item], None] = lambda _i: None) -> list[Item]:
     """Plan (and apply) kind by kind, so later kinds see what earlier ones created."""
     everything: list[Item] = []
+    ctx.applying = apply and not ctx.dry_run
     for kind in kinds:
         items = await kind.plan(ctx)
         for it in items:

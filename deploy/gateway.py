@@ -26,6 +26,7 @@ M_CREATE_ROLE = ("mutation CreateOneRole($input: CreateRoleInput!) { createOneRo
                  "{ id label } }")
 M_UPDATE_ROLE = ("mutation UpdateOneRole($input: UpdateRoleInput!) { updateOneRole(updateRoleInput: $input) "
                  "{ id label } }")
+M_ASSIGN_ROLE = ("mutation AssignRoleToAgent($agentId: UUID!, $roleId: UUID!) { assignRoleToAgent(agentId: $agentId, roleId: $roleId) }")
 Q_WEBHOOKS = "query Webhooks { webhooks { id targetUrl operations description secret } }"
 M_CREATE_WEBHOOK = ("mutation CreateWebhook($input: CreateWebhookInput!) { createWebhook(input: $input) "
                     "{ id targetUrl operations description } }")
@@ -55,8 +56,6 @@ M_CREATE_STEP = ("mutation CreateWorkflowVersionStep($input: CreateWorkflowVersi
                  "createWorkflowVersionStep(input: $input) { triggerDiff stepsDiff } }")
 M_UPDATE_STEP = ("mutation UpdateWorkflowVersionStep($input: UpdateWorkflowVersionStepInput!) { "
                  "updateWorkflowVersionStep(input: $input) { id } }")
-M_CREATE_DRAFT = ("mutation CreateDraftFromWorkflowVersion($input: CreateDraftFromWorkflowVersionInput!) { "
-                  "createDraftFromWorkflowVersion(input: $input) { id } }")
 
 
 class Client(Protocol):  # the part of twenty_api.TwentyClient the reconciler uses

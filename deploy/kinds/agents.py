@@ -4,6 +4,11 @@ Ownership: an agent is ours when it is custom and its description carries
 `[twenty-gcp:agent:<name>]`; its role has a fixed id derived from the agent's name (CreateRoleInput
 takes an `id`) and the same kind of mark. A live agent with our name but without our mark (e.g.
 Twenty's own `helper`) is a conflict: reported, never changed.
+
+Order: the agent first, then its role, then `assignRoleToAgent`. On a Twenty without an AI
+provider `createOneAgent` fails ("The selected model is not available in this workspace",
+captured in example 141) and nothing is left behind; a run killed in between is finished by the
+next one (the agent is found by its mark, the role by its id, the assignment by `roleId`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from deploy.engine import (
     with_marker,
 )
 from deploy.gateway import (
+    M_ASSIGN_ROLE,
     M_CREATE_AGENT,
     M_CREATE_ROLE,
     M_UPDATE_AGENT,
@@ -65,17 +71,16 @@ class Agents:
         rid = role_id(agent)
         role_input = {**agent.role.create_role_input(),
                       "description": with_marker(agent.role.description, marker("agent-role", agent.name))}
-        desired = agent.create_agent_input(ctx.stack, rid)
+        desired = agent.create_agent_input(ctx.stack, None)
         desired["description"] = with_marker(desired.get("description"), mark)
         desired = squash_ws(desired, SANITIZED)
         role_input = squash_ws(role_input, ("label", "description"))
         if live is not None:
             ctx.agent_ids[agent.name] = live["id"]
-        else:
-            ctx.agent_ids.setdefault(agent.name, f"<new agent {agent.name}>")
 
         role_changed = {} if live_role is None else field_changes(live_role, role_input)
         agent_changed = {} if live is None else field_changes(live, desired)
+        assign = live is None or live.get("roleId") != rid
         if "label" in agent_changed:  # 2.21 recomputes `name` from a new label unless name is sent
             agent_changed["name"] = desired["name"]
         lines: list[str] = []
@@ -87,22 +92,27 @@ class Agents:
             lines.append(f"agent: create (model {desired['modelId']})")
         else:
             lines += describe_changes(live, agent_changed)
-        if live is not None and live_role is not None and not role_changed and not agent_changed:
+            if assign:
+                lines.append(f"role: assign {role_input['label']!r}")
+        if live is not None and live_role is not None and not (role_changed or agent_changed or assign):
             return Item(KIND, agent.name, "unchanged")
 
         async def apply() -> list[str]:
+            agent_id = live["id"] if live else None
+            if agent_id is None:
+                made = await ctx.gw.mutate("createOneAgent", M_CREATE_AGENT, {"input": desired})
+                agent_id = made["createOneAgent"]["id"]
+            elif agent_changed:
+                await ctx.gw.mutate("updateOneAgent", M_UPDATE_AGENT,
+                                    {"input": {"id": agent_id, **agent_changed}})
+            ctx.agent_ids[agent.name] = agent_id
             if live_role is None:
                 await ctx.gw.mutate("createOneRole", M_CREATE_ROLE, {"input": {"id": rid, **role_input}})
             elif role_changed:
                 await ctx.gw.mutate("updateOneRole", M_UPDATE_ROLE,
                                     {"input": {"id": rid, "update": role_changed}})
-            if live is None:
-                made = await ctx.gw.mutate("createOneAgent", M_CREATE_AGENT, {"input": desired})
-                ctx.agent_ids[agent.name] = made["createOneAgent"]["id"]
-                return [f"id {ctx.agent_ids[agent.name]}"]
-            if agent_changed:
-                await ctx.gw.mutate("updateOneAgent", M_UPDATE_AGENT,
-                                    {"input": {"id": live["id"], **agent_changed}})
-            return []
+            if assign:
+                await ctx.gw.mutate("assignRoleToAgent", M_ASSIGN_ROLE, {"agentId": agent_id, "roleId": rid})
+            return [f"id {agent_id}"]
 
         return Item(KIND, agent.name, "create" if live is None else "update", lines, apply)

@@ -16,12 +16,13 @@ across syncs). The diff shows each of these cases.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import anyio
 
 from deploy.appbuild import BuildMissing, BuiltApp, load_built_app
-from deploy.engine import DeployContext, Item
+from deploy.engine import DeployContext, Item, gather
 from deploy.gateway import (
     ALREADY_CLAIMED,
     M_DEV_APP,
@@ -52,19 +53,17 @@ class Apps:
     name = KIND
 
     async def plan(self, ctx: DeployContext) -> list[Item]:
-        items: list[Item] = []
-        for entry in ctx.manifests.apps:
-            try:
-                built = load_built_app(entry.name, ctx.app_output(ctx.manifests.app_path(entry)))
-            except BuildMissing as e:
-                items.append(Item(KIND, entry.name, "blocked", [str(e)]))
-                continue
-            problems = built.checksum_problems()
-            if problems:
-                items.append(Item(KIND, entry.name, "blocked", problems))
-                continue
-            items.append(await self._item(ctx, entry, built))
-        return items
+        return await gather(ctx.concurrency, [partial(self._plan_one, ctx, e) for e in ctx.manifests.apps])
+
+    async def _plan_one(self, ctx: DeployContext, entry: AppEntry) -> Item:
+        try:
+            built = load_built_app(entry.name, ctx.app_output(ctx.manifests.app_path(entry)))
+        except BuildMissing as e:
+            return Item(KIND, entry.name, "blocked", [str(e)])
+        problems = built.checksum_problems()
+        if problems:
+            return Item(KIND, entry.name, "blocked", problems)
+        return await self._item(ctx, entry, built)
 
     async def _live_app(self, ctx: DeployContext, built: BuiltApp) -> dict[str, Any] | None:
         try:
@@ -97,7 +96,7 @@ class Apps:
                 value = ctx.secrets.get(secret)
                 await ctx.gw.mutate("updateOneApplicationVariable", M_SET_VARIABLE,
                                     {"key": key, "value": value, "applicationId": app_id})
-            return routes
+            return []
 
         item = Item(KIND, entry.name, "create" if live is None else "update", lines, apply)
         item.notes += routes

@@ -7,18 +7,20 @@ an `id`), so a re-run — also after a kill — finds it instead of making anoth
 derived the same way (WorkflowManifest.step_uuid).
 
 Protocol, per workflow that differs: create the record if missing → a DRAFT version (the one
-Twenty made, else createDraftFromWorkflowVersion from the ACTIVE one, else create one) → each
-missing step created (createWorkflowVersionStep with our id), every step set
-(updateWorkflowVersionStep), steps we no longer declare deleted → the trigger set (PATCH, allowed
-for users: example 155) → activateWorkflowVersion (example 160).
+Twenty made with the workflow, else a new empty version record) → each missing step created
+(createWorkflowVersionStep with our id), every step that differs set (updateWorkflowVersionStep
+replaces the whole step), steps we no longer declare deleted → the trigger set (PATCH, allowed for
+users: example 155) → activateWorkflowVersion (example 160; Twenty archives the previous active
+version).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from deploy.engine import DeployContext, Item, contains
-from deploy.gateway import M_ACTIVATE, M_CREATE_DRAFT, M_CREATE_STEP, M_UPDATE_STEP
+from deploy.engine import DeployContext, Item, canonical, contains, gather
+from deploy.gateway import M_ACTIVATE, M_CREATE_STEP, M_UPDATE_STEP
 from deploy.manifests import WorkflowManifest, stable_uuid
 from twenty_api.filters import F
 
@@ -48,12 +50,18 @@ class Workflows:
     name = KIND
 
     async def plan(self, ctx: DeployContext) -> list[Item]:
-        return [await self._item(ctx, wf) for wf in ctx.manifests.workflows]
+        return await gather(ctx.concurrency, [partial(self._item, ctx, wf) for wf in ctx.manifests.workflows])
 
     async def _item(self, ctx: DeployContext, wf: WorkflowManifest) -> Item:
         wid = workflow_id(wf)
+        used = sorted({str(s.input.get("agent")) for s in wf.steps if s.type == "AI_AGENT"})
+        missing = [a for a in used if a not in ctx.agent_ids]
+        if missing and ctx.applying:
+            return Item(KIND, wf.name, "blocked", [f"agent(s) {missing} not deployed (see the agents rows); "
+                                                   "the workflow waits for them"])
+        agent_ids = {**{a: f"<agent {a}, not created yet>" for a in missing}, **ctx.agent_ids}
         try:
-            desired = wf.to_twenty(ctx.stack, ctx.agent_ids)
+            desired = wf.to_twenty(ctx.stack, agent_ids)
         except KeyError as e:
             return Item(KIND, wf.name, "blocked", [f"cannot build it: {e} (an agent it uses is missing "
                                                    "or in conflict, or a stack setting is unset)"])
@@ -61,15 +69,18 @@ class Workflows:
         record = found[0] if found else None
         versions = [] if record is None else await ctx.gw.list_records(
             "workflowVersions", filter=str(F("workflowId").eq(wid)))
-        active = next((v for v in versions if v.get("status") == "ACTIVE"), None)
+        actives = [v for v in versions if v.get("status") == "ACTIVE"]
+        published = (record or {}).get("lastPublishedVersionId")
+        active = next((v for v in actives if v.get("id") == published),
+                      max(actives, key=lambda v: str(v.get("createdAt")), default=None))
         draft = next((v for v in versions if v.get("status") == "DRAFT"), None)
         target = active if wf.activate else (draft or active)
         if record is not None and version_matches(target, desired):
             return Item(KIND, wf.name, "unchanged")
 
         lines = ["workflow: create" if record is None else ""]
-        if draft is None:
-            lines.append("version: new draft" + (" from the active version" if active else ""))
+        if draft is None and record is not None:
+            lines.append("version: new draft")
         lines.append(f"version: set trigger {desired['trigger']['type']} and {len(desired['steps'])} steps")
         if wf.activate:
             lines.append("version: activate")
@@ -81,7 +92,7 @@ class Workflows:
                 raise PermissionError(NEEDS_USER)
             if record is None:
                 await gw.create_record("workflows", {"id": wid, "name": wf.label})
-            version_id = await self._draft(ctx, wf, wid, active, draft)
+            version_id = await self._draft(ctx, wf, wid, versions, draft, desired)
             await self._fill(ctx, version_id, desired)
             if wf.activate:
                 await gw.mutate("activateWorkflowVersion", M_ACTIVATE, {"id": version_id},
@@ -95,21 +106,22 @@ class Workflows:
         return item
 
     async def _draft(self, ctx: DeployContext, wf: WorkflowManifest, wid: str,
-                     active: dict[str, Any] | None, draft: dict[str, Any] | None) -> str:
+                     versions: list[dict[str, Any]], draft: dict[str, Any] | None,
+                     desired: dict[str, Any]) -> str:
+        """The DRAFT version to fill: the existing one (Twenty makes one with the workflow), else a
+        new empty one — 2.21 lets a user create a version record as long as it is the only DRAFT
+        (workflow-version-validation.workspace-service.ts, validateWorkflowVersionForCreateOne).
+        Its id is derived from the desired content, so a killed run finds it again."""
         gw = ctx.gw
         if draft is not None:
             return str(draft["id"])
         fresh = await gw.list_records("workflowVersions", filter=str(F("workflowId").eq(wid)), as_user=True)
-        made = next((v for v in fresh if v.get("status") == "DRAFT"), None)  # Twenty's auto draft
+        made = next((v for v in fresh if v.get("status") == "DRAFT"), None)
         if made is not None:
             return str(made["id"])
-        if active is not None:
-            data = await gw.mutate("createDraftFromWorkflowVersion", M_CREATE_DRAFT,
-                                   {"input": {"workflowId": wid, "workflowVersionIdToCopy": active["id"]}},
-                                   endpoint="graphql", as_user=True)
-            return str(data["createDraftFromWorkflowVersion"]["id"])
-        rec = await gw.create_record("workflowVersions", {"id": stable_uuid("workflow", wf.name, "v1"),
-                                                          "workflowId": wid, "name": "v1"}, as_user=True)
+        vid = stable_uuid("workflow", wf.name, "version", canonical(desired))
+        rec = await gw.create_record("workflowVersions", {"id": vid, "workflowId": wid,
+                                                          "name": f"v{len(fresh) + 1}"}, as_user=True)
         return str(rec["id"])
 
     async def _fill(self, ctx: DeployContext, version_id: str, desired: dict[str, Any]) -> None:

@@ -48,6 +48,32 @@ steps:
         title: "{title}"
 """
 
+WORKFLOW_PLAIN = """\
+name: new-lead
+label: "New lead: triage"
+description: Triage new people.
+trigger:
+  type: DATABASE_EVENT
+  eventName: person.created
+start: [note]
+steps:
+  - id: note
+    name: Store a note
+    type: CREATE_RECORD
+    input:
+      objectName: note
+      objectRecord:
+        title: "{title}"
+    next: [task]
+  - id: task
+    name: Plan a call
+    type: CREATE_RECORD
+    input:
+      objectName: task
+      objectRecord:
+        title: "Call {{trigger.properties.after.name.firstName}}"
+"""
+
 WEBHOOKS = """\
 webhooks:
   - name: crm-events
@@ -103,16 +129,21 @@ def write_app(root: Path, handler: str = HANDLER_V1) -> None:
 
 
 def make_apps_dir(root: Path, *, title: str = "Lead {{trigger.properties.after.name.firstName}}",
-                  analyst_extra: str = "", ops: str = "person.created, company.*") -> Path:
+                  analyst_extra: str = "", ops: str = "person.created, company.*",
+                  agents: bool = True) -> Path:
+    """`agents=False`: no agents and a workflow without an AI step — what the fake Twenty can take
+    in full (it answers createOneAgent as the captured server without an AI provider did)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "apps.yaml").write_text(
         "apps:\n  - name: hello\n    path: hello\n    secrets:\n      SECRET_TOKEN: test-hello-secret\n")
     write_app(root)
-    (root / "agents").mkdir(exist_ok=True)
-    (root / "agents" / "analyst.yaml").write_text(AGENT.format(name="analyst", label="Analyst",
-                                                               extra=analyst_extra))
-    (root / "agents" / "writer.yaml").write_text(AGENT.format(name="writer", label="Writer", extra=""))
+    if agents:
+        (root / "agents").mkdir(exist_ok=True)
+        (root / "agents" / "analyst.yaml").write_text(AGENT.format(name="analyst", label="Analyst",
+                                                                   extra=analyst_extra))
+        (root / "agents" / "writer.yaml").write_text(AGENT.format(name="writer", label="Writer", extra=""))
     (root / "workflows").mkdir(exist_ok=True)
-    (root / "workflows" / "new-lead.yaml").write_text(WORKFLOW.replace("{title}", title))
+    (root / "workflows" / "new-lead.yaml").write_text((WORKFLOW if agents else WORKFLOW_PLAIN)
+                                                      .replace("{title}", title))
     (root / "webhooks.yaml").write_text(WEBHOOKS.format(ops=ops))
     return root

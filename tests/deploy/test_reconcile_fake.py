@@ -1,6 +1,6 @@
 """The reconciler against the fake Twenty (real HTTP on loopback, answers shaped like the captured
 2.21.0 contract): full deploy, no-op redeploy, changed manifest, killed run resumed, user objects
-untouched."""
+untouched, and agents on a Twenty without an AI provider (what the capture shows)."""
 
 from __future__ import annotations
 
@@ -13,31 +13,32 @@ import pytest
 from deploy.manifests import load_manifests
 from deploy.reconcile import reconcile
 from deploy.secrets import DictSecretSource
-from tests.deploy.apps_fixture import SECRETS, STACK, make_apps_dir
+from tests.deploy.apps_fixture import APP_UID, SECRETS, STACK, make_apps_dir
 from tests.deploy.wire import CountingTransport, Killed
-from twenty_api import TwentyClient
+from twenty_api import TwentyClient, TwentyNotFoundError
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
 def twenty(fake_twenty_empty):
-    probe = httpx.post(f"{fake_twenty_empty.base_url}/metadata", json={"query": "{ findManyAgents { id } }"},
+    probe = httpx.post(f"{fake_twenty_empty.base_url}/metadata",
+                       json={"query": "{ findManyAgents { id } webhooks { id } }"},
                        headers={"Authorization": f"Bearer {fake_twenty_empty.api_key}"})
     if probe.status_code == 404 or "findManyAgents" not in probe.text:
-        pytest.skip("the fake Twenty does not serve /metadata agents yet (tests/fake_twenty)")
+        pytest.skip("the fake Twenty does not serve /metadata agents and webhooks yet (tests/fake_twenty)")
     return fake_twenty_empty
 
 
 async def deploy(fake, apps: Path, *, transport: CountingTransport | None = None, apply: bool = True,
-                 rotate: bool = False):
+                 rotate: bool = False, only: list[str] | None = None):
     transport = transport or CountingTransport()
     client = TwentyClient(fake.base_url, api_key=fake.api_key, transport=transport, rate_limit=None)
     user = TwentyClient(fake.base_url, access_token=fake.user_token, transport=transport, rate_limit=None)
     try:
         outcome = await reconcile(client, load_manifests(apps), stack=STACK,
                                   secrets=DictSecretSource(SECRETS), server_url="https://crm.example.com",
-                                  apply=apply, user_client=user, rotate_secrets=rotate)
+                                  apply=apply, user_client=user, rotate_secrets=rotate, only=only)
     finally:
         await client.aclose()
         await user.aclose()
@@ -48,28 +49,40 @@ async def live_state(fake) -> dict[str, list]:
     async with TwentyClient(fake.base_url, api_key=fake.api_key, rate_limit=None) as c:
         agents = (await c.graphql("{ findManyAgents { id name label prompt description isCustom } }",
                                   endpoint="metadata"))["findManyAgents"]
+        roles = (await c.graphql("{ getRoles { id label } }", endpoint="metadata"))["getRoles"]
         hooks = await c.list_webhooks()
         workflows = (await c.list_records("workflows", limit=200)).records
         versions = (await c.list_records("workflowVersions", limit=200)).records
-    return {"agents": agents, "webhooks": hooks, "workflows": workflows, "versions": versions}
+        try:
+            app = (await c.graphql("query($u: UUID!){ findOneApplication(universalIdentifier: $u) "
+                                   "{ id applicationVariables { key value } } }", {"u": APP_UID},
+                                   endpoint="metadata"))["findOneApplication"]
+        except TwentyNotFoundError:
+            app = None
+    return {"agents": agents, "roles": roles, "webhooks": hooks, "workflows": workflows,
+            "versions": versions, "app": [app]}
 
 
 def ops(outcome) -> dict[str, str]:
     return {f"{i.kind}/{i.name}": i.op for i in outcome.items}
 
 
+def failures(outcome) -> list[tuple[str, list[str]]]:
+    return [(f"{i.kind}/{i.name}", i.notes) for i in outcome.items if i.status == "failed"]
+
+
 async def test_full_deploy_from_empty_then_noop(twenty, tmp_path):
-    apps = make_apps_dir(tmp_path / "apps")
+    apps = make_apps_dir(tmp_path / "apps", agents=False)
     first, wire = await deploy(twenty, apps)
-    assert [(i.kind, i.name, i.status) for i in first.items if i.status != "done"] == []
-    assert ops(first) == {"apps/hello": "create", "agents/analyst": "create", "agents/writer": "create",
-                          "webhooks/crm-events": "create", "workflows/new-lead": "create"}
+    assert failures(first) == []
+    assert ops(first) == {"apps/hello": "create", "webhooks/crm-events": "create",
+                          "workflows/new-lead": "create"}
     state = await live_state(twenty)
-    assert sorted(a["name"] for a in state["agents"] if a["isCustom"]) == ["analyst", "writer"]
     assert len(state["webhooks"]) == 1 and len(state["workflows"]) == 1
     assert [v["status"] for v in state["versions"]] == ["ACTIVE"]
     app_item = next(i for i in first.items if i.kind == "apps")
-    assert "route GET https://crm.example.com/s/hello-sync  (hello-sync)" in app_item.notes
+    assert app_item.notes == ["route GET https://crm.example.com/s/hello-sync  (hello-sync)"]
+    assert Counter(wire.writes)["upload"] == 2  # one per built file
     assert first.gateway.write_count == len(wire.writes)  # our count agrees with the wire
 
     second, wire2 = await deploy(twenty, apps)
@@ -80,43 +93,67 @@ async def test_full_deploy_from_empty_then_noop(twenty, tmp_path):
 
 
 async def test_changed_manifest_makes_exactly_the_matching_updates(twenty, tmp_path):
-    await deploy(twenty, make_apps_dir(tmp_path / "v1"))
-    changed = make_apps_dir(tmp_path / "v2", analyst_extra="Always cite record ids.",
+    await deploy(twenty, make_apps_dir(tmp_path / "v1", agents=False))
+    changed = make_apps_dir(tmp_path / "v2", agents=False, title="Hot lead!",
                             ops="person.created, company.*, opportunity.created")
     outcome, wire = await deploy(twenty, changed)
     assert {k: v for k, v in ops(outcome).items() if v != "unchanged"} == {
-        "agents/analyst": "update", "webhooks/crm-events": "update"}
-    assert Counter(wire.writes) == Counter({"updateOneAgent": 1, "updateWebhook": 1})
+        "webhooks/crm-events": "update", "workflows/new-lead": "update"}
+    # the webhook: one update; the workflow: a new draft version built and activated; nothing else
+    writes = Counter(wire.writes)
+    assert writes.pop("updateWebhook") == 1 and writes.pop("activateWorkflowVersion") == 1
+    assert writes.pop("POST /rest/workflowVersions") == 1
+    assert writes.pop("createWorkflowVersionStep") == 2 and writes.pop("updateWorkflowVersionStep") == 2
+    assert [w for w in writes if not w.startswith("PATCH /rest/workflowVersions/")] == []
     state = await live_state(twenty)
-    assert "Always cite record ids." in next(a["prompt"] for a in state["agents"] if a["name"] == "analyst")
+    hook = state["webhooks"][0]
+    assert sorted(hook["operations"]) == ["company.*", "opportunity.created", "person.created"]
+    published = state["workflows"][0]["lastPublishedVersionId"]
+    assert next(v for v in state["versions"] if v["id"] == published)["steps"][0]["settings"]["input"][
+        "objectRecord"] == {"title": "Hot lead!"}
+    _, again = await deploy(twenty, changed)
+    assert again.writes == []
+
+
+async def test_changed_app_code_uploads_and_syncs_only_that_app(twenty, tmp_path):
+    from tests.deploy.apps_fixture import write_app
+
+    apps = make_apps_dir(tmp_path / "apps", agents=False)
+    await deploy(twenty, apps)
+    write_app(apps, handler="export default { config: { handler: async () => ({ version: 'v2' }) } };\n")
+    outcome, wire = await deploy(twenty, apps)
+    item = next(i for i in outcome.items if i.kind == "apps")
+    assert item.op == "update" and any("update logicFunction hello-sync" in c for c in item.changes)
+    assert Counter(wire.writes) == Counter({"createDevelopmentApplication": 1, "upload": 2,
+                                            "syncApplication": 1})
 
 
 async def test_killed_run_resumed_converges_without_duplicates(twenty, tmp_path):
-    apps = make_apps_dir(tmp_path / "apps")
-    for kill_after in (2, 5, 9):
+    apps = make_apps_dir(tmp_path / "apps", agents=False)
+    _, full = await deploy(twenty, apps)
+    for kill_after in range(1, len(full.writes) + 1):
         twenty.reset(seeded=False)
         with pytest.raises(BaseException) as died:  # parallel items: Killed may come in a group
             await deploy(twenty, apps, transport=CountingTransport(kill_after=kill_after))
         assert died.type is Killed or died.group_contains(Killed), died.value
         resumed, _ = await deploy(twenty, apps)
-        assert [i for i in resumed.items if i.status == "failed"] == []
+        assert failures(resumed) == [], kill_after
         state = await live_state(twenty)
-        assert sorted(a["name"] for a in state["agents"] if a["isCustom"]) == ["analyst", "writer"]
-        assert len(state["webhooks"]) == 1 and len(state["workflows"]) == 1
-        assert [v["status"] for v in state["versions"] if v["status"] == "ACTIVE"] == ["ACTIVE"]
+        assert len(state["webhooks"]) == 1 and len(state["workflows"]) == 1, kill_after
+        assert [v["status"] for v in state["versions"]] == ["ACTIVE"], kill_after
         _, wire = await deploy(twenty, apps)
         assert wire.writes == [], f"not converged after a kill at write {kill_after}"
 
 
 async def test_objects_created_by_a_user_are_untouched(twenty, tmp_path):
-    apps = make_apps_dir(tmp_path / "apps")
-    async with TwentyClient(twenty.base_url, access_token=twenty.user_token, rate_limit=None) as user:
-        theirs = await user.create_webhook("https://sink.example.com/twenty", ["person.created"],
-                                           "their own hook")
-        their_wf = await user.create_record("workflows", {"name": "New lead: triage"})
+    apps = make_apps_dir(tmp_path / "apps", agents=False)
+    async with TwentyClient(twenty.base_url, api_key=twenty.api_key, rate_limit=None) as admin:
+        theirs = await admin.create_webhook("https://sink.example.com/twenty", ["person.created"],
+                                            "their own hook")
+        their_wf = await admin.create_record("workflows", {"name": "New lead: triage"})
     before = await live_state(twenty)
     outcome, _ = await deploy(twenty, apps)
-    assert all(i.status == "done" for i in outcome.items)
+    assert failures(outcome) == []
     after = await live_state(twenty)
     assert next(h for h in after["webhooks"] if h["id"] == theirs["id"]) == \
         next(h for h in before["webhooks"] if h["id"] == theirs["id"])
@@ -125,21 +162,28 @@ async def test_objects_created_by_a_user_are_untouched(twenty, tmp_path):
     assert len(after["webhooks"]) == 2 and len(after["workflows"]) == 2
 
 
-async def test_agent_name_taken_by_someone_else_is_a_conflict(twenty, tmp_path):
+async def test_agents_on_a_twenty_without_ai_provider(twenty, tmp_path):
+    """The capture (example 141) has no AI provider: createOneAgent fails. The agents are reported
+    failed with Twenty's message, nothing half-made is left, the workflow that uses an agent waits,
+    and everything else deploys."""
     apps = make_apps_dir(tmp_path / "apps")
-    async with TwentyClient(twenty.base_url, api_key=twenty.api_key, rate_limit=None) as c:
-        await c.graphql("mutation($i: CreateAgentInput!){ createOneAgent(input:$i){ id } }",
-                        {"i": {"name": "writer", "label": "Writer", "prompt": "theirs",
-                               "modelId": "gpt-4o-mini"}},
-                        endpoint="metadata")
-    outcome, _ = await deploy(twenty, apps)
-    item = next(i for i in outcome.items if i.name == "writer")
-    assert item.op == "conflict" and "not ours" in item.changes[0]
+    roles_before = (await live_state(twenty))["roles"]
+    outcome, wire = await deploy(twenty, apps)
+    by = {f"{i.kind}/{i.name}": i for i in outcome.items}
+    for name in ("agents/analyst", "agents/writer"):
+        assert by[name].status == "failed"
+        assert "The selected model is not available in this workspace" in by[name].notes[-1]
+    assert by["workflows/new-lead"].op == "blocked" and "analyst" in by["workflows/new-lead"].changes[0]
+    assert by["apps/hello"].status == "done" and by["webhooks/crm-events"].status == "done"
     state = await live_state(twenty)
-    assert next(a for a in state["agents"] if a["name"] == "writer")["prompt"] == "theirs"
+    assert [a for a in state["agents"] if a["isCustom"]] == [] and state["roles"] == roles_before
+    assert state["workflows"] == []
+    assert "createOneRole" not in wire.writes
 
 
 async def test_plan_only_writes_nothing(twenty, tmp_path):
     outcome, wire = await deploy(twenty, make_apps_dir(tmp_path / "apps"), apply=False)
     assert wire.writes == [] and all(i.status == "planned" for i in outcome.items)
     assert {i.op for i in outcome.items} == {"create"}
+    wf = next(i for i in outcome.items if i.kind == "workflows")
+    assert wf.op == "create"  # planned with a placeholder for the agent it will use
