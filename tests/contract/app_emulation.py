@@ -31,14 +31,16 @@ def hello_sync(call: dict[str, Any]) -> dict[str, Any]:
     if not first_version:
         out["changed"] = True
     secret = env.get("SECRET_TOKEN") or ""
-    out.update({
-        "greeting": env.get("GREETING"),
-        "secretIsSet": bool(secret),
-        "secretLength": len(secret),
-        "query": call.get("query") or {},
-        "body": None,
-        "hasApiUrl": True,
-    })
+    out.update(
+        {
+            "greeting": env.get("GREETING"),
+            "secretIsSet": bool(secret),
+            "secretLength": len(secret),
+            "query": call.get("query") or {},
+            "body": None,
+            "hasApiUrl": True,
+        }
+    )
     return out
 
 

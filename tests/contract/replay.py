@@ -170,7 +170,11 @@ class Replayer:
 
 def _multipart(spec: dict[str, Any]) -> dict[str, Any]:
     files = {
-        f["name"]: (f["filename"], b"x" * int(f.get("size") or 1), f.get("content_type") or "application/octet-stream")
+        f["name"]: (
+            f["filename"],
+            b"x" * int(f.get("size") or 1),
+            f.get("content_type") or "application/octet-stream",
+        )
         for f in spec.get("files") or []
     }
     data = {"operations": json.dumps(spec["operations"]), "map": json.dumps(spec["map"])}

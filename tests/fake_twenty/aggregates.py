@@ -10,8 +10,17 @@ from .errors import TwentyHttpError
 from .schema import ObjectMeta
 
 OPERATIONS = (
-    "countUniqueValues", "countNotEmpty", "countEmpty", "percentageEmpty", "percentageNotEmpty",
-    "countTrue", "countFalse", "sum", "avg", "min", "max",
+    "countUniqueValues",
+    "countNotEmpty",
+    "countEmpty",
+    "percentageEmpty",
+    "percentageNotEmpty",
+    "countTrue",
+    "countFalse",
+    "sum",
+    "avg",
+    "min",
+    "max",
 )
 
 
@@ -25,7 +34,7 @@ def flat_value(obj: ObjectMeta, record: dict[str, Any], flat_name: str) -> Any:
         return record.get(flat_name)
     for name in obj.fields:
         if flat_name.startswith(name) and isinstance(record.get(name), dict):
-            rest = flat_name[len(name):]
+            rest = flat_name[len(name) :]
             return record[name].get(rest[:1].lower() + rest[1:])
     return None
 
@@ -36,7 +45,7 @@ def compute(obj: ObjectMeta, records: list[dict[str, Any]], key: str) -> Any:
         return len(records)
     for op in OPERATIONS:
         if key.startswith(op) and len(key) > len(op):
-            rest = key[len(op):]
+            rest = key[len(op) :]
             field_name = rest[:1].lower() + rest[1:]
             return _apply(op, [flat_value(obj, r, field_name) for r in records], len(records))
     raise TwentyHttpError.bad_request(f"Invalid aggregate field '{key}'")
@@ -46,7 +55,7 @@ def _empty(value: Any) -> bool:
     return value in (None, "", [], {})
 
 
-def _apply(op: str, values: list[Any], total: int) -> Any:  # noqa: PLR0911 - one branch per operation
+def _apply(op: str, values: list[Any], total: int) -> Any:
     present = [v for v in values if not _empty(v)]
     if op == "countUniqueValues":
         return len({json.dumps(v, sort_keys=True) for v in present})

@@ -12,9 +12,9 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .errors import GraphQLError, TwentyHttpError
-from .responses import GRAPHQL_CONTENT_TYPE, json_response
 from .events import Events
 from .graphql_routes import routes as graphql_routes
+from .responses import GRAPHQL_CONTENT_TYPE, json_response
 from .rest_core import RestCore
 from .rest_metadata import RestMetadata
 from .runtime import LoggedRequest, Runtime
@@ -100,7 +100,11 @@ def build_app(runtime: Runtime) -> Starlette:
         Route("/rest/metadata/fields", _wrap(meta.fields), methods=["GET", "POST"]),
         Route("/rest/metadata/fields/{field_id}", _wrap(meta.one_field), methods=["GET", "PATCH", "PUT"]),
         Route("/rest/metadata/webhooks", _wrap(meta.webhooks), methods=["GET", "POST"]),
-        Route("/rest/metadata/webhooks/{webhook_id}", _wrap(meta.one_webhook), methods=["GET", "PATCH", "PUT", "DELETE"]),
+        Route(
+            "/rest/metadata/webhooks/{webhook_id}",
+            _wrap(meta.one_webhook),
+            methods=["GET", "PATCH", "PUT", "DELETE"],
+        ),
         Route("/rest/batch/{plural}", _wrap(rest.batch), methods=["POST"]),
         Route("/rest/restore/{rest:path}", _wrap(rest.restore), methods=["PATCH", "PUT"]),
         Route("/rest/{plural}/duplicates", _wrap(rest.duplicates), methods=["POST"]),

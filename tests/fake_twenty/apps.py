@@ -25,13 +25,36 @@ from .store import now_iso
 TEMPLATE_OUTPUT = {"message": "Hello, input: undefined and undefined"}
 RouteHandler = Callable[[dict[str, Any]], Any]
 LF_KEYS_CREATE = (
-    "universalIdentifier", "applicationUniversalIdentifier", "name", "description", "runtime", "timeoutSeconds",
-    "sourceHandlerPath", "builtHandlerPath", "handlerName", "checksum", "cronTriggerSettings",
-    "databaseEventTriggerSettings", "httpRouteTriggerSettings", "serverRouteTriggerSettings", "toolTriggerSettings",
-    "workflowActionTriggerSettings", "isBuildUpToDate", "executionMode", "createdAt", "updatedAt", "deletedAt",
+    "universalIdentifier",
+    "applicationUniversalIdentifier",
+    "name",
+    "description",
+    "runtime",
+    "timeoutSeconds",
+    "sourceHandlerPath",
+    "builtHandlerPath",
+    "handlerName",
+    "checksum",
+    "cronTriggerSettings",
+    "databaseEventTriggerSettings",
+    "httpRouteTriggerSettings",
+    "serverRouteTriggerSettings",
+    "toolTriggerSettings",
+    "workflowActionTriggerSettings",
+    "isBuildUpToDate",
+    "executionMode",
+    "createdAt",
+    "updatedAt",
+    "deletedAt",
 )
-TRIGGER_KEYS = ("cronTriggerSettings", "databaseEventTriggerSettings", "httpRouteTriggerSettings",
-                "serverRouteTriggerSettings", "toolTriggerSettings", "workflowActionTriggerSettings")
+TRIGGER_KEYS = (
+    "cronTriggerSettings",
+    "databaseEventTriggerSettings",
+    "httpRouteTriggerSettings",
+    "serverRouteTriggerSettings",
+    "toolTriggerSettings",
+    "workflowActionTriggerSettings",
+)
 
 
 def _kebab(name: str) -> str:
@@ -56,17 +79,28 @@ class Apps:
         self.registrations: dict[str, dict[str, Any]] = {}
         self.applications: dict[str, dict[str, Any]] = {}
         for app in _seed("199u-registration-survives-uninstall", "findManyApplications"):
-            self.applications[app["universalIdentifier"]] = self._new_app(app["universalIdentifier"], app["name"],
-                                                                         app_id=app["id"])
+            self.applications[app["universalIdentifier"]] = self._new_app(
+                app["universalIdentifier"], app["name"], app_id=app["id"]
+            )
         self.files: dict[str, bytes] = {}
 
     # ---- standalone logic functions -------------------------------------------------------------
     def _complete_function(self, fn: dict[str, Any]) -> dict[str, Any]:
         stamp = now_iso()
         base = {key: None for key in TRIGGER_KEYS}
-        base.update({"description": None, "timeoutSeconds": 300, "runtime": "nodejs22.x", "executionMode": "LIVE",
-                     "handlerName": "main", "applicationId": CUSTOM_APPLICATION_ID,
-                     "universalIdentifier": str(uuid.uuid4()), "createdAt": stamp, "updatedAt": stamp})
+        base.update(
+            {
+                "description": None,
+                "timeoutSeconds": 300,
+                "runtime": "nodejs22.x",
+                "executionMode": "LIVE",
+                "handlerName": "main",
+                "applicationId": CUSTOM_APPLICATION_ID,
+                "universalIdentifier": str(uuid.uuid4()),
+                "createdAt": stamp,
+                "updatedAt": stamp,
+            }
+        )
         base.update(fn)
         return base
 
@@ -75,11 +109,19 @@ class Apps:
             raise GraphQLError("Logic function name is required", code="BAD_USER_INPUT")
         if data.get("source") and any(data.get(k) for k in TRIGGER_KEYS):
             # 2.21 refuses source + trigger in one create (example 180); create, then update.
-            raise GraphQLError("Multiple validation errors occurred while creating logic function",
-                               code="INTERNAL_SERVER_ERROR")
+            raise GraphQLError(
+                "Multiple validation errors occurred while creating logic function",
+                code="INTERNAL_SERVER_ERROR",
+            )
         fn_id = str(uuid.uuid4())
-        fn = self._complete_function({"id": fn_id, "name": data["name"], "description": data.get("description"),
-                                      "sourceHandlerPath": f"{fn_id}/src/index.ts"})
+        fn = self._complete_function(
+            {
+                "id": fn_id,
+                "name": data["name"],
+                "description": data.get("description"),
+                "sourceHandlerPath": f"{fn_id}/src/index.ts",
+            }
+        )
         for key in TRIGGER_KEYS:
             if data.get(key) is not None:
                 fn[key] = data[key]
@@ -89,8 +131,12 @@ class Apps:
     def get_function(self, fn_id: str) -> dict[str, Any]:
         fn = self.functions.get(str(fn_id))
         if fn is None:
-            raise GraphQLError("Logic function not found", code="NOT_FOUND", sub_code="LOGIC_FUNCTION_NOT_FOUND",
-                               friendly="Logic function not found.")
+            raise GraphQLError(
+                "Logic function not found",
+                code="NOT_FOUND",
+                sub_code="LOGIC_FUNCTION_NOT_FOUND",
+                friendly="Logic function not found.",
+            )
         return fn
 
     def update_function(self, fn_id: str, update: dict[str, Any]) -> bool:
@@ -110,39 +156,71 @@ class Apps:
         fn = self.get_function(fn_id)
         handler = self.route_handlers.get(fn["name"])
         data = handler({"payload": payload, "env": {}}) if handler else dict(TEMPLATE_OUTPUT)
-        return {"__typename": "LogicFunctionExecutionResult", "data": data, "logs": "", "duration": 1,
-                "status": "SUCCESS", "error": None}
+        return {
+            "__typename": "LogicFunctionExecutionResult",
+            "data": data,
+            "logs": "",
+            "duration": 1,
+            "status": "SUCCESS",
+            "error": None,
+        }
 
     # ---- app registrations and installs -----------------------------------------------------------
     def create_registration(self, data: dict[str, Any]) -> dict[str, Any]:
         uid = str(data.get("universalIdentifier") or uuid.uuid4())
         if uid in self.registrations:
             raise GraphQLError(
-                f"Universal identifier {uid} is already claimed", code="BAD_USER_INPUT",
+                f"Universal identifier {uid} is already claimed",
+                code="BAD_USER_INPUT",
                 sub_code="UNIVERSAL_IDENTIFIER_ALREADY_CLAIMED",
                 friendly="This universal identifier is already claimed by another registration.",
             )
         stamp = now_iso()
         registration = {
-            "__typename": "ApplicationRegistration", "id": str(uuid.uuid4()), "universalIdentifier": uid,
-            "name": data.get("name") or uid, "oAuthClientId": str(uuid.uuid4()), "oAuthRedirectUris": [],
-            "oAuthScopes": [], "ownerWorkspaceId": contract_data.workspace_id(), "sourceType": "LOCAL",
-            "sourcePackage": None, "latestAvailableVersion": None, "isListed": False, "isVetted": False,
-            "isPreInstalled": False, "logoUrl": None, "createdAt": stamp, "updatedAt": stamp, "isConfigured": True,
+            "__typename": "ApplicationRegistration",
+            "id": str(uuid.uuid4()),
+            "universalIdentifier": uid,
+            "name": data.get("name") or uid,
+            "oAuthClientId": str(uuid.uuid4()),
+            "oAuthRedirectUris": [],
+            "oAuthScopes": [],
+            "ownerWorkspaceId": contract_data.workspace_id(),
+            "sourceType": "LOCAL",
+            "sourcePackage": None,
+            "latestAvailableVersion": None,
+            "isListed": False,
+            "isVetted": False,
+            "isPreInstalled": False,
+            "logoUrl": None,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "isConfigured": True,
         }
         self.registrations[uid] = registration
         return {"applicationRegistration": registration, "clientSecret": secrets.token_hex(32)}
 
     def _new_app(self, uid: str, name: str, app_id: str | None = None) -> dict[str, Any]:
-        return {"__typename": "Application", "id": app_id or str(uuid.uuid4()), "name": name,
-                "universalIdentifier": uid, "description": None, "version": None, "canBeUninstalled": True,
-                "availablePackages": {}, "variables": {}, "functions": {}, "installed": False}
+        return {
+            "__typename": "Application",
+            "id": app_id or str(uuid.uuid4()),
+            "name": name,
+            "universalIdentifier": uid,
+            "description": None,
+            "version": None,
+            "canBeUninstalled": True,
+            "availablePackages": {},
+            "variables": {},
+            "functions": {},
+            "installed": False,
+        }
 
     def create_development_app(self, uid: str, name: str) -> dict[str, Any]:
         if uid not in self.registrations:
             raise GraphQLError(
                 f'No registration found for "{uid}". Create one first with createApplicationRegistration.',
-                code="NOT_FOUND", sub_code="APPLICATION_NOT_FOUND", friendly="Application not found.",
+                code="NOT_FOUND",
+                sub_code="APPLICATION_NOT_FOUND",
+                friendly="Application not found.",
             )
         app = self.applications.get(uid)
         if app is None:
@@ -154,14 +232,23 @@ class Apps:
         for app in self.applications.values():
             if app["id"] == app_id or (uid and app["universalIdentifier"] == uid):
                 return app
-        raise GraphQLError("Application not found", code="NOT_FOUND", sub_code="APPLICATION_NOT_FOUND",
-                           friendly="Application not found.")
+        raise GraphQLError(
+            "Application not found",
+            code="NOT_FOUND",
+            sub_code="APPLICATION_NOT_FOUND",
+            friendly="Application not found.",
+        )
 
     def upload(self, uid: str, folder: str, path: str, content: bytes) -> dict[str, Any]:
         stored = f"{_kebab(folder)}/{path}"
         self.files[f"{uid}/{stored}"] = content
-        return {"__typename": "File", "id": str(uuid.uuid4()), "path": stored, "size": len(content),
-                "createdAt": now_iso()}
+        return {
+            "__typename": "File",
+            "id": str(uuid.uuid4()),
+            "path": stored,
+            "size": len(content),
+            "createdAt": now_iso(),
+        }
 
     def sync(self, manifest: dict[str, Any], dry_run: bool) -> dict[str, Any]:
         application = manifest.get("application") or {}
@@ -184,41 +271,87 @@ class Apps:
             entity = self._flat_function(uid, spec, current)
             if current is None:
                 keys = [k for k in LF_KEYS_CREATE if k != "checksum" or spec.get("builtHandlerChecksum")]
-                actions.append({"type": "create", "metadataName": "logicFunction",
-                                "flatEntity": {k: entity.get(k) for k in keys}})
+                actions.append(
+                    {
+                        "type": "create",
+                        "metadataName": "logicFunction",
+                        "flatEntity": {k: entity.get(k) for k in keys},
+                    }
+                )
             elif current["checksum"] != spec.get("builtHandlerChecksum"):
                 before, after = current["checksum"], spec.get("builtHandlerChecksum")
-                actions.append({"type": "update", "metadataName": "logicFunction", "universalIdentifier": fuid,
-                                "update": {"checksum": after}, "flatEntity": {**entity, "checksum": after},
-                                "diff": {"checksum": {"before": before, "after": after}}})
+                actions.append(
+                    {
+                        "type": "update",
+                        "metadataName": "logicFunction",
+                        "universalIdentifier": fuid,
+                        "update": {"checksum": after},
+                        "flatEntity": {**entity, "checksum": after},
+                        "diff": {"checksum": {"before": before, "after": after}},
+                    }
+                )
         for fuid, current in app["functions"].items():
             if fuid not in wanted:
-                actions.append({"type": "delete", "metadataName": "logicFunction", "universalIdentifier": fuid,
-                                "flatEntity": current})
+                actions.append(
+                    {
+                        "type": "delete",
+                        "metadataName": "logicFunction",
+                        "universalIdentifier": fuid,
+                        "flatEntity": current,
+                    }
+                )
         if not app["installed"]:
             role_uid = application_role(manifest)
             if role_uid:
-                actions.append({"type": "create", "metadataName": "role",
-                                "flatEntity": {"universalIdentifier": role_uid}})
+                actions.append(
+                    {
+                        "type": "create",
+                        "metadataName": "role",
+                        "flatEntity": {"universalIdentifier": role_uid},
+                    }
+                )
             for key, var in ((manifest.get("application") or {}).get("applicationVariables") or {}).items():
-                actions.append({"type": "create", "metadataName": "applicationVariable",
-                                "flatEntity": {"universalIdentifier": var.get("universalIdentifier"), "key": key}})
+                actions.append(
+                    {
+                        "type": "create",
+                        "metadataName": "applicationVariable",
+                        "flatEntity": {"universalIdentifier": var.get("universalIdentifier"), "key": key},
+                    }
+                )
         return actions
 
-    def _flat_function(self, app_uid: str, spec: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    def _flat_function(
+        self, app_uid: str, spec: dict[str, Any], current: dict[str, Any] | None
+    ) -> dict[str, Any]:
         stamp = now_iso()
         entity: dict[str, Any] = {key: spec.get(key) for key in TRIGGER_KEYS}
-        entity.update({
-            "universalIdentifier": spec["universalIdentifier"], "applicationUniversalIdentifier": app_uid,
-            "name": spec.get("name"), "description": spec.get("description"), "runtime": "nodejs22.x",
-            "timeoutSeconds": spec.get("timeoutSeconds", 300), "sourceHandlerPath": spec.get("sourceHandlerPath"),
-            "builtHandlerPath": spec.get("builtHandlerPath"), "handlerName": spec.get("handlerName"),
-            "checksum": spec.get("builtHandlerChecksum"), "isBuildUpToDate": True, "executionMode": "LIVE",
-            "createdAt": (current or {}).get("createdAt", stamp), "updatedAt": stamp, "deletedAt": None,
-        })
+        entity.update(
+            {
+                "universalIdentifier": spec["universalIdentifier"],
+                "applicationUniversalIdentifier": app_uid,
+                "name": spec.get("name"),
+                "description": spec.get("description"),
+                "runtime": "nodejs22.x",
+                "timeoutSeconds": spec.get("timeoutSeconds", 300),
+                "sourceHandlerPath": spec.get("sourceHandlerPath"),
+                "builtHandlerPath": spec.get("builtHandlerPath"),
+                "handlerName": spec.get("handlerName"),
+                "checksum": spec.get("builtHandlerChecksum"),
+                "isBuildUpToDate": True,
+                "executionMode": "LIVE",
+                "createdAt": (current or {}).get("createdAt", stamp),
+                "updatedAt": stamp,
+                "deletedAt": None,
+            }
+        )
         if current is not None:
-            entity.update({"id": current["id"], "workspaceId": contract_data.workspace_id(),
-                           "applicationId": current.get("applicationId")})
+            entity.update(
+                {
+                    "id": current["id"],
+                    "workspaceId": contract_data.workspace_id(),
+                    "applicationId": current.get("applicationId"),
+                }
+            )
         return entity
 
     def _apply(self, app: dict[str, Any], manifest: dict[str, Any]) -> None:
@@ -235,9 +368,14 @@ class Apps:
             current = app["variables"].get(key)
             value = current["value"] if current and current.get("adminSet") else var.get("value", "")
             app["variables"][key] = {
-                "id": (current or {}).get("id", str(uuid.uuid4())), "key": key, "value": value or "",
-                "description": var.get("description") or "", "isSecret": bool(var.get("isSecret")),
-                "type": var.get("type") or "string", "options": None, "adminSet": bool(current and current.get("adminSet")),
+                "id": (current or {}).get("id", str(uuid.uuid4())),
+                "key": key,
+                "value": value or "",
+                "description": var.get("description") or "",
+                "isSecret": bool(var.get("isSecret")),
+                "type": var.get("type") or "string",
+                "options": None,
+                "adminSet": bool(current and current.get("adminSet")),
             }
         app["installed"] = True
 
@@ -252,16 +390,23 @@ class Apps:
     def uninstall(self, uid: str) -> bool:
         app = self.applications.get(uid)
         if app is None:
-            raise GraphQLError("Application not found", code="NOT_FOUND", sub_code="APPLICATION_NOT_FOUND",
-                               friendly="Application not found.")
+            raise GraphQLError(
+                "Application not found",
+                code="NOT_FOUND",
+                sub_code="APPLICATION_NOT_FOUND",
+                friendly="Application not found.",
+            )
         del self.applications[uid]  # the registration stays (example 199u)
         return True
 
     def public_app(self, app: dict[str, Any]) -> dict[str, Any]:
         out = {k: v for k, v in app.items() if k not in ("variables", "functions", "installed")}
         out["applicationVariables"] = [
-            {"__typename": "ApplicationVariable", **{k: v for k, v in var.items() if k != "adminSet"},
-             "value": _mask(var["value"]) if var["isSecret"] else var["value"]}
+            {
+                "__typename": "ApplicationVariable",
+                **{k: v for k, v in var.items() if k != "adminSet"},
+                "value": _mask(var["value"]) if var["isSecret"] else var["value"],
+            }
             for var in app["variables"].values()
         ]
         out["logicFunctions"] = list(app["functions"].values())
@@ -283,8 +428,15 @@ class Apps:
                 if handler is None:
                     return dict(TEMPLATE_OUTPUT)
                 env = {k: v["value"] for k, v in (app or {}).get("variables", {}).items()}
-                return handler({"method": method, "path": path, "query": dict(request.query_params), "env": env,
-                                "function": fn})
+                return handler(
+                    {
+                        "method": method,
+                        "path": path,
+                        "query": dict(request.query_params),
+                        "env": env,
+                        "function": fn,
+                    }
+                )
         raise TwentyHttpError.rest(404, "Error", "No Route trigger found", code="TRIGGER_NOT_FOUND")
 
 

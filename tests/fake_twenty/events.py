@@ -6,6 +6,7 @@ or in a background thread (webhook deliveries, loopback targets only).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -40,9 +41,12 @@ class Events:
         self.workflows.on_database_event(obj, f"{obj.singular}.created", record)
         self._webhooks(obj, "created", record, None)
 
-    def updated(self, obj: ObjectMeta, before: dict[str, Any], after: dict[str, Any],
-                principal: Principal | None) -> None:
-        changed = [k for k, v in after.items() if before.get(k) != v and k not in ("updatedAt", "searchVector")]
+    def updated(
+        self, obj: ObjectMeta, before: dict[str, Any], after: dict[str, Any], principal: Principal | None
+    ) -> None:
+        changed = [
+            k for k, v in after.items() if before.get(k) != v and k not in ("updatedAt", "searchVector")
+        ]
         diff = {k: {"before": before.get(k), "after": after.get(k)} for k in changed}
         self._timeline(obj, after, f"{obj.singular}.updated", {"diff": diff})
         self.workflows.on_database_event(obj, f"{obj.singular}.updated", after)
@@ -56,8 +60,14 @@ class Events:
         fm = obj.fields.get("timelineActivities")
         return fm.inverse_join if fm and fm.relation_type == "ONE_TO_MANY" else None
 
-    def _timeline(self, obj: ObjectMeta, record: dict[str, Any], name: str, properties: dict[str, Any],
-                  linked: tuple[ObjectMeta, dict[str, Any]] | None = None) -> None:
+    def _timeline(
+        self,
+        obj: ObjectMeta,
+        record: dict[str, Any],
+        name: str,
+        properties: dict[str, Any],
+        linked: tuple[ObjectMeta, dict[str, Any]] | None = None,
+    ) -> None:
         column = self._timeline_target(obj)
         store = self.rt.store
         timeline = store.schema.by_plural("timelineActivities")
@@ -65,13 +75,19 @@ class Events:
             return
         stamp = now_iso()
         row = store.new_record(timeline, {}, _system())
-        row.update({
-            "createdBy": dict(SYSTEM_ACTOR), "updatedBy": dict(SYSTEM_ACTOR), "happensAt": stamp,
-            "name": name, "properties": json.loads(json.dumps(properties, default=str)), column: record["id"],
-            "linkedRecordCachedName": _label(linked[0], linked[1]) if linked else _label(obj, record),
-            "linkedRecordId": linked[1]["id"] if linked else None,
-            "linkedObjectMetadataId": linked[0].id if linked else None,
-        })
+        row.update(
+            {
+                "createdBy": dict(SYSTEM_ACTOR),
+                "updatedBy": dict(SYSTEM_ACTOR),
+                "happensAt": stamp,
+                "name": name,
+                "properties": json.loads(json.dumps(properties, default=str)),
+                column: record["id"],
+                "linkedRecordCachedName": _label(linked[0], linked[1]) if linked else _label(obj, record),
+                "linkedRecordId": linked[1]["id"] if linked else None,
+                "linkedObjectMetadataId": linked[0].id if linked else None,
+            }
+        )
         store.table(timeline)[row["id"]] = row
 
     def _linked_timeline(self, obj: ObjectMeta, record: dict[str, Any]) -> None:
@@ -90,18 +106,25 @@ class Events:
                     self._timeline(target_obj, target, f"{event}.created", {}, (linked_obj, linked_record))
 
     # ---- webhooks ------------------------------------------------------------------------------
-    def _webhooks(self, obj: ObjectMeta, action: str, record: dict[str, Any], changed: list[str] | None) -> None:
+    def _webhooks(
+        self, obj: ObjectMeta, action: str, record: dict[str, Any], changed: list[str] | None
+    ) -> None:
         event = f"{obj.singular}.{action}"
         for hook in list(self.rt.store.entity_table("webhooks").values()):
-            if hook.get("deletedAt") or not _operation_matches(hook.get("operations") or [], obj.singular, action):
+            if hook.get("deletedAt") or not _operation_matches(
+                hook.get("operations") or [], obj.singular, action
+            ):
                 continue
             url = str(hook.get("targetUrl") or "")
             if not url.startswith(LOOPBACK_PREFIXES):
                 continue  # the fake never calls out beyond loopback
             payload: dict[str, Any] = {
-                "targetUrl": url, "eventName": event,
+                "targetUrl": url,
+                "eventName": event,
                 "objectMetadata": {"id": obj.id, "nameSingular": obj.singular},
-                "workspaceId": contract_data.workspace_id(), "webhookId": hook["id"], "eventDate": now_iso(),
+                "workspaceId": contract_data.workspace_id(),
+                "webhookId": hook["id"],
+                "eventDate": now_iso(),
                 "record": record,
             }
             if changed is not None:
@@ -122,12 +145,15 @@ def _deliver(url: str, payload: dict[str, Any], secret: str | None) -> None:
     if secret:
         stamp = str(int(time.time() * 1000))
         signature = hmac.new(secret.encode(), f"{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
-        headers.update({"X-Twenty-Webhook-Timestamp": stamp, "X-Twenty-Webhook-Signature": signature,
-                        "X-Twenty-Webhook-Nonce": secrets.token_hex(16)})
-    try:
+        headers.update(
+            {
+                "X-Twenty-Webhook-Timestamp": stamp,
+                "X-Twenty-Webhook-Signature": signature,
+                "X-Twenty-Webhook-Nonce": secrets.token_hex(16),
+            }
+        )
+    with contextlib.suppress(httpx.HTTPError):  # 2.21 only audits failed deliveries; no retry
         httpx.post(url, content=body.encode(), headers=headers, timeout=5)
-    except httpx.HTTPError:
-        pass  # 2.21 only audits failed deliveries; it does not retry
 
 
 def _system() -> Actor:

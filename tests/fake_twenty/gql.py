@@ -69,8 +69,9 @@ class Executor:
     schema: GraphQLSchema | None = None  # when set, documents are validated against it
     root_type_names: tuple[str, str] = ("Query", "Mutation")
 
-    def execute(self, query: str, variables: dict[str, Any] | None, operation_name: str | None,
-                context: Any = None) -> tuple[int, dict[str, Any]]:
+    def execute(
+        self, query: str, variables: dict[str, Any] | None, operation_name: str | None, context: Any = None
+    ) -> tuple[int, dict[str, Any]]:
         try:
             document = parse(query)
         except CoreGraphQLError as err:
@@ -81,8 +82,10 @@ class Executor:
                 return 200, {"errors": [_core_error(e) for e in errors]}
         fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-        op = next((o for o in operations if operation_name and o.name and o.name.value == operation_name),
-                   operations[0] if operations else None)
+        op = next(
+            (o for o in operations if operation_name and o.name and o.name.value == operation_name),
+            operations[0] if operations else None,
+        )
         if op is None:
             return 200, {"errors": [{"message": "Must provide an operation."}]}
         variables = dict(variables or {})
@@ -91,8 +94,18 @@ class Executor:
             if isinstance(coerced, list):
                 message = coerced[0].message
                 message = message.split("; ", 1)[1] if "; " in message else message
-                return 400, {"errors": [{"message": message, "extensions": {
-                    "http": {"status": 400}, "code": "BAD_USER_INPUT", "userFriendlyMessage": "An error occurred."}}]}
+                return 400, {
+                    "errors": [
+                        {
+                            "message": message,
+                            "extensions": {
+                                "http": {"status": 400},
+                                "code": "BAD_USER_INPUT",
+                                "userFriendlyMessage": "An error occurred.",
+                            },
+                        }
+                    ]
+                }
         is_mutation = op.operation.value == "mutation"
         table = self.mutation_resolvers if is_mutation else self.query_resolvers
         root_type = self.root_type_names[1 if is_mutation else 0]
@@ -140,7 +153,7 @@ def collect_fields(
     selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode]
 ) -> list[FieldNode]:
     out: list[FieldNode] = []
-    for sel in (selection_set.selections if selection_set else []):
+    for sel in selection_set.selections if selection_set else []:
         if isinstance(sel, FieldNode):
             out.append(sel)
         elif isinstance(sel, InlineFragmentNode):
@@ -150,8 +163,13 @@ def collect_fields(
     return out
 
 
-def project(value: Any, node: FieldNode, variables: dict[str, Any],
-            fragments: dict[str, FragmentDefinitionNode], context: Any = None) -> Any:
+def project(
+    value: Any,
+    node: FieldNode,
+    variables: dict[str, Any],
+    fragments: dict[str, FragmentDefinitionNode],
+    context: Any = None,
+) -> Any:
     """Shape ``value`` to the selection of ``node`` (unknown fields answer null, as 2.21 does)."""
     if isinstance(value, Lazy):
         value = value.fn(Request(node, _args(node, variables), variables, fragments, context))

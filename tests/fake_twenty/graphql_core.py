@@ -40,7 +40,9 @@ class RecordNode(Projectable):
             return None  # 2.21 answers unknown selections with null (example 106)
         if fm.relation_type == "MANY_TO_ONE" and fm.join_column:
             related = self.store.table(target).get(self.record.get(fm.join_column) or "")
-            return RecordNode(self.store, target, related) if related and not related.get("deletedAt") else None
+            return (
+                RecordNode(self.store, target, related) if related and not related.get("deletedAt") else None
+            )
         if fm.relation_type == "ONE_TO_MANY" and fm.inverse_join:
             base = filters.Cond((fm.inverse_join,), "eq", self.record["id"])
             return connection(self.store, target, req.args, base)
@@ -48,7 +50,9 @@ class RecordNode(Projectable):
 
 
 class Connection(Projectable):
-    def __init__(self, store: Store, obj: ObjectMeta, matching: list[dict[str, Any]], page: query.Page) -> None:
+    def __init__(
+        self, store: Store, obj: ObjectMeta, matching: list[dict[str, Any]], page: query.Page
+    ) -> None:
         self.store, self.obj, self.matching, self.page = store, obj, matching, page
         self.typename = f"{obj.type_name}Connection"
 
@@ -56,8 +60,11 @@ class Connection(Projectable):
         name = req.field.name.value
         if name == "edges":
             return [
-                {"__typename": f"{self.obj.type_name}Edge", "cursor": self.page.cursor(r),
-                 "node": RecordNode(self.store, self.obj, r)}
+                {
+                    "__typename": f"{self.obj.type_name}Edge",
+                    "cursor": self.page.cursor(r),
+                    "node": RecordNode(self.store, self.obj, r),
+                }
                 for r in self.page.records
             ]
         if name == "pageInfo":
@@ -80,8 +87,9 @@ def _filter_error(err: TwentyHttpError, obj: ObjectMeta) -> GraphQLError:
 
 
 def _as_field_error(err: TwentyHttpError) -> GraphQLError:
-    return GraphQLError(err.body["messages"][0], code="BAD_USER_INPUT", null_data=False,
-                        friendly=err.body["messages"][0])
+    return GraphQLError(
+        err.body["messages"][0], code="BAD_USER_INPUT", null_data=False, friendly=err.body["messages"][0]
+    )
 
 
 def _graphql_filter(obj: ObjectMeta, raw: Any) -> filters.Node | None:
@@ -113,15 +121,19 @@ def _check_uuids(node: filters.Node | None, obj: ObjectMeta) -> None:
             )
 
 
-def connection(store: Store, obj: ObjectMeta, args: dict[str, Any], base: filters.Node | None = None) -> Connection:
+def connection(
+    store: Store, obj: ObjectMeta, args: dict[str, Any], base: filters.Node | None = None
+) -> Connection:
     node = _graphql_filter(obj, args.get("filter"))
     if base is not None:
         node = filters.Junction("and", (base, node)) if node else base
     order = query.order_from_graphql(args.get("orderBy"))
     matching = store.select(obj, node)
     first, last = args.get("first"), args.get("last")
-    limit = min(int(first if first is not None else last if last is not None else query.DEFAULT_LIMIT),
-                query.MAX_LIMIT)
+    limit = min(
+        int(first if first is not None else last if last is not None else query.DEFAULT_LIMIT),
+        query.MAX_LIMIT,
+    )
     page = query.paginate(matching, order, limit=limit, after=args.get("after"), before=args.get("before"))
     return Connection(store, obj, matching, page)
 
@@ -138,9 +150,16 @@ class CoreResolvers:
         for obj in list(self.rt.store.schema.objects.values()):
             self._add_object(ex, obj)
         ex.query_resolvers["search"] = self._search
-        for name in ("activateWorkflowVersion", "deactivateWorkflowVersion", "runWorkflowVersion",
-                     "createWorkflowVersionStep", "updateWorkflowVersionStep", "deleteWorkflowVersionStep",
-                     "computeStepOutputSchema", "createDraftFromWorkflowVersion"):
+        for name in (
+            "activateWorkflowVersion",
+            "deactivateWorkflowVersion",
+            "runWorkflowVersion",
+            "createWorkflowVersionStep",
+            "updateWorkflowVersionStep",
+            "deleteWorkflowVersionStep",
+            "computeStepOutputSchema",
+            "createDraftFromWorkflowVersion",
+        ):
             ex.mutation_resolvers[name] = self._workflow_mutation(name)
         return ex
 
@@ -249,7 +268,9 @@ class CoreResolvers:
         store = self.rt.store
         node = _graphql_filter(obj, req.args.get("filter"))
         if node is None and action != "restore":
-            raise GraphQLError.bad_input("A filter is required", "INVALID_ARGS_FILTER", "A filter is required")
+            raise GraphQLError.bad_input(
+                "A filter is required", "INVALID_ARGS_FILTER", "A filter is required"
+            )
         targets = store.select(obj, node, with_deleted=action != "soft")
         out = []
         for record in targets:
@@ -313,8 +334,9 @@ class CoreResolvers:
 
 
 class _Group(Connection):
-    def __init__(self, store: Store, obj: ObjectMeta, members: list[dict[str, Any]], page: query.Page,
-                 dims: list[Any]) -> None:
+    def __init__(
+        self, store: Store, obj: ObjectMeta, members: list[dict[str, Any]], page: query.Page, dims: list[Any]
+    ) -> None:
         super().__init__(store, obj, members, page)
         self.dims = dims
         self.typename = f"{obj.type_name}GroupByConnection"
@@ -343,25 +365,41 @@ def search(store: Store, args: dict[str, Any]) -> dict[str, Any]:
             if needle and needle not in vector and needle not in label.lower():
                 continue
             rank = 0.4 if label.lower().startswith(needle) else 0.1
-            hits.append((rank, {
-                "__typename": "SearchRecord",
-                "recordId": record["id"],
-                "objectNameSingular": obj.singular,
-                "objectLabelSingular": obj.raw.get("labelSingular"),
-                "label": label,
-                "imageUrl": record.get("avatarUrl") if isinstance(record.get("avatarUrl"), str) else "",
-                "tsRankCD": rank,
-                "tsRank": round(rank / 2, 8),
-            }))
+            hits.append(
+                (
+                    rank,
+                    {
+                        "__typename": "SearchRecord",
+                        "recordId": record["id"],
+                        "objectNameSingular": obj.singular,
+                        "objectLabelSingular": obj.raw.get("labelSingular"),
+                        "label": label,
+                        "imageUrl": record.get("avatarUrl")
+                        if isinstance(record.get("avatarUrl"), str)
+                        else "",
+                        "tsRankCD": rank,
+                        "tsRank": round(rank / 2, 8),
+                    },
+                )
+            )
     hits.sort(key=lambda h: (-h[0], h[1]["recordId"]))
     chosen = [h for _, h in hits[:limit]]
-    edges = [{"__typename": "SearchResultEdge", "cursor": query.encode_cursor({"id": n["recordId"]}, []),
-              "node": n} for n in chosen]
+    edges = [
+        {
+            "__typename": "SearchResultEdge",
+            "cursor": query.encode_cursor({"id": n["recordId"]}, []),
+            "node": n,
+        }
+        for n in chosen
+    ]
     return {
         "__typename": "SearchResultConnection",
         "edges": edges,
-        "pageInfo": {"__typename": "SearchResultPageInfo", "hasNextPage": len(hits) > limit,
-                     "endCursor": edges[-1]["cursor"] if edges else None},
+        "pageInfo": {
+            "__typename": "SearchResultPageInfo",
+            "hasNextPage": len(hits) > limit,
+            "endCursor": edges[-1]["cursor"] if edges else None,
+        },
     }
 
 

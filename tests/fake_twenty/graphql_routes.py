@@ -97,8 +97,11 @@ def routes(runtime: Runtime, events: Events, wrap: Callable[[Any], Any]) -> list
     return [
         Route("/graphql", wrap(graphql), methods=["POST"]),
         Route("/metadata", wrap(metadata), methods=["POST"]),
-        Route("/webhooks/workflows/{workspace_id}/{workflow_id}", wrap(webhook_trigger),
-              methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        Route(
+            "/webhooks/workflows/{workspace_id}/{workflow_id}",
+            wrap(webhook_trigger),
+            methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        ),
         Route("/s/{path:path}", wrap(route_trigger), methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
 

@@ -59,7 +59,7 @@ class MetaConnection(Projectable):
             start = ids.index(after) + 1 if after in ids else 0
         first = paging.get("first")
         self.total = len(items)
-        self.items = items[start:start + first] if first else items[start:]
+        self.items = items[start : start + first] if first else items[start:]
         self.has_next = start + len(self.items) < len(items)
         self.typename = typename
 
@@ -68,9 +68,12 @@ class MetaConnection(Projectable):
         if name == "edges":
             return [{"cursor": _cursor(_item_id(i)), "node": i} for i in self.items]
         if name == "pageInfo":
-            return {"hasNextPage": self.has_next, "hasPreviousPage": False,
-                    "startCursor": _cursor(_item_id(self.items[0])) if self.items else None,
-                    "endCursor": _cursor(_item_id(self.items[-1])) if self.items else None}
+            return {
+                "hasNextPage": self.has_next,
+                "hasPreviousPage": False,
+                "startCursor": _cursor(_item_id(self.items[0])) if self.items else None,
+                "endCursor": _cursor(_item_id(self.items[-1])) if self.items else None,
+            }
         if name == "totalCount":
             return self.total
         return None
@@ -89,8 +92,11 @@ class ObjectNode(Projectable):
     def resolve_field(self, req: Request) -> Any:
         name = req.field.name.value
         if name == "fields":
-            return MetaConnection(_filter_raw(self.obj.raw["fields"], req.args.get("filter")), "FieldConnection",
-                                  req.args.get("paging"))
+            return MetaConnection(
+                _filter_raw(self.obj.raw["fields"], req.args.get("filter")),
+                "FieldConnection",
+                req.args.get("paging"),
+            )
         if name == "fieldsList":
             return self.obj.raw["fields"]
         if name == "isCustom":
@@ -109,9 +115,18 @@ def _meta_filter(raw_filter: Any) -> filters.Node | None:
     children: list[filters.Node] = []
     for key, spec in raw_filter.items():
         for op, value in (spec or {}).items():
-            children.append(filters.Cond((key,), op, "NOT_NULL" if op == "is" and value is False else
-                                         ("NULL" if op == "is" and value is None else value)))
-    node: filters.Node | None = children[0] if len(children) == 1 else filters.Junction("and", tuple(children))
+            children.append(
+                filters.Cond(
+                    (key,),
+                    op,
+                    "NOT_NULL"
+                    if op == "is" and value is False
+                    else ("NULL" if op == "is" and value is None else value),
+                )
+            )
+    node: filters.Node | None = (
+        children[0] if len(children) == 1 else filters.Junction("and", tuple(children))
+    )
     return _boolean_is(node)
 
 
@@ -130,7 +145,7 @@ class MetadataResolvers:
         self.events = events
 
     @property
-    def apps(self):  # noqa: ANN201 - Apps, re-read after resets
+    def apps(self):
         return self.rt.apps
 
     def executor(self) -> Executor:
@@ -146,12 +161,16 @@ class MetadataResolvers:
         def resolver(req: Request) -> Any:
             ctx: MetadataContext = req.context
             if ctx.principal is None and name not in PUBLIC_MUTATIONS:
-                raise GraphQLError("Missing authentication token", code="UNAUTHENTICATED",
-                                   friendly="You must be logged in.")
+                raise GraphQLError(
+                    "Missing authentication token", code="UNAUTHENTICATED", friendly="You must be logged in."
+                )
             if name in USER_ONLY and (ctx.principal is None or not ctx.principal.is_user):
-                raise GraphQLError("This endpoint requires a session access token", code="FORBIDDEN",
-                                   sub_code="FORBIDDEN_EXCEPTION",
-                                   friendly="You do not have permission to perform this action.")
+                raise GraphQLError(
+                    "This endpoint requires a session access token",
+                    code="FORBIDDEN",
+                    sub_code="FORBIDDEN_EXCEPTION",
+                    friendly="You do not have permission to perform this action.",
+                )
             with self.rt.lock:
                 try:
                     return fn(req)
@@ -174,8 +193,13 @@ class MetadataResolvers:
     def q_objects(self, req: Request) -> Any:
         objs = [o for o in self.rt.store.schema.objects.values()]
         node = _meta_filter(req.args.get("filter"))
-        chosen = [ObjectNode(o) for o in objs if filters.matches(node, {**o.raw, "isCustom":
-                  o.raw.get("applicationId") == metadata.CUSTOM_APPLICATION_ID})]
+        chosen = [
+            ObjectNode(o)
+            for o in objs
+            if filters.matches(
+                node, {**o.raw, "isCustom": o.raw.get("applicationId") == metadata.CUSTOM_APPLICATION_ID}
+            )
+        ]
         return MetaConnection(chosen, "ObjectConnection", req.args.get("paging"))
 
     def q_object(self, req: Request) -> Any:
@@ -188,8 +212,9 @@ class MetadataResolvers:
         return [f for o in self.rt.store.schema.objects.values() for f in o.raw["fields"]]
 
     def q_fields(self, req: Request) -> Any:
-        return MetaConnection(_filter_raw(self._all_fields(), req.args.get("filter")), "FieldConnection",
-                              req.args.get("paging"))
+        return MetaConnection(
+            _filter_raw(self._all_fields(), req.args.get("filter")), "FieldConnection", req.args.get("paging")
+        )
 
     def q_field(self, req: Request) -> Any:
         for f in self._all_fields():
@@ -197,10 +222,12 @@ class MetadataResolvers:
                 return f
         raise GraphQLError("Field not found", code="NOT_FOUND")
 
-    def m_createOneObject(self, req: Request) -> Any:  # noqa: N802
-        return ObjectNode(metadata.create_object(self.rt.store, (req.args.get("input") or {}).get("object") or {}))
+    def m_createOneObject(self, req: Request) -> Any:
+        return ObjectNode(
+            metadata.create_object(self.rt.store, (req.args.get("input") or {}).get("object") or {})
+        )
 
-    def m_updateOneObject(self, req: Request) -> Any:  # noqa: N802
+    def m_updateOneObject(self, req: Request) -> Any:
         data = req.args.get("input") or {}
         obj = self.rt.store.schema.by_id(str(data.get("id")))
         if obj is None:
@@ -210,7 +237,7 @@ class MetadataResolvers:
                 obj.raw[key] = value
         return ObjectNode(obj)
 
-    def m_deleteOneObject(self, req: Request) -> Any:  # noqa: N802
+    def m_deleteOneObject(self, req: Request) -> Any:
         obj = self.rt.store.schema.by_id(str((req.args.get("input") or {}).get("id")))
         if obj is None:
             raise GraphQLError("Object not found", code="NOT_FOUND")
@@ -218,10 +245,10 @@ class MetadataResolvers:
         self.rt.store.tables.pop(obj.plural, None)
         return ObjectNode(obj)
 
-    def m_createOneField(self, req: Request) -> Any:  # noqa: N802
+    def m_createOneField(self, req: Request) -> Any:
         return metadata.create_field(self.rt.store, (req.args.get("input") or {}).get("field") or {}).raw
 
-    def m_updateOneField(self, req: Request) -> Any:  # noqa: N802
+    def m_updateOneField(self, req: Request) -> Any:
         data = req.args.get("input") or {}
         for f in self._all_fields():
             if f["id"] == data.get("id"):
@@ -230,7 +257,7 @@ class MetadataResolvers:
                 return f
         raise GraphQLError("Field not found", code="NOT_FOUND")
 
-    def m_deleteOneField(self, req: Request) -> Any:  # noqa: N802
+    def m_deleteOneField(self, req: Request) -> Any:
         field_id = (req.args.get("input") or {}).get("id")
         for obj in self.rt.store.schema.objects.values():
             for f in list(obj.raw["fields"]):
@@ -247,33 +274,37 @@ class MetadataResolvers:
     def q_webhook(self, req: Request) -> Any:
         return self.rt.store.entity_table("webhooks").get(str(req.args.get("id")))
 
-    def m_createWebhook(self, req: Request) -> Any:  # noqa: N802
+    def m_createWebhook(self, req: Request) -> Any:
         return metadata.create_webhook(self.rt.store, req.args.get("input") or {})
 
-    def m_updateWebhook(self, req: Request) -> Any:  # noqa: N802
+    def m_updateWebhook(self, req: Request) -> Any:
         data = req.args.get("input") or {}
         return metadata.update_webhook(self.rt.store, str(data.get("id")), data.get("update") or {})
 
-    def m_deleteWebhook(self, req: Request) -> Any:  # noqa: N802
+    def m_deleteWebhook(self, req: Request) -> Any:
         return metadata.delete_webhook(self.rt.store, str(req.args.get("id")))
 
     # ---- agents, roles, API keys ----------------------------------------------------------------
-    def q_findManyAgents(self, req: Request) -> Any:  # noqa: N802
+    def q_findManyAgents(self, req: Request) -> Any:
         return self._seed("140-metadata-findManyAgents", "findManyAgents")
 
-    def q_findOneAgent(self, req: Request) -> Any:  # noqa: N802
+    def q_findOneAgent(self, req: Request) -> Any:
         agent_id = (req.args.get("input") or {}).get("id")
         for agent in self.q_findManyAgents(req):
             if agent["id"] == agent_id:
                 return agent
         raise GraphQLError("Agent not found", code="NOT_FOUND")
 
-    def m_createOneAgent(self, req: Request) -> Any:  # noqa: N802
+    def m_createOneAgent(self, req: Request) -> Any:
         # Captured on a server without an AI provider (examples 141, 141b).
-        raise GraphQLError("The selected model is not available in this workspace.", code="INTERNAL_SERVER_ERROR",
-                           sub_code="AGENT_EXECUTION_FAILED", friendly="Agent execution failed.")
+        raise GraphQLError(
+            "The selected model is not available in this workspace.",
+            code="INTERNAL_SERVER_ERROR",
+            sub_code="AGENT_EXECUTION_FAILED",
+            friendly="Agent execution failed.",
+        )
 
-    def q_getRoles(self, req: Request) -> Any:  # noqa: N802
+    def q_getRoles(self, req: Request) -> Any:
         return self._seed("142-metadata-getRoles", "getRoles")
 
     def _role(self, role_id: str) -> dict[str, Any]:
@@ -282,19 +313,26 @@ class MetadataResolvers:
                 return role
         raise GraphQLError(f"Role {role_id} not found", code="NOT_FOUND")
 
-    def q_apiKeys(self, req: Request) -> Any:  # noqa: N802
+    def q_apiKeys(self, req: Request) -> Any:
         return self._seed("146-metadata-apiKeys", "apiKeys")
 
-    def q_apiKey(self, req: Request) -> Any:  # noqa: N802
+    def q_apiKey(self, req: Request) -> Any:
         key_id = (req.args.get("input") or {}).get("id")
         return next((k for k in self.q_apiKeys(req) if k["id"] == key_id), None)
 
-    def m_createApiKey(self, req: Request) -> Any:  # noqa: N802
+    def m_createApiKey(self, req: Request) -> Any:
         data = req.args.get("input") or {}
         stamp = now_iso()
-        key = {"__typename": "ApiKey", "id": str(uuid.uuid4()), "name": data["name"],
-               "expiresAt": data["expiresAt"], "revokedAt": data.get("revokedAt"), "createdAt": stamp,
-               "updatedAt": stamp, "role": self._role(str(data["roleId"]))}
+        key = {
+            "__typename": "ApiKey",
+            "id": str(uuid.uuid4()),
+            "name": data["name"],
+            "expiresAt": data["expiresAt"],
+            "revokedAt": data.get("revokedAt"),
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "role": self._role(str(data["roleId"])),
+        }
         self._seed("146-metadata-apiKeys", "apiKeys")
         self.rt.store.entity_table("seed:apiKeys")[key["id"]] = key
         return key
@@ -306,13 +344,13 @@ class MetadataResolvers:
             raise GraphQLError(f"API key {key_id} not found", code="NOT_FOUND")
         return key
 
-    def m_updateApiKey(self, req: Request) -> Any:  # noqa: N802
+    def m_updateApiKey(self, req: Request) -> Any:
         data = req.args.get("input") or {}
         key = self._api_key(str(data.get("id")))
         key.update({k: v for k, v in data.items() if k in ("name", "expiresAt", "revokedAt")})
         return key
 
-    def m_revokeApiKey(self, req: Request) -> Any:  # noqa: N802
+    def m_revokeApiKey(self, req: Request) -> Any:
         key = self._api_key(str((req.args.get("input") or {}).get("id")))
         key["revokedAt"] = now_iso()
         for token, principal in list(self.rt.extra_tokens.items()):
@@ -320,130 +358,175 @@ class MetadataResolvers:
                 del self.rt.extra_tokens[token]
         return key
 
-    def m_generateApiKeyToken(self, req: Request) -> Any:  # noqa: N802
+    def m_generateApiKeyToken(self, req: Request) -> Any:
         key = self._api_key(str(req.args.get("apiKeyId")))
         token = "fake-api-key-" + secrets.token_hex(16)
-        self.rt.extra_tokens[token] = Principal("api_key", Actor("api_key", name=key["name"]),
-                                                api_key_id=key["id"])
+        self.rt.extra_tokens[token] = Principal(
+            "api_key", Actor("api_key", name=key["name"]), api_key_id=key["id"]
+        )
         return {"__typename": "ApiKeyToken", "token": token}
 
     # ---- workspace, user, login ---------------------------------------------------------------
-    def q_currentWorkspace(self, req: Request) -> Any:  # noqa: N802
+    def q_currentWorkspace(self, req: Request) -> Any:
         stamp = "2026-11-22T03:39:52.494Z"
-        return {"__typename": "Workspace", "id": contract_data.workspace_id(), "displayName": "Apple",
-                "logo": None, "createdAt": stamp, "updatedAt": stamp, "deletedAt": None, "subdomain": "apple",
-                "activationStatus": "ACTIVE", "metadataVersion": 1, "allowImpersonation": True,
-                "isPublicInviteLinkEnabled": True, "workspaceMembersCount": 3}
+        return {
+            "__typename": "Workspace",
+            "id": contract_data.workspace_id(),
+            "displayName": "Apple",
+            "logo": None,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "deletedAt": None,
+            "subdomain": "apple",
+            "activationStatus": "ACTIVE",
+            "metadataVersion": 1,
+            "allowImpersonation": True,
+            "isPublicInviteLinkEnabled": True,
+            "workspaceMembersCount": 3,
+        }
 
-    def q_currentUser(self, req: Request) -> Any:  # noqa: N802
-        return {"__typename": "User", "id": "20202020-9e3b-46d4-a556-88b9ddc2b034", "firstName": "Tim",
-                "lastName": "Apple", "email": self.rt.user_email, "isEmailVerified": True, "locale": "en",
-                "canImpersonate": True, "canAccessFullAdminPanel": True, "hasPassword": True,
-                "workspaceMember": {"id": USER_ACTOR.workspace_member_id, "name": {"firstName": "Tim",
-                                                                                  "lastName": "Apple"},
-                                    "userEmail": self.rt.user_email},
-                "currentWorkspace": self.q_currentWorkspace(req)}
+    def q_currentUser(self, req: Request) -> Any:
+        return {
+            "__typename": "User",
+            "id": "20202020-9e3b-46d4-a556-88b9ddc2b034",
+            "firstName": "Tim",
+            "lastName": "Apple",
+            "email": self.rt.user_email,
+            "isEmailVerified": True,
+            "locale": "en",
+            "canImpersonate": True,
+            "canAccessFullAdminPanel": True,
+            "hasPassword": True,
+            "workspaceMember": {
+                "id": USER_ACTOR.workspace_member_id,
+                "name": {"firstName": "Tim", "lastName": "Apple"},
+                "userEmail": self.rt.user_email,
+            },
+            "currentWorkspace": self.q_currentWorkspace(req),
+        }
 
-    def m_getLoginTokenFromCredentials(self, req: Request) -> Any:  # noqa: N802
+    def m_getLoginTokenFromCredentials(self, req: Request) -> Any:
         if req.args.get("email") != self.rt.user_email or req.args.get("password") != self.rt.user_password:
             # Not captured: shaped like the other AuthException answers on /metadata.
-            raise GraphQLError("Wrong password", code="FORBIDDEN", sub_code="FORBIDDEN_EXCEPTION",
-                               friendly="You do not have permission to perform this action.")
+            raise GraphQLError(
+                "Wrong password",
+                code="FORBIDDEN",
+                sub_code="FORBIDDEN_EXCEPTION",
+                friendly="You do not have permission to perform this action.",
+            )
         token = "fake-login-token-" + secrets.token_hex(16)
         self.rt.store.entity_table("loginTokens")[token] = {"id": token}
         return {"__typename": "LoginToken", "loginToken": {"token": token, "expiresAt": _in(minutes=15)}}
 
-    def m_getAuthTokensFromLoginToken(self, req: Request) -> Any:  # noqa: N802
+    def m_getAuthTokensFromLoginToken(self, req: Request) -> Any:
         token = str(req.args.get("loginToken"))
         if self.rt.store.entity_table("loginTokens").pop(token, None) is None:
-            raise GraphQLError("Token has expired.", code="UNAUTHENTICATED", sub_code="UNAUTHENTICATED",
-                               friendly="You must be logged in.")
+            raise GraphQLError(
+                "Token has expired.",
+                code="UNAUTHENTICATED",
+                sub_code="UNAUTHENTICATED",
+                friendly="You must be logged in.",
+            )
         access = "fake-user-token-" + secrets.token_hex(16)
         self.rt.extra_tokens[access] = Principal("user", USER_ACTOR)
-        return {"__typename": "AuthTokens", "tokens": {
-            "accessOrWorkspaceAgnosticToken": {"token": access, "expiresAt": _in(minutes=30)},
-            "refreshToken": {"token": "fake-refresh-" + secrets.token_hex(16), "expiresAt": _in(days=60)},
-        }}
+        return {
+            "__typename": "AuthTokens",
+            "tokens": {
+                "accessOrWorkspaceAgnosticToken": {"token": access, "expiresAt": _in(minutes=30)},
+                "refreshToken": {"token": "fake-refresh-" + secrets.token_hex(16), "expiresAt": _in(days=60)},
+            },
+        }
 
-    def q_navigationMenuItems(self, req: Request) -> Any:  # noqa: N802
+    def q_navigationMenuItems(self, req: Request) -> Any:
         return self._seed("093-metadata-navigationMenuItems", "navigationMenuItems")
 
-    def q_myConnectedAccounts(self, req: Request) -> Any:  # noqa: N802
+    def q_myConnectedAccounts(self, req: Request) -> Any:
         return self._seed("094-metadata-myConnectedAccounts", "myConnectedAccounts")
 
-    def m_duplicateDashboard(self, req: Request) -> Any:  # noqa: N802
+    def m_duplicateDashboard(self, req: Request) -> Any:
         ctx: MetadataContext = req.context
         store = self.rt.store
         obj = store.object_for("dashboards")
         source = store.get(obj, str(req.args.get("id")))
         actor = ctx.principal.actor if ctx.principal else API_KEY_ACTOR
-        record = store.create(obj, {"title": f"{source.get('title') or ''} (Copy)",
-                                    "pageLayoutId": str(uuid.uuid4())}, actor)
+        record = store.create(
+            obj, {"title": f"{source.get('title') or ''} (Copy)", "pageLayoutId": str(uuid.uuid4())}, actor
+        )
         return {"__typename": "DuplicatedDashboard", **record}
 
     # ---- logic functions ---------------------------------------------------------------------------
-    def q_findManyLogicFunctions(self, req: Request) -> Any:  # noqa: N802
+    def q_findManyLogicFunctions(self, req: Request) -> Any:
         return [f for _, f in self.apps.all_functions()]
 
-    def q_findOneLogicFunction(self, req: Request) -> Any:  # noqa: N802
+    def q_findOneLogicFunction(self, req: Request) -> Any:
         return self.apps.get_function((req.args.get("input") or {}).get("id"))
 
-    def m_createOneLogicFunction(self, req: Request) -> Any:  # noqa: N802
+    def m_createOneLogicFunction(self, req: Request) -> Any:
         return self.apps.create_function(req.args.get("input") or {})
 
-    def m_updateOneLogicFunction(self, req: Request) -> Any:  # noqa: N802
+    def m_updateOneLogicFunction(self, req: Request) -> Any:
         data = req.args.get("input") or {}
         return self.apps.update_function(str(data.get("id")), data.get("update") or {})
 
-    def m_deleteOneLogicFunction(self, req: Request) -> Any:  # noqa: N802
+    def m_deleteOneLogicFunction(self, req: Request) -> Any:
         return self.apps.delete_function(str((req.args.get("input") or {}).get("id")))
 
-    def m_executeOneLogicFunction(self, req: Request) -> Any:  # noqa: N802
+    def m_executeOneLogicFunction(self, req: Request) -> Any:
         data = req.args.get("input") or {}
         return self.apps.execute(str(data.get("id")), data.get("payload"))
 
     # ---- apps --------------------------------------------------------------------------------
-    def m_createApplicationRegistration(self, req: Request) -> Any:  # noqa: N802
+    def m_createApplicationRegistration(self, req: Request) -> Any:
         return self.apps.create_registration(req.args.get("input") or {})
 
-    def q_findApplicationRegistrationByUniversalIdentifier(self, req: Request) -> Any:  # noqa: N802
+    def q_findApplicationRegistrationByUniversalIdentifier(self, req: Request) -> Any:
         return self.apps.registrations.get(str(req.args.get("universalIdentifier")))
 
-    def m_createDevelopmentApplication(self, req: Request) -> Any:  # noqa: N802
+    def m_createDevelopmentApplication(self, req: Request) -> Any:
         return self.apps.create_development_app(str(req.args["universalIdentifier"]), str(req.args["name"]))
 
-    def m_uploadApplicationFile(self, req: Request) -> Any:  # noqa: N802
+    def m_uploadApplicationFile(self, req: Request) -> Any:
         ctx: MetadataContext = req.context
         content = ctx.files.get("variables.file", b"")
-        return self.apps.upload(str(req.args["applicationUniversalIdentifier"]), str(req.args["fileFolder"]),
-                                str(req.args["filePath"]), content)
+        return self.apps.upload(
+            str(req.args["applicationUniversalIdentifier"]),
+            str(req.args["fileFolder"]),
+            str(req.args["filePath"]),
+            content,
+        )
 
-    def m_syncApplication(self, req: Request) -> Any:  # noqa: N802
+    def m_syncApplication(self, req: Request) -> Any:
         manifest = req.args.get("manifest")
         if not isinstance(manifest, dict):
             raise GraphQLError("manifest must be a JSON object", code="BAD_USER_INPUT")
         return self.apps.sync(manifest, bool(req.args.get("dryRun")))
 
-    def m_generateApplicationToken(self, req: Request) -> Any:  # noqa: N802
+    def m_generateApplicationToken(self, req: Request) -> Any:
         app = self.apps.app_by_id(str(req.args.get("applicationId")))
         access = "fake-app-token-" + secrets.token_hex(16)
         self.rt.extra_tokens[access] = Principal("api_key", Actor("api_key", name=app["name"]))
-        return {"__typename": "ApplicationTokenPair",
-                "applicationAccessToken": {"token": access, "expiresAt": _in(minutes=30)},
-                "applicationRefreshToken": {"token": "fake-app-refresh-" + secrets.token_hex(16),
-                                            "expiresAt": _in(days=60)}}
+        return {
+            "__typename": "ApplicationTokenPair",
+            "applicationAccessToken": {"token": access, "expiresAt": _in(minutes=30)},
+            "applicationRefreshToken": {
+                "token": "fake-app-refresh-" + secrets.token_hex(16),
+                "expiresAt": _in(days=60),
+            },
+        }
 
-    def m_updateOneApplicationVariable(self, req: Request) -> Any:  # noqa: N802
-        return self.apps.set_variable(str(req.args["applicationId"]), str(req.args["key"]), str(req.args["value"]))
+    def m_updateOneApplicationVariable(self, req: Request) -> Any:
+        return self.apps.set_variable(
+            str(req.args["applicationId"]), str(req.args["key"]), str(req.args["value"])
+        )
 
-    def q_findOneApplication(self, req: Request) -> Any:  # noqa: N802
+    def q_findOneApplication(self, req: Request) -> Any:
         app = self.apps.app_by_id(req.args.get("id"), req.args.get("universalIdentifier"))
         return self.apps.public_app(app)
 
-    def q_findManyApplications(self, req: Request) -> Any:  # noqa: N802
+    def q_findManyApplications(self, req: Request) -> Any:
         return [self.apps.public_app(a) for a in self.apps.applications.values()]
 
-    def m_uninstallApplication(self, req: Request) -> Any:  # noqa: N802
+    def m_uninstallApplication(self, req: Request) -> Any:
         return self.apps.uninstall(str(req.args["universalIdentifier"]))
 
 

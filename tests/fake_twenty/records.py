@@ -249,7 +249,8 @@ def aggregate_groups(
     rows = []
     for dims, members in group_records(store, obj, node, group_by):
         row: dict[str, Any] = {
-            agg: aggregates_mod.as_rest_string(agg, aggregates_mod.compute(obj, members, agg)) for agg in wanted
+            agg: aggregates_mod.as_rest_string(agg, aggregates_mod.compute(obj, members, agg))
+            for agg in wanted
         }
         row["groupByDimensionValues"] = dims
         rows.append(row)

@@ -55,6 +55,11 @@ def _page_info(page: query.Page) -> dict[str, Any]:
     }
 
 
+def list_envelope(plural: str, records: list[dict[str, Any]], page: query.Page) -> dict[str, Any]:
+    """``GET /rest/<plural>``: data, totalCount, pageInfo (example 023)."""
+    return {"data": {plural: records}, "totalCount": page.total_count, "pageInfo": _page_info(page)}
+
+
 class RestCore:
     def __init__(self, runtime: Runtime, events: Events) -> None:
         self.rt = runtime
@@ -111,9 +116,7 @@ class RestCore:
             before=params.get("ending_before"),
         )
         records = self.store.expand(obj, page.records, depth)
-        return json_response(
-            {"data": {obj.plural: records}, "totalCount": page.total_count, "pageInfo": _page_info(page)}
-        )
+        return json_response(list_envelope(obj.plural, records, page))
 
     def _delete_many(self, obj: ObjectMeta, principal: Principal, params: Any) -> Response:
         write_guard(obj, principal, {}, creating=False)

@@ -23,12 +23,14 @@ def _page(items: list[dict[str, Any]], params: Any, key: str) -> dict[str, Any]:
     if after:
         ids = [i["id"] for i in items]
         start = ids.index(after) + 1 if after in ids else 0
-    chosen = items[start:start + limit]
+    chosen = items[start : start + limit]
     return {
         "data": {key: chosen},
-        "pageInfo": {"hasNextPage": start + len(chosen) < len(items),
-                     "startCursor": chosen[0]["id"] if chosen else None,
-                     "endCursor": chosen[-1]["id"] if chosen else None},
+        "pageInfo": {
+            "hasNextPage": start + len(chosen) < len(items),
+            "startCursor": chosen[0]["id"] if chosen else None,
+            "endCursor": chosen[-1]["id"] if chosen else None,
+        },
         "totalCount": len(items),
     }
 

@@ -20,9 +20,17 @@ if TYPE_CHECKING:
     from .events import Events
 
 SYSTEM_ACTOR = {"source": "MANUAL", "workspaceMemberId": None, "name": "System", "context": None}
-STEP_NAMES = {"CREATE_RECORD": "Create Record", "UPDATE_RECORD": "Update Record", "DELETE_RECORD": "Delete Record",
-              "FIND_RECORDS": "Search Records", "SEND_EMAIL": "Send Email", "CODE": "Code - Serverless Function",
-              "HTTP_REQUEST": "HTTP Request", "FORM": "Form", "FILTER": "Filter"}
+STEP_NAMES = {
+    "CREATE_RECORD": "Create Record",
+    "UPDATE_RECORD": "Update Record",
+    "DELETE_RECORD": "Delete Record",
+    "FIND_RECORDS": "Search Records",
+    "SEND_EMAIL": "Send Email",
+    "CODE": "Code - Serverless Function",
+    "HTTP_REQUEST": "HTTP Request",
+    "FORM": "Form",
+    "FILTER": "Filter",
+}
 MAX_DEPTH = 3
 
 
@@ -47,29 +55,35 @@ class Workflows:
             raise TwentyHttpError.bad_request(f"{name} is not supported by the fake")
         return handler(args.get("input") or args, principal)
 
-    def _m_activateWorkflowVersion(self, args: dict[str, Any], principal: Principal) -> bool:  # noqa: N802
+    def _m_activateWorkflowVersion(self, args: dict[str, Any], principal: Principal) -> bool:
         version = self._version(args["workflowVersionId"])
         workflow = self.rt.store.get(self._objs[0], version["workflowId"])
         version.update({"status": "ACTIVE", "updatedAt": now_iso()})
-        workflow.update({"statuses": ["ACTIVE"], "lastPublishedVersionId": version["id"], "updatedAt": now_iso()})
+        workflow.update(
+            {"statuses": ["ACTIVE"], "lastPublishedVersionId": version["id"], "updatedAt": now_iso()}
+        )
         return True
 
-    def _m_deactivateWorkflowVersion(self, args: dict[str, Any], principal: Principal) -> bool:  # noqa: N802
+    def _m_deactivateWorkflowVersion(self, args: dict[str, Any], principal: Principal) -> bool:
         version = self._version(args["workflowVersionId"])
         version.update({"status": "DEACTIVATED", "updatedAt": now_iso()})
         workflow = self.rt.store.get(self._objs[0], version["workflowId"])
         workflow.update({"statuses": ["DEACTIVATED"], "updatedAt": now_iso()})
         return True
 
-    def _m_runWorkflowVersion(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:  # noqa: N802
+    def _m_runWorkflowVersion(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:
         version = self._version(args["workflowVersionId"])
         workflow = self.rt.store.get(self._objs[0], version["workflowId"])
-        actor = {"source": "MANUAL", "workspaceMemberId": principal.actor.workspace_member_id,
-                 "name": principal.actor.name, "context": {}}
+        actor = {
+            "source": "MANUAL",
+            "workspaceMemberId": principal.actor.workspace_member_id,
+            "name": principal.actor.name,
+            "context": {},
+        }
         run = self.run(workflow, version, args.get("payload") or {}, actor)
         return {"__typename": "RunWorkflowVersionOutput", "workflowRunId": run["id"]}
 
-    def _m_createWorkflowVersionStep(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:  # noqa: N802
+    def _m_createWorkflowVersionStep(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:
         version = self._version(args["workflowVersionId"])
         step_type = args.get("stepType") or "CODE"
         step = {
@@ -84,17 +98,20 @@ class Workflows:
         trigger_diff = []
         if args.get("parentStepId") == "trigger" and isinstance(version.get("trigger"), dict):
             next_ids = version["trigger"].setdefault("nextStepIds", [])
-            trigger_diff.append({"type": "CREATE", "path": ["trigger", "nextStepIds", len(next_ids)],
-                                 "value": step["id"]})
+            trigger_diff.append(
+                {"type": "CREATE", "path": ["trigger", "nextStepIds", len(next_ids)], "value": step["id"]}
+            )
             next_ids.append(step["id"])
         version["updatedAt"] = now_iso()
         return {
             "__typename": "WorkflowVersionStepChanges",
             "triggerDiff": trigger_diff,
-            "stepsDiff": [{"path": ["steps"], "type": "CHANGE", "value": version["steps"], "oldValue": old_steps}],
+            "stepsDiff": [
+                {"path": ["steps"], "type": "CHANGE", "value": version["steps"], "oldValue": old_steps}
+            ],
         }
 
-    def _m_updateWorkflowVersionStep(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:  # noqa: N802
+    def _m_updateWorkflowVersionStep(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:
         version = self._version(args["workflowVersionId"])
         step = args.get("step") or {}
         steps = version.get("steps") or []
@@ -102,7 +119,7 @@ class Workflows:
         version["updatedAt"] = now_iso()
         return step
 
-    def _m_deleteWorkflowVersionStep(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:  # noqa: N802
+    def _m_deleteWorkflowVersionStep(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:
         version = self._version(args["workflowVersionId"])
         version["steps"] = [s for s in version.get("steps") or [] if s.get("id") != args.get("stepId")]
         version["updatedAt"] = now_iso()
@@ -114,8 +131,10 @@ class Workflows:
         workflow = store.table(self._objs[0]).get(workflow_id)
         if workspace_id != contract_data.workspace_id() or workflow is None or workflow.get("deletedAt"):
             raise TwentyHttpError.rest(
-                404, "Error",
-                f"[Webhook trigger] Workflow {workflow_id} not found in workspace {workspace_id}", code="NOT_FOUND",
+                404,
+                "Error",
+                f"[Webhook trigger] Workflow {workflow_id} not found in workspace {workspace_id}",
+                code="NOT_FOUND",
             )
         version = self._published_version(workflow)
         actor = {"source": "WEBHOOK", "workspaceMemberId": None, "name": "Webhook", "context": {}}
@@ -145,13 +164,22 @@ class Workflows:
             if trigger.get("type") != "DATABASE_EVENT":
                 continue
             if (trigger.get("settings") or {}).get("eventName") in (event, upserted):
-                actor = {"source": "WORKFLOW", "workspaceMemberId": None, "name": workflow.get("name"),
-                         "context": {}}
+                actor = {
+                    "source": "WORKFLOW",
+                    "workspaceMemberId": None,
+                    "name": workflow.get("name"),
+                    "context": {},
+                }
                 self.run(workflow, version or {}, {"properties": {"after": record}}, actor)
 
     # ---- running -----------------------------------------------------------------------------
-    def run(self, workflow: dict[str, Any], version: dict[str, Any], payload: dict[str, Any],
-            actor: dict[str, Any]) -> dict[str, Any]:
+    def run(
+        self,
+        workflow: dict[str, Any],
+        version: dict[str, Any],
+        payload: dict[str, Any],
+        actor: dict[str, Any],
+    ) -> dict[str, Any]:
         store = self.rt.store
         _, _, run_obj = self._objs
         count = sum(1 for r in store.table(run_obj).values() if r.get("workflowId") == workflow["id"])
@@ -164,28 +192,44 @@ class Workflows:
         finally:
             self._depth -= 1
         run = store.new_record(run_obj, {}, API_KEY_ACTOR)
-        run.update({
-            "name": f"#{count + 1} - {workflow.get('name')}", "status": "COMPLETED",
-            "enqueuedAt": stamp, "startedAt": stamp, "endedAt": now_iso(),
-            "createdBy": actor, "updatedBy": dict(SYSTEM_ACTOR),
-            "state": {"flow": {"trigger": copy.deepcopy(version.get("trigger")),
-                               "steps": copy.deepcopy(version.get("steps") or [])}, "stepInfos": step_infos},
-            "workflowId": workflow["id"], "workflowVersionId": version.get("id"),
-        })
+        run.update(
+            {
+                "name": f"#{count + 1} - {workflow.get('name')}",
+                "status": "COMPLETED",
+                "enqueuedAt": stamp,
+                "startedAt": stamp,
+                "endedAt": now_iso(),
+                "createdBy": actor,
+                "updatedBy": dict(SYSTEM_ACTOR),
+                "state": {
+                    "flow": {
+                        "trigger": copy.deepcopy(version.get("trigger")),
+                        "steps": copy.deepcopy(version.get("steps") or []),
+                    },
+                    "stepInfos": step_infos,
+                },
+                "workflowId": workflow["id"],
+                "workflowVersionId": version.get("id"),
+            }
+        )
         store.table(run_obj)[run["id"]] = run
         return run
 
     def _execute(self, step: dict[str, Any]) -> Any:
         if step.get("type") != "CREATE_RECORD":
             return {}
-        spec = ((step.get("settings") or {}).get("input") or {})
+        spec = (step.get("settings") or {}).get("input") or {}
         obj = self.rt.store.schema.objects.get(str(spec.get("objectName")))
         if obj is None:
             return {}
         data = {k: v for k, v in (spec.get("objectRecord") or {}).items() if k in obj.writable_names()}
         record = self.rt.store.create(obj, data, API_KEY_ACTOR)
-        record["createdBy"] = record["updatedBy"] = {"source": "WORKFLOW", "workspaceMemberId": None,
-                                                     "name": "Workflow", "context": {}}
+        record["createdBy"] = record["updatedBy"] = {
+            "source": "WORKFLOW",
+            "workspaceMemberId": None,
+            "name": "Workflow",
+            "context": {},
+        }
         self.events.created(obj, record, None)
         return record
 
