@@ -53,6 +53,7 @@ class Environment:
             "dns_records": self.domain.dns_records,
             "mcp_service": self.mcp.service.name,
             "mcp_uri": self.mcp.service.uri,
+            "mcp_public_url": self.mcp.public_url,
             "mcp_image_repository": self.mcp.image_repository,
             "sql_instance": self.database.instance.name,
             "sql_connection_name": self.database.instance.connection_name,

@@ -72,10 +72,14 @@ class McpService(pulumi.ComponentResource):
             ),
             opts=child_opts(self),
         )
+        # Cloud Run's deterministic URL (https://SERVICE-PROJECT_NUMBER.REGION.run.app), known before
+        # the service exists; the OAuth metadata the MCP server publishes must name it.
+        number = gcp.organizations.get_project_output(project_id=cfg.project).number
+        self.public_url = pulumi.Output.format("https://{0}-mcp-{1}.{2}.run.app", p, number, cfg.region)
         plain = {
             "TWENTY_API_URL": cfg.server_url,
-            "MCP_STORAGE_BUCKET": storage.bucket.name,
-            "MCP_STORAGE_PREFIX": MCP_OBJECT_PREFIX,
+            "MCP_PUBLIC_URL": self.public_url,
+            "MCP_PRIMER_BUCKET": storage.bucket.name,
         }
         env_secrets = {"MCP_SEALING_KEY": "mcp-sealing-key", "MCP_ADMIN_TOKEN": "mcp-admin-token"}
         self.service = gcp.cloudrunv2.Service(

@@ -32,6 +32,8 @@ SECRET_SIG_VALUE = pulumi.runtime.rpc._special_secret_sig  # type: ignore[attr-d
 MOCK_SECRET_PREFIX = "MOCKSECRET-"  # noqa: S105 (marks mock values, not a password)
 
 # Outputs the real provider marks secret (additional_secret_outputs); the mock monitor doesn't.
+MOCK_PROJECT_NUMBER = "123456789012"
+GET_PROJECT = "gcp:organizations/getProject:getProject"  # an invoke token, not a credential
 SECRET_OUTPUTS = {
     "random:index/randomPassword:RandomPassword": ("result", "bcryptHash"),
     "random:index/randomId:RandomId": ("b64Url", "b64Std", "hex", "dec"),
@@ -127,7 +129,9 @@ class PlanMocks(pulumi.runtime.Mocks):
         return rid, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
+        if args.token == GET_PROJECT:
+            return {"projectId": self.project, "number": MOCK_PROJECT_NUMBER, "name": self.project}, []
+        return {}, []
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):

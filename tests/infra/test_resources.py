@@ -291,6 +291,10 @@ def test_mcp_service(variant: str) -> None:
     envs = envs_of(mcp)
     assert envs["TWENTY_API_URL"]["value"] == f"https://{plan.cfg.domain}"
     assert envs["MCP_SEALING_KEY"]["valueSource"]["secretKeyRef"]["secret"] == "twenty-mcp-sealing-key"
+    assert envs["MCP_ADMIN_TOKEN"]["valueSource"]["secretKeyRef"]["secret"] == "twenty-mcp-admin-token"
+    assert envs["MCP_PUBLIC_URL"]["value"] == f"https://twenty-mcp-123456789012.{plan.cfg.region}.run.app"
+    assert envs["MCP_PRIMER_BUCKET"]["value"] == f"{plan.cfg.project}-twenty-files"
+    assert plan.outputs["mcp_public_url"] == envs["MCP_PUBLIC_URL"]["value"]
     assert mcp.props["template"]["serviceAccount"].startswith("twenty-mcp@")
 
 
