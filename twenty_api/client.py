@@ -321,7 +321,9 @@ class TwentyClient:
     async def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         delay = state.next_action.sleep if state.next_action else 0.0
-        log.warning("Twenty request failed (%s); retry %d in %.2fs", exc, state.attempt_number, delay)
+        what = exc.summary if isinstance(exc, TwentyError) else repr(exc)
+        said = "; ".join(exc.messages) if isinstance(exc, TwentyError) else ""
+        log.warning("%s%s; retry %d in %.2fs", what, f": {said}" if said else "", state.attempt_number, delay)
 
     async def _send(
         self,
