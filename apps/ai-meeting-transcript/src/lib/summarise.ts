@@ -88,7 +88,7 @@ export const summariseTranscript = async (
     const assigneeId = matchAssignee(item, members);
     const task =
       existing ??
-      (await twenty.create('tasks', {
+      (await twenty.create<TwentyRecord>('tasks', {
         title: taskTitle,
         status: 'TODO',
         bodyV2: { markdown: `From the meeting "${title}".` },

@@ -83,7 +83,7 @@ export const storeTranscript = async (
   const resumed = Boolean(note);
   if (!note) {
     const header = [`**Started:** ${t.startedAt ?? 'unknown'}`, `**Participants:** ${t.participants.map((p) => p.name || p.email).join(', ')}`];
-    note = await twenty.create('notes', {
+    note = await twenty.create<TwentyRecord>('notes', {
       title: `Transcript: ${t.title}`,
       bodyV2: { markdown: `${header.join('\n')}\n\n## Transcript\n\n${t.transcript}` },
       transcriptExternalId: t.externalId,
