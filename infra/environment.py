@@ -11,7 +11,7 @@ from typing import Any
 
 import pulumi
 
-from infra.cache import Cache
+from infra.cache import REDIS_VM_PORT, Cache
 from infra.config import StackConfig
 from infra.database import Database
 from infra.domain import Domain
@@ -38,6 +38,12 @@ class Environment:
     domain: Domain
     mcp: McpService
 
+    def _redis_host(self) -> pulumi.Output[str] | str:
+        if self.cache.instance is not None:
+            return self.cache.instance.host
+        assert self.cache.vm_address is not None
+        return self.cache.vm_address.address
+
     def outputs(self) -> dict[str, Any]:
         """Stack outputs the deploy, MCP and staging tasks read."""
         cfg = self.cfg
@@ -63,9 +69,27 @@ class Environment:
             "worker_mode": cfg.worker_mode,
             "worker_name": worker.instance.name if worker.instance is not None else worker.pool.name,  # type: ignore[union-attr]
             "worker_zone": cfg.worker_zone if worker.instance is not None else cfg.region,
+            **(
+                {"worker_vm": worker.instance.name, "zone": cfg.worker_zone}
+                if worker.instance is not None
+                else {}
+            ),
             "redis_mode": cfg.redis_mode,
+            "redis_host": self._redis_host(),
+            "redis_port": 6378 if self.cache.instance is not None else REDIS_VM_PORT,
+            "redis_url_secret": self.secrets.secret_id("redis-url"),
+            "db_url_secret": self.secrets.secret_id("pg-url"),
+            # the names inv deploy / inv ops read (deploy/stack.py)
+            "artifact_repo": self.mcp.image_repository,
+            "db_name": self.database.database.name,
+            "db_user": self.database.user.name,
             "secret_ids": {key: self.secrets.secret_id(key) for key in self.secrets.secrets},
             "twenty_api_key_secret": self.secrets.secret_id("twenty-api-key"),
+            **(
+                {"redis_auth_secret": self.secrets.secret_id("redis-password")}
+                if "redis-password" in self.secrets.secrets
+                else {}
+            ),
             "service_accounts": {
                 "server": self.identity.server_sa.email,
                 "worker": self.identity.worker_sa.email,

@@ -280,6 +280,15 @@ def test_domain_mapping_and_outputs(variant: str) -> None:
     assert out["mcp_image_repository"] == f"{plan.cfg.region}-docker.pkg.dev/{plan.cfg.project}/twenty-images"
     assert out["twenty_api_key_secret"] == "twenty-twenty-api-key"
     assert out["sql_connection_name"].startswith(plan.cfg.project + ":")
+    assert out["artifact_repo"] == out["mcp_image_repository"]
+    assert (out["db_name"], out["db_user"], out["db_url_secret"]) == ("default", "twenty", "twenty-pg-url")
+    if plan.cfg.redis_mode == "vm":
+        assert (out["redis_host"], out["redis_port"]) == ("10.10.0.10", 6379)
+        assert out["redis_auth_secret"] == "twenty-redis-password"
+    else:
+        assert (out["redis_host"], out["redis_port"]) == ("10.20.1.4", 6378) and "redis_auth_secret" not in out
+    if plan.cfg.worker_mode == "vm":
+        assert out["worker_vm"] == "twenty-worker" and out["zone"] == plan.cfg.worker_zone
 
 
 @pytest.mark.parametrize("variant", ALL)
