@@ -323,6 +323,8 @@ def open_stack(
     if shutil.which("pulumi", path=env.get("PATH", "")) is None:
         command = auto.PulumiCommand(root=str(pre.cli.parent.parent))
     provider = pre.backend.secrets_provider
+    if pre.backend.url.startswith("file://"):  # the CLI wants the state directory to exist
+        Path(pre.backend.url.removeprefix("file://")).expanduser().mkdir(parents=True, exist_ok=True)
     opts = auto.LocalWorkspaceOptions(
         work_dir=str(REPO_ROOT),
         env_vars={"PULUMI_BACKEND_URL": pre.backend.url, "PULUMI_SKIP_UPDATE_CHECK": "true"},

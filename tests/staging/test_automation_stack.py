@@ -126,3 +126,11 @@ def test_preview_counts_changes_by_operation_name(pulumi_side, monkeypatch):
 
     monkeypatch.setattr(auto, "select_stack", lambda **kw: Previewing("s"))
     assert automation.preview("staging-82", on_output=lambda _l: None) == {"create": 41, "same": 2}
+
+
+def test_a_local_backend_directory_is_created(pulumi_side, tmp_path):
+    state = tmp_path / "state" / "dir"
+    pulumi_side["existing"].add("staging-83")
+    automation.open_stack("staging-83", {**pulumi_side["env"], "PULUMI_BACKEND_URL": f"file://{state}"})
+    assert state.is_dir()
+    assert pulumi_side["opts"].env_vars["PULUMI_BACKEND_URL"] == f"file://{state}"
