@@ -286,7 +286,8 @@ def test_domain_mapping_and_outputs(variant: str) -> None:
         assert (out["redis_host"], out["redis_port"]) == ("10.10.0.10", 6379)
         assert out["redis_auth_secret"] == "twenty-redis-password"
     else:
-        assert (out["redis_host"], out["redis_port"]) == ("10.20.1.4", 6378) and "redis_auth_secret" not in out
+        assert (out["redis_host"], out["redis_port"]) == ("10.20.1.4", 6378)
+        assert "redis_auth_secret" not in out
     if plan.cfg.worker_mode == "vm":
         assert out["worker_vm"] == "twenty-worker" and out["zone"] == plan.cfg.worker_zone
 
