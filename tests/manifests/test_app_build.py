@@ -1,0 +1,152 @@
+"""The apps build with the twenty-sdk tooling into what Twenty 2.21 accepted (app-sync capture), and
+the apps index agrees with what each app declares."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from deploy.manifests import load_manifests, validate_cron
+
+REPO = Path(__file__).resolve().parents[2]
+APPS = REPO / "apps"
+CAPTURED = Path("/work/shared/twenty-api/app-sync/manifest.json")
+TWENTY_CLI = APPS / "node_modules" / ".bin" / "twenty"
+
+needs_sdk = pytest.mark.skipif(
+    shutil.which("node") is None or not TWENTY_CLI.exists(),
+    reason="needs Node 20 and the apps' node modules (run `npm ci` in apps/; `inv test` does it)",
+)
+
+
+def _captured_manifest() -> dict:
+    if not CAPTURED.exists():
+        pytest.skip(f"captured manifest {CAPTURED} is not on this machine")
+    return json.loads(CAPTURED.read_text())["manifest"]
+
+
+@pytest.fixture(scope="module")
+def built_ai_automations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("node") is None or not TWENTY_CLI.exists():
+        pytest.skip("needs Node 20 and the apps' node modules (run `npm ci` in apps/; `inv test` does it)")
+    app = APPS / "ai-automations"
+    home = tmp_path_factory.mktemp("home")  # the CLI reads remotes from $HOME/.twenty: keep it empty
+    result = subprocess.run(
+        [str(TWENTY_CLI), "dev:build", "."],
+        cwd=app,
+        env={**os.environ, "HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0 and "Build succeeded" in result.stdout, result.stdout + result.stderr
+    return app / ".twenty" / "output"
+
+
+@needs_sdk
+def test_built_manifest_has_the_accepted_shape(built_ai_automations: Path) -> None:
+    captured = _captured_manifest()
+    built = json.loads((built_ai_automations / "manifest.json").read_text())
+    assert list(built) == list(captured)
+    # aboutDescription comes from the app's README.md; 2.21 reads manifest.application.aboutDescription
+    # (2-19 upgrade command backfilling applicationRegistration.aboutDescription, 6f3c158).
+    assert set(built["application"]) - set(captured["application"]) <= {"aboutDescription"}
+    assert set(captured["application"]) <= set(built["application"])
+    fn_keys = set(captured["logicFunctions"][0]) - {"httpRouteTriggerSettings"}
+    for fn in built["logicFunctions"]:
+        assert fn_keys <= set(fn), fn["name"]
+        assert fn["handlerName"] == "default.config.handler"
+        triggers = [k for k in fn if k.endswith("TriggerSettings")]
+        assert len(triggers) == 1, fn["name"]
+        bundle = built_ai_automations / fn["builtHandlerPath"]
+        # Twenty checks the md5 of every uploaded bundle against the manifest (app-sync NOTES).
+        assert hashlib.md5(bundle.read_bytes()).hexdigest() == fn["builtHandlerChecksum"]
+        assert "@twenty-gcp/apps-shared" not in bundle.read_text(), "shared code must be bundled in"
+    package_json = (built_ai_automations / "package.json").read_bytes()
+    assert hashlib.md5(package_json).hexdigest() == built["application"]["packageJsonChecksum"]
+    assert captured["roles"][0].keys() == built["roles"][0].keys()
+
+
+@needs_sdk
+def test_built_crons_and_variables(built_ai_automations: Path) -> None:
+    built = json.loads((built_ai_automations / "manifest.json").read_text())
+    crons = {
+        fn["name"]: fn["cronTriggerSettings"]["pattern"]
+        for fn in built["logicFunctions"]
+        if "cronTriggerSettings" in fn
+    }
+    assert crons == {
+        "daily-activity-summary": "0 8 * * *",
+        "calendar-sync-refresh": "*/30 9-18 * * 1-5",
+        "messaging-sync-refresh": "*/15 8-19 * * 1-5",
+    }
+    for pattern in crons.values():
+        validate_cron(pattern)
+    variables = built["application"]["applicationVariables"]
+    secrets = {k for k, v in variables.items() if v.get("isSecret")}
+    assert secrets == {"AI_API_KEY", "ENRICHMENT_API_KEY"}
+    assert all("value" not in variables[k] for k in secrets), "secret values never live in the repo"
+
+
+VAR_RE = re.compile(r"^    ([A-Z][A-Z0-9_]*): \{\n(?P<body>(?:      .*\n)+?)    \},", re.MULTILINE)
+
+
+def _declared_variables(app_dir: Path) -> dict[str, bool]:
+    text = (app_dir / "src" / "application-config.ts").read_text()
+    return {m.group(1): "isSecret: true" in m.group("body") for m in VAR_RE.finditer(text)}
+
+
+def test_apps_index_matches_each_apps_secret_variables() -> None:
+    manifests = load_manifests(APPS)
+    workspace = json.loads((APPS / "package.json").read_text())["workspaces"]
+    assert sorted(a.path for a in manifests.apps) == sorted(w for w in workspace if w != "shared")
+    for app in manifests.apps:
+        declared = _declared_variables(APPS / app.path)
+        assert declared, f"{app.name}: no applicationVariables found"
+        secrets = {k for k, is_secret in declared.items() if is_secret}
+        assert set(app.secrets) == secrets, f"{app.name}: index {sorted(app.secrets)} != {sorted(secrets)}"
+
+
+def test_cron_schedules_declared_in_the_apps_are_valid() -> None:
+    pattern_re = re.compile(r"cronTriggerSettings: \{ pattern: ([A-Z_]+|'[^']+') \}")
+    found = {}
+    for source in APPS.glob("*/src/logic-functions/*.ts"):
+        text = source.read_text()
+        match = pattern_re.search(text)
+        if not match:
+            continue
+        value = match.group(1)
+        if not value.startswith("'"):
+            value = re.search(rf"{value} = ('[^']+')", text).group(1)
+        found[f"{source.parts[-4]}/{source.stem}"] = validate_cron(value.strip("'"))
+    assert found == {
+        "activity-summary/summarise-activity": "0 7 * * *",
+        "ai-automations/calendar-sync-refresh": "*/30 9-18 * * 1-5",
+        "ai-automations/daily-activity-summary": "0 8 * * *",
+        "ai-automations/messaging-sync-refresh": "*/15 8-19 * * 1-5",
+        "last-email-interaction/daily-interaction-refresh": "0 5 * * *",
+        "rollup-engine/rollup-nightly": "0 2 * * *",
+        "webmetic/webmetic-hourly-sync": "0 * * * *",
+    }
+
+
+def test_no_secret_values_in_apps_tree() -> None:
+    # Secret variables are declared without a value; nothing that looks like a provider key is committed.
+    suspicious = re.compile(r"(sk_live_|sk-[A-Za-z0-9]{20,}|whsec_[A-Za-z0-9]{20,}|[0-9a-f]{32}-us\d+)")
+    for path in APPS.rglob("*"):
+        if "node_modules" in path.parts or ".twenty" in path.parts or not path.is_file():
+            continue
+        if path.suffix in {".ts", ".json", ".yaml", ".md"} and path.name != "package-lock.json":
+            assert not suspicious.search(path.read_text()), path
+    data = yaml.safe_load((APPS / "apps.yaml").read_text())
+    names = [s for a in data["apps"] for s in a.get("secrets", {}).values()]
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]+", s) for s in names)
