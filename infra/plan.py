@@ -52,6 +52,7 @@ class Recorded:
     secret_props: frozenset[str]  # top-level inputs that carried a secret
     concern: str
     custom: bool
+    depends_on: tuple[str, ...] = ()  # URNs this resource waits for
 
     def policy_resource(self) -> policies.PolicyResource:
         return policies.PolicyResource(self.typ, self.name, self.props, self.secret_props)
@@ -140,10 +141,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: PlanMocks) -> None:
         super().__init__(mocks)
         self.urns: dict[tuple[str, str], str] = {}
+        self.dependencies: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         self.urns[(request.type, request.name)] = response.urn
+        self.dependencies[(request.type, request.name)] = tuple(request.dependencies)
         return response
 
 
@@ -220,7 +223,8 @@ def run_program(cfg: StackConfig, user_secrets: dict[str, Any] | None = None) ->
                 secret_keys.add(key)
         urn = monitor.urns.get((typ, name), "")
         custom = not typ.startswith("twenty:infra:")
-        records.append(Recorded(typ, name, props, frozenset(secret_keys), _concern(urn), custom))
+        deps = monitor.dependencies.get((typ, name), ())
+        records.append(Recorded(typ, name, props, frozenset(secret_keys), _concern(urn), custom, deps))
     return PlanResult(cfg, records, box.get("outputs", {}))
 
 

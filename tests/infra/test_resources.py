@@ -327,3 +327,28 @@ def test_every_variant_passes_every_policy(variant: str) -> None:
     report = plan_of(variant).policy_report()
     assert report.violations == []
     assert sum(report.checked.values()) > 50
+
+
+@pytest.mark.parametrize("variant", ["prod", "prod-standard"])
+def test_ordering_apis_first_private_access_before_data_secrets_before_workloads(variant: str) -> None:
+    plan = plan_of(variant)
+
+    def waits_for(r: Recorded, typ: str, name_part: str = "") -> bool:
+        return any(
+            f"::{typ}::" in u or f"${typ}::" in u for u in r.depends_on if name_part in u.rsplit("::", 1)[-1]
+        )
+
+    for r in plan.custom_resources:
+        if r.concern in ("Identity", "Stack"):
+            continue
+        assert waits_for(r, "gcp:projects/service:Service"), f"{r.typ} {r.name} does not wait for the APIs"
+    for typ in (SQL, "gcp:redis/instance:Instance"):
+        for r in plan.by_type(typ):
+            assert waits_for(r, "gcp:servicenetworking/connection:Connection"), r.name
+    server = plan.one(RUN, "twenty-server")
+    assert waits_for(server, JOB, "twenty-migrate")
+    assert waits_for(server, SECRET_IAM, "twenty-pg-url-server")
+    assert waits_for(server, "gcp:secretmanager/secretVersion:SecretVersion", "twenty-pg-url-v")
+    for vm in plan.by_type(VM):
+        assert waits_for(vm, SECRET_IAM, "twenty-pg-url-worker")
+        assert waits_for(vm, "gcp:compute/routerNat:RouterNat")
