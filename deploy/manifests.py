@@ -19,6 +19,7 @@ Secret Manager secrets.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -609,6 +610,22 @@ class Manifests(_Strict):
 
     def app_path(self, app: AppEntry) -> Path:
         return self.apps_dir / app.path
+
+    def built_manifest(self, app: AppEntry) -> dict[str, Any] | None:
+        """The manifest `twenty dev:build` wrote for the app (`<app>/.twenty/output`), if built."""
+        path = self.app_path(app) / ".twenty" / "output" / "manifest.json"
+        if not path.is_file():
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def routes(self, app: AppEntry) -> list[tuple[str, str]]:
+        """(HTTP method, path under /s/) of the app's route triggers, from its built manifest."""
+        manifest = self.built_manifest(app) or {}
+        return [
+            (fn["httpRouteTriggerSettings"]["httpMethod"], "/s" + fn["httpRouteTriggerSettings"]["path"])
+            for fn in manifest.get("logicFunctions", [])
+            if fn.get("httpRouteTriggerSettings")
+        ]
 
 
 def _format_error(path: Path, err: ValidationError) -> list[str]:
