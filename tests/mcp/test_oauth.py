@@ -78,7 +78,9 @@ async def test_oauth_flow_end_to_end(http_env: dict[str, str], fake_twenty: Any)
             assert old.status_code == 401  # refresh rotated the grant
 
             r = await http.post(
-                "/revoke", data={"token": fresh["access_token"], "client_id": pending.client_id}
+                "/revoke",
+                # mcp 2.3.0's RevocationRequest declares client_secret with no default: send it empty.
+                data={"token": fresh["access_token"], "client_id": pending.client_id, "client_secret": ""},
             )
             assert r.status_code == 200, r.text
             gone = await http.post(
