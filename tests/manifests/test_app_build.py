@@ -150,3 +150,14 @@ def test_no_secret_values_in_apps_tree() -> None:
     data = yaml.safe_load((APPS / "apps.yaml").read_text())
     names = [s for a in data["apps"] for s in a.get("secrets", {}).values()]
     assert all(re.fullmatch(r"[A-Za-z0-9_-]+", s) for s in names)
+
+
+@needs_sdk
+def test_routes_of_a_built_app(built_ai_automations: Path) -> None:
+    manifests = load_manifests(APPS)
+    app = next(a for a in manifests.apps if a.name == "ai-automations")
+    assert manifests.built_manifest(app) is not None
+    assert manifests.routes(app) == []  # cron + database-event functions only
+    stripe = next(a for a in manifests.apps if a.name == "stripe-synchronizer")
+    if manifests.built_manifest(stripe) is not None:
+        assert manifests.routes(stripe) == [("POST", "/s/stripe-webhook")]
