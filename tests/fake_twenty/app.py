@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import GraphQLError, TwentyHttpError
 from .events import Events
@@ -69,7 +69,10 @@ class FaultAndLogMiddleware:
         faults = self.rt.faults
         if faults.latency:
             await asyncio.sleep(faults.latency)
-        if faults.take_drop(path):
+        drop = faults.take_drop(path)
+        if drop == "after":
+            await self.app(scope, receive, _swallow)
+        if drop is not None:
             # Start an answer promising a body, then abort: the client sees the connection die.
             await send(
                 {
@@ -87,6 +90,10 @@ class FaultAndLogMiddleware:
             await json_response(body, status)(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+async def _swallow(message: Message) -> None:
+    """An ASGI ``send`` that discards the answer (the request was still fully processed)."""
 
 
 def build_app(runtime: Runtime) -> Starlette:

@@ -93,20 +93,14 @@ class GraphQLError(Exception):
         return cls(message, code="BAD_USER_INPUT", sub_code=sub_code, friendly=friendly)
 
 
-def rate_limit_rest() -> TwentyHttpError:
-    return TwentyHttpError(
-        429,
-        {
-            "statusCode": 429,
-            "error": "HttpException",
-            "messages": ["Limit reached (100 tokens per 60000 ms)"],
-        },
-    )
+DEFAULT_LIMIT_MESSAGE = "Limit reached (100 tokens per 60000 ms)"
 
 
-def rate_limit_graphql() -> GraphQLError:
-    return GraphQLError.bad_input(
-        "Limit reached (100 tokens per 60000 ms)",
-        "LIMIT_REACHED",
-        "Rate limit reached. Please try again later.",
-    )
+def rate_limit_rest(message: str = DEFAULT_LIMIT_MESSAGE) -> TwentyHttpError:
+    """429 with no Retry-After header (example 200)."""
+    return TwentyHttpError(429, {"statusCode": 429, "error": "HttpException", "messages": [message]})
+
+
+def rate_limit_graphql(message: str = DEFAULT_LIMIT_MESSAGE) -> GraphQLError:
+    """HTTP 200 with errors[].extensions.subCode LIMIT_REACHED (example 201)."""
+    return GraphQLError.bad_input(message, "LIMIT_REACHED", "Rate limit reached. Please try again later.")

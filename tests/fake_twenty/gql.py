@@ -7,6 +7,7 @@ arguments or sub-selection). That is enough for what Twenty clients send.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,8 @@ from graphql.error import GraphQLError as CoreGraphQLError
 from graphql.execution.values import get_variable_values
 
 from .errors import GraphQLError
+
+_QUOTED = re.compile(r"'([^'\s]*)'")
 
 
 @dataclass
@@ -93,7 +96,7 @@ class Executor:
             coerced = get_variable_values(self.schema, op.variable_definitions or [], variables)
             if isinstance(coerced, list):
                 message = coerced[0].message
-                message = message.split("; ", 1)[1] if "; " in message else message
+                message = _QUOTED.sub(r'"\1"', message.split("; ", 1)[1] if "; " in message else message)
                 return 400, {
                     "errors": [
                         {
@@ -139,7 +142,8 @@ class Executor:
 
 
 def _core_error(err: CoreGraphQLError) -> dict[str, Any]:
-    entry: dict[str, Any] = {"message": err.message}
+    # graphql-core quotes names with '…'; graphql-js (what Twenty runs) uses "…" (example 123b).
+    entry: dict[str, Any] = {"message": _QUOTED.sub(r'"\1"', err.message)}
     if err.locations:
         entry["locations"] = [{"line": loc.line, "column": loc.column} for loc in err.locations]
     return entry

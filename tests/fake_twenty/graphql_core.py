@@ -187,7 +187,7 @@ class CoreResolvers:
         def resolver(req: Request) -> Any:
             ctx: CoreContext = req.context
             if ctx.rate_limited:
-                err = rate_limit_graphql()
+                err = rate_limit_graphql(self.rt.limiter.message)
                 err.null_data = False
                 raise err
             try:
@@ -312,7 +312,7 @@ class CoreResolvers:
     def _search(self, req: Request) -> Any:
         ctx: CoreContext = req.context
         if ctx.rate_limited:
-            err = rate_limit_graphql()
+            err = rate_limit_graphql(self.rt.limiter.message)
             err.null_data = False
             raise err
         with self.rt.lock:

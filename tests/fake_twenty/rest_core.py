@@ -73,7 +73,7 @@ class RestCore:
         principal = self.rt.authenticate(request)
         obj = self.store.object_for(plural)
         if not self.rt.take_rate_token(principal):
-            raise rate_limit_rest()
+            raise rate_limit_rest(self.rt.limiter.message)
         return principal, obj
 
     # ---- collection ------------------------------------------------------------------------

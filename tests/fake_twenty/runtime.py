@@ -71,21 +71,25 @@ class Faults:
     """Switchable faults for reliability tests.
 
     ``fail_next(status, n)`` answers the next ``n`` matching requests with a 2.21-shaped error;
-    ``drop_next(n)`` cuts the next ``n`` connections mid-answer; ``latency`` delays every answer.
+    ``drop_next(n)`` cuts the next ``n`` connections mid-answer (with ``after_processing=True`` the
+    request is handled first, so a create happens but the caller never hears of it: the ambiguous
+    failure a client must not blindly retry); ``latency`` delays every answer.
     """
 
     latency: float = 0.0
     _fail: list[tuple[int, str | None]] = field(default_factory=list)
-    _drop: list[str | None] = field(default_factory=list)
+    _drop: list[tuple[str | None, bool]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail_next(self, status: int, n: int = 1, *, path_prefix: str | None = None) -> None:
         with self._lock:
             self._fail.extend([(status, path_prefix)] * n)
 
-    def drop_next(self, n: int = 1, *, path_prefix: str | None = None) -> None:
+    def drop_next(
+        self, n: int = 1, *, path_prefix: str | None = None, after_processing: bool = False
+    ) -> None:
         with self._lock:
-            self._drop.extend([path_prefix] * n)
+            self._drop.extend([(path_prefix, after_processing)] * n)
 
     def clear(self) -> None:
         with self._lock:
@@ -101,13 +105,14 @@ class Faults:
                     return status
         return None
 
-    def take_drop(self, path: str) -> bool:
+    def take_drop(self, path: str) -> str | None:
+        """None, or "before" / "after" (processing) for the next matching dropped connection."""
         with self._lock:
-            for i, prefix in enumerate(self._drop):
+            for i, (prefix, after) in enumerate(self._drop):
                 if prefix is None or path.startswith(prefix):
                     del self._drop[i]
-                    return True
-        return False
+                    return "after" if after else "before"
+        return None
 
 
 @dataclass
@@ -130,7 +135,7 @@ class Runtime:
             self.store.reset(seeded=seeded)
             self.requests.clear()
             self.faults.clear()
-            self.limiter.reset()
+            self.limiter = TokenBucket()
             self.extra_tokens.clear()
             self.apps.reset()
             self.apps.route_handlers.clear()

@@ -71,6 +71,12 @@ class FakeTwenty:
         self.runtime.rate_limit_enabled = value
         self.runtime.limiter.reset()
 
+    def set_rate_limit(self, capacity: int = 100, window_seconds: float = 60.0) -> None:
+        """Enable the per-workspace bucket with another size (2.21's default: 100 per 60 s)."""
+        self.runtime.limiter.capacity = capacity
+        self.runtime.limiter.window = window_seconds
+        self.rate_limit_enabled = True
+
     def records(self, plural: str) -> list[dict[str, Any]]:
         """Live (not soft-deleted) records of one object, for assertions."""
         store = self.runtime.store

@@ -105,6 +105,7 @@ class Store:
     tables: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     # metadata-side entities (webhooks, api keys, apps, logic functions, ...) by kind
     entities: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    min_positions: dict[str, float] = field(default_factory=dict)
 
     def reset(self, *, seeded: bool | None = None) -> None:
         if seeded is not None:
@@ -112,6 +113,7 @@ class Store:
         self.schema = Schema.from_contract()
         self.tables = {}
         self.entities = {}
+        self.min_positions = {}
 
     # ---- tables ------------------------------------------------------------------------------
     def table(self, obj: ObjectMeta) -> dict[str, dict[str, Any]]:
@@ -195,9 +197,15 @@ class Store:
         record["searchVector"] = search_vector(texts) if texts else ""
 
     def _next_position(self, obj: ObjectMeta) -> float:
-        positions = [r.get("position") for r in self.table(obj).values()]
-        numbers = [p for p in positions if isinstance(p, int | float)]
-        return (min(numbers) - 1) if numbers else 0
+        """New records go first (lowest position), as the captured creates show (0, -1, -2 …)."""
+        lowest = self.min_positions.get(obj.plural)
+        if lowest is None:
+            numbers = [
+                p for p in (r.get("position") for r in self.table(obj).values()) if isinstance(p, int | float)
+            ]
+            lowest = min(numbers) if numbers else 1
+        self.min_positions[obj.plural] = lowest - 1
+        return lowest - 1
 
     def new_record(self, obj: ObjectMeta, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
         self.validate_input(obj, data)

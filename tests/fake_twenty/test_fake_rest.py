@@ -112,14 +112,14 @@ def test_state_is_fresh_per_test(fake_twenty: FakeTwenty) -> None:
 
 
 def test_rate_limit_answers_429_without_retry_after(fake_twenty: FakeTwenty) -> None:
-    fake_twenty.rate_limit_enabled = True
-    fake_twenty.runtime.limiter.capacity = 3
-    fake_twenty.runtime.limiter.reset()
+    fake_twenty.set_rate_limit(capacity=3, window_seconds=60)
     with _client(fake_twenty) as client:
         statuses = [client.get("/rest/companies", params={"limit": 1}) for _ in range(4)]
-    assert [r.status_code for r in statuses] == [200, 200, 200, 429]
-    assert "retry-after" not in statuses[-1].headers
-    fake_twenty.runtime.limiter.capacity = 100
+        assert [r.status_code for r in statuses] == [200, 200, 200, 429]
+        assert "retry-after" not in statuses[-1].headers
+        assert statuses[-1].json()["messages"] == ["Limit reached (3 tokens per 60000 ms)"]
+        user = client.get("/rest/companies", headers={"Authorization": f"Bearer {fake_twenty.user_token}"})
+        assert user.status_code == 200  # only API keys are throttled
 
 
 def test_faults_fail_drop_and_latency(fake_twenty: FakeTwenty) -> None:
@@ -132,3 +132,10 @@ def test_faults_fail_drop_and_latency(fake_twenty: FakeTwenty) -> None:
         with pytest.raises(httpx.TransportError):
             client.get("/rest/companies?limit=1")
         assert client.get("/rest/companies?limit=1").status_code == 200
+
+
+def test_drop_after_processing_still_creates(fake_twenty_empty: FakeTwenty) -> None:
+    fake_twenty_empty.faults.drop_next(1, after_processing=True)
+    with _client(fake_twenty_empty) as client, pytest.raises(httpx.TransportError):
+        client.post("/rest/companies", json={"name": "ambiguous"})
+    assert [c["name"] for c in fake_twenty_empty.records("companies")] == ["ambiguous"]
