@@ -146,9 +146,12 @@ class Runtime:
         key_id = hashlib.sha256(api_key.encode()).hexdigest()
         client = self._clients.get(key_id)
         if client is None:
-            client = TwentyClient(
-                base_url=self.base_url, api_key=api_key, schema_ttl=self.settings.mcp_schema_ttl
-            )
+            try:
+                client = TwentyClient(
+                    base_url=self.base_url, api_key=api_key, schema_ttl=self.settings.mcp_schema_ttl
+                )
+            except ValueError as err:  # e.g. plain http to a non-loopback host
+                raise ToolError(f"TWENTY_API_URL / TWENTY_API_KEY are not usable: {err}") from err
             self._clients[key_id] = client
             if len(self._clients) > _MAX_CLIENTS:
                 _old_id, _old = self._clients.popitem(last=False)
