@@ -29,7 +29,7 @@ from twenty_api.errors import (
     error_from_graphql,
     error_from_response,
 )
-from twenty_api.filters import Filter, render_filter
+from twenty_api.filters import Filter, render_filter, rest_filter_to_graphql
 from twenty_api.models import FieldInfo, ObjectInfo
 from twenty_api.pacer import Pacer, shared_pacer
 from twenty_api.pagination import MAX_PAGE_SIZE, Page, iterate_records
@@ -862,22 +862,28 @@ class TwentyClient:
         operation: str,
         field: str | None = None,
         group_by: Sequence[str | dict[str, Any]] | None = None,
-        filter: Filter | dict[str, Any] | None = None,
+        filter: Filter | str | dict[str, Any] | None = None,
     ) -> Any:
         """One aggregate: ``aggregate("opportunities", "sum", "amount")`` → sumAmountAmountMicros.
 
         Operations: count/totalCount, sum, avg, min, max, countEmpty, countNotEmpty,
         countUniqueValues, percentageEmpty, percentageNotEmpty, countTrue, countFalse.
         Without ``group_by`` it runs on /graphql and returns the number; with ``group_by`` it
-        uses REST groupBy and returns its rows. ``filter`` is a Filter or a GraphQL filter dict.
+        uses REST groupBy and returns its rows. ``filter``: a Filter, a REST filter string (typed
+        by the fields' metadata for GraphQL) or a GraphQL filter dict (without group_by).
         """
-        obj = await self.resolve_object(plural)
+        obj = await self.get_object(plural)
         key = self._aggregate_key(obj, operation, field)
         if group_by:
             if isinstance(filter, dict):
                 raise ValueError("with group_by, filter must be a Filter (REST), not a GraphQL dict")
             return await self.group_by(obj.name_plural, group_by, aggregate=[key], filter=filter)
-        gql_filter = filter.to_graphql() if isinstance(filter, Filter) else filter
+        if isinstance(filter, Filter):
+            gql_filter: Any = filter.to_graphql()
+        elif isinstance(filter, str) and filter.strip():
+            gql_filter = rest_filter_to_graphql(filter, lambda name: (f := obj.field(name)) and f.type)
+        else:
+            gql_filter = filter or None
         type_name = obj.name_singular[:1].upper() + obj.name_singular[1:] + "FilterInput"
         document = f"query($filter: {type_name}) {{ {obj.name_plural}(filter: $filter) {{ {key} }} }}"
         data = await self.graphql(document, {"filter": gql_filter})

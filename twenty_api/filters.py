@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -405,3 +405,47 @@ def parse_twenty_filter(query: str) -> dict[str, Any]:
     if not _ROOT_RE.match(query):
         query = f"and({query})"
     return _parse(query)
+
+
+_NUMBER_TYPES = ("NUMBER", "NUMERIC", "POSITION")
+
+
+def _coerce_leaf(value: Any, kind: str | None) -> Any:
+    if isinstance(value, list):
+        return [_coerce_leaf(v, kind) for v in value]
+    if not isinstance(value, str):
+        return value
+    if kind in _NUMBER_TYPES or kind == "CURRENCY":
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() and "." not in value else number
+    if kind == "BOOLEAN":
+        return value.lower() == "true"
+    return value
+
+
+def rest_filter_to_graphql(query: str, field_type: Callable[[str], str | None]) -> dict[str, Any]:
+    """A REST ``filter=`` string as a GraphQL filter input, values typed by the fields' metadata
+    types (``field_type(name)`` → ``"NUMBER"``, ``"BOOLEAN"``, …), since Twenty's REST parser hands
+    every value on as a string and GraphQL would refuse ``"10"`` for a number."""
+
+    def walk(node: Any, field: str | None) -> Any:
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in ("and", "or") and field is None:
+                out[key] = [walk(v, None) for v in value]
+            elif key == "not" and field is None:
+                out[key] = walk(value, None)
+            elif field is None:
+                out[key] = walk(value, key)
+            elif key in COMPARATORS:
+                out[key] = value if key == "is" else _coerce_leaf(value, field_type(field))
+            else:
+                out[key] = walk(value, field)  # a composite sub-field: typed by its parent
+        return out
+
+    return walk(parse_twenty_filter(query), None)

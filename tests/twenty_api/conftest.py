@@ -1,6 +1,7 @@
 """Fixtures for the client's behaviour tests (the fake Twenty itself comes from tests/conftest.py)."""
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -42,3 +43,23 @@ async def empty_client(fake_twenty_empty) -> AsyncIterator[TwentyClient]:
 
 def count(fake, method: str, path: str) -> int:
     return sum(1 for r in fake.requests if r.method == method and r.path == path)
+
+
+@contextmanager
+def bucket(fake, capacity: int, window: float) -> Iterator[None]:
+    """Switch on the fake's per-workspace rate limit with a small bucket, for this block only."""
+    original = fake.runtime.limiter
+    if hasattr(fake, "set_rate_limit"):
+        fake.set_rate_limit(capacity, window)
+    else:  # milestone-1 fake: no setter yet
+        from tests.fake_twenty.runtime import TokenBucket
+
+        fake.runtime.limiter = TokenBucket(capacity=capacity, window=window)
+        fake.runtime.rate_limit_enabled = True
+    try:
+        yield
+    finally:
+        fake.runtime.rate_limit_enabled = False
+        fake.runtime.limiter = original
+        original.capacity, original.window = 100, 60.0
+        original.reset()

@@ -168,3 +168,23 @@ def test_anything_rendered_is_read_back_exactly_or_refused(a: str, b: str, c: in
     )
     assert values == sorted([a, b])
     assert {"employees": {"lt": str(c)}} in parsed["or"]
+
+
+def test_rest_filter_string_to_typed_graphql() -> None:
+    from twenty_api.filters import rest_filter_to_graphql
+
+    types = {"employees": "NUMBER", "isActive": "BOOLEAN", "amount": "CURRENCY", "name": "TEXT"}
+    out = rest_filter_to_graphql(
+        'and(employees[gte]:10,isActive[eq]:true,amount.amountMicros[gt]:1.5,name[in]:["10","x"],'
+        "not(employees[is]:NULL))",
+        types.get,
+    )
+    assert out == {
+        "and": [
+            {"employees": {"gte": 10}},
+            {"isActive": {"eq": True}},
+            {"amount": {"amountMicros": {"gt": 1.5}}},
+            {"name": {"in": ["10", "x"]}},
+            {"not": {"employees": {"is": "NULL"}}},
+        ]
+    }

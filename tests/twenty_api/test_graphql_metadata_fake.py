@@ -21,7 +21,7 @@ from twenty_api import (
 )
 from twenty_api.composite import to_twenty_input
 
-from .conftest import count, make_client
+from .conftest import bucket, count, make_client
 
 pytestmark = pytest.mark.anyio
 
@@ -110,27 +110,22 @@ async def test_graphql_data_and_errors_with_200(fake_twenty, client: TwentyClien
 
 async def test_graphql_limit_reached_is_a_rate_limit(fake_twenty) -> None:
     await _require(fake_twenty, "POST", "/graphql", {"query": "{ companies(first:1){ totalCount } }"})
-    from tests.fake_twenty.runtime import TokenBucket
-
-    original = fake_twenty.runtime.limiter
-    fake_twenty.runtime.limiter = TokenBucket(capacity=5, window=1.0)
-    fake_twenty.runtime.rate_limit_enabled = True
-    try:
-        query = "{ companies(first: 1) { edges { node { id } } } }"
+    query = "{ companies(first: 1) { edges { node { id } } } }"
+    # The fake's /graphql is slow (≈0.1-0.3 s a request), so the bucket refills slowly here.
+    with bucket(fake_twenty, 2, 10.0):
         async with make_client(fake_twenty, rate_limit=None, max_retries=0) as unpaced:
             results = await asyncio.gather(
-                *(unpaced.graphql(query) for _ in range(15)), return_exceptions=True
+                *(unpaced.graphql(query) for _ in range(8)), return_exceptions=True
             )
-        limited = [r for r in results if isinstance(r, TwentyRateLimitError)]
-        if not limited:
-            pytest.skip("fake_twenty's /graphql does not apply the rate limit yet")
-        assert isinstance(limited[0], TwentyGraphQLError) and limited[0].code == "LIMIT_REACHED"
-        async with make_client(fake_twenty, rate_limit=5, rate_window=1.0) as paced:
-            ok = await asyncio.gather(*(paced.graphql(query) for _ in range(12)))
-        assert len(ok) == 12
-    finally:
-        fake_twenty.runtime.rate_limit_enabled = False
-        fake_twenty.runtime.limiter = original
+    limited = [r for r in results if isinstance(r, TwentyRateLimitError)]
+    if not limited:
+        pytest.skip("fake_twenty's /graphql does not apply the rate limit yet")
+    assert isinstance(limited[0], TwentyGraphQLError) and limited[0].code == "LIMIT_REACHED"
+    assert "Limit reached" in str(limited[0])
+    with bucket(fake_twenty, 3, 1.0):
+        async with make_client(fake_twenty, rate_limit=3, rate_window=1.0) as paced:
+            ok = await asyncio.gather(*(paced.graphql(query) for _ in range(7)))
+    assert len(ok) == 7 and all("companies" in d for d in ok)
 
 
 async def test_search_and_aggregate(fake_twenty, client: TwentyClient) -> None:
@@ -186,3 +181,16 @@ async def test_login_and_user_session_only_calls(fake_twenty, client: TwentyClie
             assert not isinstance(exc, TwentyUserSessionRequired)
         else:
             assert data == {"activateWorkflowVersion": True}
+
+
+async def test_aggregate_accepts_a_rest_filter_string(fake_twenty, client: TwentyClient) -> None:
+    await _require(fake_twenty, "POST", "/graphql", {"query": "{ companies(first:1){ totalCount } }"})
+    await _require(fake_twenty, "GET", "/rest/metadata/objects")
+    await client.batch_create("companies", [{"name": f"Sized {n}", "employees": n} for n in (5, 10, 12, 400)])
+    text = "employees[gte]:10"
+    expected = (await client.list_records("companies", limit=1, filter=text)).total_count
+    assert expected == 3
+    assert await client.aggregate("companies", "count", filter=text) == expected
+    assert await client.aggregate("companies", "max", "employees", filter=text) == 400
+    grouped = await client.aggregate("opportunities", "count", group_by=["stage"], filter='stage[neq]:"NEW"')
+    assert grouped and all(row["groupByDimensionValues"] != ["NEW"] for row in grouped)

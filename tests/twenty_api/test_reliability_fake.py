@@ -18,7 +18,7 @@ from twenty_api import (
 )
 
 from .adhoc_server import ProcessThenDropServer
-from .conftest import count, make_client
+from .conftest import bucket, count, make_client
 
 pytestmark = pytest.mark.anyio
 
@@ -127,14 +127,8 @@ async def test_500_is_not_retried(fake_twenty) -> None:
 
 @pytest.fixture
 def small_bucket(fake_twenty):
-    from tests.fake_twenty.runtime import TokenBucket
-
-    original = fake_twenty.runtime.limiter
-    fake_twenty.runtime.limiter = TokenBucket(capacity=10, window=1.0)
-    fake_twenty.runtime.rate_limit_enabled = True
-    yield fake_twenty
-    fake_twenty.runtime.rate_limit_enabled = False
-    fake_twenty.runtime.limiter = original
+    with bucket(fake_twenty, 10, 1.0):
+        yield fake_twenty
 
 
 async def test_burst_without_pacer_hits_429(small_bucket) -> None:
