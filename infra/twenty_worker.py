@@ -31,43 +31,45 @@ REDIS_IMAGE = "redis:7.2-alpine"
 FETCH_SECRETS_SH = r"""#!/bin/bash
 # Reads every secret named in /etc/twenty/secret-map from Secret Manager with this VM's service
 # account and writes them to /run/twenty (tmpfs, root only). Values never touch metadata or disk.
+# (The TWENTY_* overrides exist for the tests, which run this script against local fakes.)
 set -euo pipefail
-MD=http://metadata.google.internal/computeMetadata/v1
+ROOT=${TWENTY_ROOT:-}
+MD=${TWENTY_METADATA_URL:-http://metadata.google.internal/computeMetadata/v1}
+SM=${TWENTY_SECRETMANAGER_URL:-https://secretmanager.googleapis.com}
 PROJECT=$(curl -sf -H 'Metadata-Flavor: Google' "$MD/project/project-id")
 TOKEN=$(curl -sf -H 'Metadata-Flavor: Google' "$MD/instance/service-accounts/default/token" \
   | sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
 fetch() {
-  curl -sf -H "Authorization: Bearer $TOKEN" \
-    "https://secretmanager.googleapis.com/v1/projects/$PROJECT/secrets/$1/versions/latest:access" \
+  curl -sf -H "Authorization: Bearer $TOKEN" "$SM/v1/projects/$PROJECT/secrets/$1/versions/latest:access" \
     | sed -n 's/.*"data": *"\([^"]*\)".*/\1/p' | base64 -d
 }
 umask 077
-mkdir -p /run/twenty
-: > /run/twenty/secrets.env.tmp
+mkdir -p "$ROOT/run/twenty"
+: > "$ROOT/run/twenty/secrets.env.tmp"
 while read -r name secret; do
   [ -z "$name" ] && continue
   value=$(fetch "$secret")
   if [ -z "$value" ] || [ "$(printf '%s' "$value" | wc -l)" -ne 0 ]; then
     echo "secret $secret is empty or spans several lines; refusing to start" >&2; exit 1
   fi
-  printf '%s=%s\n' "$name" "$value" >> /run/twenty/secrets.env.tmp
-done < /etc/twenty/secret-map
-mv /run/twenty/secrets.env.tmp /run/twenty/secrets.env
-if [ -s /etc/twenty/file-secrets ]; then
+  printf '%s=%s\n' "$name" "$value" >> "$ROOT/run/twenty/secrets.env.tmp"
+done < "$ROOT/etc/twenty/secret-map"
+mv "$ROOT/run/twenty/secrets.env.tmp" "$ROOT/run/twenty/secrets.env"
+if [ -s "$ROOT/etc/twenty/file-secrets" ]; then
   while read -r path secret; do
-    mkdir -p "$(dirname "$path")"
-    fetch "$secret" > "$path"
-  done < /etc/twenty/file-secrets
+    mkdir -p "$(dirname "$ROOT$path")"
+    fetch "$secret" > "$ROOT$path"
+  done < "$ROOT/etc/twenty/file-secrets"
   # The CA certificate is public; the containers run as non-root users.
-  if [ -f /etc/twenty/redis-ca/ca.pem ]; then chmod 0644 /etc/twenty/redis-ca/ca.pem; fi
+  if [ -f "$ROOT/etc/twenty/redis-ca/ca.pem" ]; then chmod 0644 "$ROOT/etc/twenty/redis-ca/ca.pem"; fi
 fi
 """
 
 
 REDIS_CONF_SH = (
     "printf 'port {port}\\nrequirepass %s\\nmaxmemory-policy noeviction\\nappendonly yes\\n"
-    'protected-mode no\\n\' "$(cat /run/twenty/redis-password)" > /run/twenty/redis.conf; '
-    "chown 999:999 /run/twenty/redis.conf  # the redis image drops to uid 999"
+    'protected-mode no\\n\' "$(cat "$ROOT/run/twenty/redis-password")" > "$ROOT/run/twenty/redis.conf"; '
+    'chown 999:999 "$ROOT/run/twenty/redis.conf"  # the redis image drops to uid 999'
 )
 
 

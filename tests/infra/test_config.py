@@ -15,9 +15,20 @@ from infra.config import (
     read_stack_file,
     with_profile,
 )
+from infra.plan import PlanMocks
 from tests.infra.conftest import base
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def staging_runtime() -> None:
+    """load_from_pulumi reads the stack name from the runtime; pin it (other tests run other stacks)."""
+    pulumi.runtime.set_mocks(
+        PlanMocks("my-twenty-staging", "us-central1"), project="twenty-gcp", stack="staging"
+    )
+
+
 MINIMAL = {
     "gcp:project": "my-twenty-staging",
     "twenty-gcp:domain": "crm.example.com",
@@ -140,7 +151,9 @@ def test_shared_core_refuses_regional() -> None:
         base(db_availability="REGIONAL")
 
 
-def test_validation_happens_before_any_resource(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_validation_happens_before_any_resource(
+    monkeypatch: pytest.MonkeyPatch, staging_runtime: None
+) -> None:
     """A bad setting stops the Pulumi program before it declares anything."""
     declared: list[str] = []
     monkeypatch.setattr(pulumi.CustomResource, "__init__", lambda self, *a, **k: declared.append(a[0]))
@@ -153,7 +166,7 @@ def test_validation_happens_before_any_resource(monkeypatch: pytest.MonkeyPatch)
     assert declared == []
 
 
-def test_load_from_pulumi_requires_user_secrets_with_the_command() -> None:
+def test_load_from_pulumi_requires_user_secrets_with_the_command(staging_runtime: None) -> None:
     pulumi.runtime.set_all_config(dict(MINIMAL))
     try:
         with pytest.raises(ConfigError) as err:
@@ -163,7 +176,7 @@ def test_load_from_pulumi_requires_user_secrets_with_the_command() -> None:
     assert "pulumi config set --secret twenty-gcp:googleClientSecret" in str(err.value)
 
 
-def test_load_from_pulumi_reads_secrets_as_secrets() -> None:
+def test_load_from_pulumi_reads_secrets_as_secrets(staging_runtime: None) -> None:
     config = {**MINIMAL, "twenty-gcp:googleClientSecret": "s3cr3t", "twenty-gcp:aiApiKey": "sk-test"}
     pulumi.runtime.set_all_config(
         config, secret_keys=["twenty-gcp:googleClientSecret", "twenty-gcp:aiApiKey"]
