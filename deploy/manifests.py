@@ -421,7 +421,25 @@ class Step(_Strict):
             raise ValueError(f"step {self.id!r} ({self.type}) needs input keys {missing}")
         for text in _strings(self.input):
             _check_stack_refs_only(text, f"step {self.id!r} input value")
+        if self.type == "FIND_RECORDS" and "filter" in self.input:
+            _check_record_filter(self.id, self.input["filter"])
         return self
+
+
+def _check_record_filter(step_id: str, value: Any) -> None:
+    """2.21 turns recordFilters into a query by field metadata id (find-records.workflow-action.ts):
+    a filter without ids, or without its groups, silently matches every record."""
+    if not isinstance(value, dict) or not isinstance(value.get("recordFilters"), list):
+        raise ValueError(f"step {step_id!r}: filter needs a recordFilters list")
+    if not isinstance(value.get("recordFilterGroups"), list) or not value["recordFilterGroups"]:
+        raise ValueError(f"step {step_id!r}: filter needs recordFilterGroups (at least one group)")
+    for i, item in enumerate(value["recordFilters"]):
+        missing = [k for k in ("fieldMetadataId", "operand", "value", "recordFilterGroupId") if k not in item]
+        if missing:
+            raise ValueError(
+                f"step {step_id!r}: recordFilters[{i}] needs {missing}; field ids differ per workspace, so "
+                "prefer an AI_AGENT step or a trigger value over a hard-coded filter"
+            )
 
 
 class WorkflowManifest(_Named):

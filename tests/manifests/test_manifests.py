@@ -232,6 +232,19 @@ def test_unknown_step_type_and_missing_input(apps_copy: Path) -> None:
     assert "steps.1: step 'analysis_note' (CREATE_RECORD) needs input keys ['objectRecord']" in msg
 
 
+def test_find_records_filter_without_field_ids(apps_copy: Path) -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["steps"][0]["input"]["filter"] = {
+            "recordFilters": [{"operand": "IS", "value": "x"}],
+            "recordFilterGroups": [{"id": "g", "logicalOperator": "AND"}],
+        }
+
+    edit(apps_copy / "workflows/daily-digest.yaml", change)
+    msg = problems_of(apps_copy)
+    assert "workflows/daily-digest.yaml: steps.0" in msg
+    assert "recordFilters[0] needs ['fieldMetadataId', 'recordFilterGroupId']" in msg
+
+
 def test_step_pointing_at_missing_step(apps_copy: Path) -> None:
     edit(apps_copy / "workflows/new-company.yaml", lambda d: d["steps"][0].update(next=["nope"]))
     assert "step 'analyse' next points at unknown steps ['nope']" in problems_of(apps_copy)
