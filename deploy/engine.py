@@ -84,6 +84,19 @@ class Kind(Protocol):
     async def plan(self, ctx: DeployContext) -> list[Item]: ...
 
 
+def secrets_missing(ctx: DeployContext, names: list[str]) -> list[str]:
+    """Check secrets while planning, so an item never stops half-applied for want of one."""
+    from deploy.secrets import SecretMissing
+
+    problems = []
+    for name in dict.fromkeys(names):
+        try:
+            ctx.secrets.get(name)
+        except SecretMissing as e:
+            problems.append(f"blocked: {e}")
+    return problems
+
+
 def squash_ws(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     """Twenty 2.21 trims and collapses every run of whitespace (newlines too) in these string
     fields before storing them (twenty-shared trimAndRemoveDuplicatedWhitespacesFromString, used

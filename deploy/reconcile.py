@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from deploy.engine import KIND_ORDER, DeployContext, Item, Kind, run
@@ -46,6 +47,11 @@ class Outcome:
     def failed(self) -> list[Item]:
         return [i for i in self.items if i.status == "failed"]
 
+    @property
+    def not_deployed(self) -> list[Item]:
+        """Failed, blocked or in conflict: declared but not (fully) in the workspace."""
+        return [i for i in self.items if i.status == "failed" or i.op in ("blocked", "conflict")]
+
 
 async def reconcile(client: Any, manifests: Manifests, *, stack: Mapping[str, str], secrets: SecretSource,
                     server_url: str, apply: bool, dry_run: bool = False, only: list[str] | None = None,
@@ -60,12 +66,12 @@ async def reconcile(client: Any, manifests: Manifests, *, stack: Mapping[str, st
     kinds = [KINDS[k]() for k in (only or list(KIND_ORDER))]
 
     def planned(item: Item) -> None:
-        con.print(f"  [{STYLE[item.op]}]{item.op:>9}[/] {item.kind}/{item.name}")
+        con.print(f"  [{STYLE[item.op]}]{item.op:>9}[/] {escape(item.kind)}/{escape(item.name)}")
 
     def done(item: Item) -> None:
         if item.writes:
             mark = "[green]✓[/]" if item.status == "done" else "[red]✗[/]"
-            con.print(f"  {mark} {item.kind}/{item.name} {item.status}")
+            con.print(f"  {mark} {escape(item.kind)}/{escape(item.name)} {item.status}")
 
     started = time.perf_counter()
     try:
@@ -80,9 +86,9 @@ def report_table(outcome: Outcome, *, applied: bool) -> Table:
     title = "deploy report" if applied else "deploy plan (nothing changed)"
     table = Table("kind", "name", "action", "status", "details", title=title, show_lines=False)
     for it in outcome.items:
-        details = "\n".join([*it.changes, *it.notes]) or ""
+        details = escape("\n".join([*it.changes, *it.notes]))
         status = it.status if applied else ("would write" if it.writes else "-")
-        table.add_row(it.kind, it.name, f"[{STYLE[it.op]}]{it.op}[/]", status, details)
+        table.add_row(escape(it.kind), escape(it.name), f"[{STYLE[it.op]}]{it.op}[/]", status, details)
     counts: dict[str, int] = {}
     for it in outcome.items:
         counts[it.op] = counts.get(it.op, 0) + 1

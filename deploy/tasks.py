@@ -60,21 +60,25 @@ def _deploy(stack: str, only: str, dry_run: bool, apply: bool, rotate_secrets: b
         target = target_from_stack(outputs.server_url, outputs.deploy_api_key_secret, secrets, stack)
     settings = stack_settings(stack, outputs.model_dump() if outputs else None)
     user_secret = outputs.deploy_user_secret if outputs else "twenty-deploy-user"
+    # route URLs: the stack's public domain when deploying a stack, else the URL we talk to
+    public_url = f"https://{settings['domain']}" if outputs and settings.get("domain") else target.base_url
     console.print(f"[bold]{'plan' if not apply or dry_run else 'deploy'}[/] → {target.base_url} "
                   f"({target.source}); kinds: {', '.join(kinds)}")
 
     async def go():  # type: ignore[no-untyped-def]
         async with TwentyClient(target.base_url, api_key=target.api_key) as client:
             return await reconcile(
-                client, manifests, stack=settings, secrets=secrets, server_url=target.base_url,
+                client, manifests, stack=settings, secrets=secrets, server_url=public_url,
                 apply=apply and not dry_run, dry_run=dry_run, only=kinds, rotate_secrets=rotate_secrets,
                 user_session=deploy_user_session(target.base_url, secrets, os.environ, user_secret),
                 concurrency=concurrency, console=console)
 
     outcome = asyncio.run(go())
     console.print(report_table(outcome, applied=apply and not dry_run))
-    if outcome.failed:
-        raise SystemExit(f"deploy: {len(outcome.failed)} item(s) failed; see the report above")
+    if outcome.not_deployed:
+        names = ", ".join(f"{i.kind}/{i.name}" for i in outcome.not_deployed)
+        raise SystemExit(f"deploy: not deployed (failed, blocked or in conflict): {names}; "
+                         "see the report above")
 
 
 @task(default=True, name="apply",

@@ -22,7 +22,7 @@ from typing import Any
 import anyio
 
 from deploy.appbuild import BuildMissing, BuiltApp, load_built_app
-from deploy.engine import DeployContext, Item, gather
+from deploy.engine import DeployContext, Item, gather, secrets_missing
 from deploy.gateway import (
     ALREADY_CLAIMED,
     M_DEV_APP,
@@ -79,6 +79,9 @@ class Apps:
         actions = list((plan.get("syncApplication") or {}).get("actions") or [])
         live = await self._live_app(ctx, built)
         var_lines, to_set = self._variables(ctx, entry, built, live)
+        missing = secrets_missing(ctx, [secret for _, secret in to_set])
+        if missing:
+            return Item(KIND, entry.name, "blocked", [*var_lines, *missing])
         routes = [f"route {m} {ctx.server_url.rstrip('/')}/s{p}  ({fn})" for fn, m, p in built.routes()]
         needs_sync = bool(actions) or live is None
         if not needs_sync and not to_set:
@@ -88,12 +91,14 @@ class Apps:
         lines = ([f"files: upload {len(built.files)}"] + [_action_line(a) for a in actions]
                  if needs_sync else []) + var_lines
 
+        values = {secret: ctx.secrets.get(secret) for _, secret in to_set}  # checked above
+
         async def apply() -> list[str]:
             app_id = live.get("id") if live else None
             if needs_sync:
                 app_id = await self._sync(ctx, built)
             for key, secret in to_set:
-                value = ctx.secrets.get(secret)
+                value = values[secret]
                 await ctx.gw.mutate("updateOneApplicationVariable", M_SET_VARIABLE,
                                     {"key": key, "value": value, "applicationId": app_id})
             return []

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from deploy.engine import DeployContext, Item, describe_changes, field_changes, marker, with_marker
+from deploy.engine import (
+    DeployContext,
+    Item,
+    describe_changes,
+    field_changes,
+    marker,
+    secrets_missing,
+    with_marker,
+)
 from deploy.gateway import M_UPDATE_WEBHOOK
 from deploy.manifests import WebhookManifest
 
@@ -38,7 +46,11 @@ class Webhooks:
             name = _owner(hook, set(wanted))
             if name:
                 owned.setdefault(name, hook)
-        items = [self._item(ctx, h, owned.get(h.name)) for h in ctx.manifests.webhooks]
+        items = []
+        for h in ctx.manifests.webhooks:
+            missing = secrets_missing(ctx, [h.secret] if h.secret else [])
+            items.append(Item(KIND, h.name, "blocked", missing) if missing
+                         else self._item(ctx, h, owned.get(h.name)))
         items += [Item(KIND, name, "orphaned", [f"{hook.get('targetUrl')} is ours but no longer in "
                                                  "webhooks.yaml; left in place (delete it in Settings)"])
                   for name, hook in owned.items() if name not in wanted]

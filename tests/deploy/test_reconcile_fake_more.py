@@ -120,3 +120,15 @@ def test_inv_deploy_diff_prints_the_plan_and_writes_nothing(fake_twenty_empty, t
     assert len([r for r in fake_twenty_empty.requests if r.method != "GET"]) > before
     diff(Context(), apps_dir=str(apps))
     assert "0 writes" in capsys.readouterr().out
+
+
+async def test_missing_secrets_block_items_before_any_write(twenty, tmp_path):  # noqa: F811
+    apps = make_apps_dir(tmp_path / "apps", agents=False)
+    wire = CountingTransport()
+    async with TwentyClient(twenty.base_url, api_key=twenty.api_key, transport=wire, rate_limit=None) as c:
+        out = await reconcile(c, load_manifests(apps), stack=STACK, secrets=DictSecretSource({}),
+                              server_url="https://crm.example.com", apply=True, only=["apps", "webhooks"])
+    assert [(i.name, i.op) for i in out.items] == [("hello", "blocked"), ("crm-events", "blocked")]
+    assert any("test-hello-secret" in c for c in out.items[0].changes)
+    assert any("test-webhook-secret" in c for c in out.items[1].changes)
+    assert wire.writes == []
