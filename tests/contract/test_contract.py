@@ -41,7 +41,8 @@ def live_replayer() -> Iterator[Replayer]:
     url, key = os.environ.get("TWENTY_CONTRACT_URL"), os.environ.get("TWENTY_CONTRACT_KEY")
     if not url or not key:
         pytest.skip("set TWENTY_CONTRACT_URL and TWENTY_CONTRACT_KEY to replay against a real Twenty 2.21")
-    target = Target(url.rstrip("/"), key, os.environ.get("TWENTY_CONTRACT_USER_TOKEN"))
+    pace = float(os.environ.get("TWENTY_CONTRACT_PACE", "0.7"))  # the capture replayed 0.7 s apart
+    target = Target(url.rstrip("/"), key, os.environ.get("TWENTY_CONTRACT_USER_TOKEN"), pace=pace, live=True)
     replayer = Replayer(target, EXAMPLES)
     yield replayer
     replayer.close()
