@@ -314,6 +314,20 @@ class ResponseFormat(_Strict):
         return self
 
 
+class ToolSwitch(_Strict):
+    enabled: bool
+    configuration: dict[str, Any] | None = None
+
+
+class ModelConfiguration(_Strict):
+    """2.21's agent modelConfiguration (twenty-shared ModelConfiguration). There is no per-agent
+    reasoning setting in 2.21: reasoning options are set per model, and only for Anthropic and
+    Bedrock (ai-model-config.service.ts); an OpenAI-compatible deployment uses its own default."""
+
+    webSearch: ToolSwitch | None = None
+    twitterSearch: ToolSwitch | None = None
+
+
 class AgentManifest(_Named):
     label: str
     description: str = ""
@@ -322,7 +336,7 @@ class AgentManifest(_Named):
     prompt: str = Field(min_length=20)
     role: AgentRole
     responseFormat: ResponseFormat = Field(default_factory=ResponseFormat)
-    modelConfiguration: dict[str, Any] = Field(default_factory=dict)
+    modelConfiguration: ModelConfiguration = Field(default_factory=ModelConfiguration)
 
 
     @field_validator("model")
@@ -345,8 +359,9 @@ class AgentManifest(_Named):
             "modelId": resolve_stack_refs(self.model, stack),
             "responseFormat": self.responseFormat.model_dump(by_alias=True, exclude_none=True),
         }
-        if self.modelConfiguration:
-            body["modelConfiguration"] = self.modelConfiguration
+        config = self.modelConfiguration.model_dump(exclude_none=True)
+        if config:
+            body["modelConfiguration"] = config
         if role_id:
             body["roleId"] = role_id
         return body

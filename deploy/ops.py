@@ -13,7 +13,9 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
+
+from psycopg.conninfo import make_conninfo
 
 from deploy import gcloud
 from deploy.flags import FlagChange, FlagStore, cache_keys, parse_assignment
@@ -149,17 +151,27 @@ def _tunnel_tools(via: str) -> tuple[str, ...]:
     return ("gcloud", "cloud-sql-proxy") if via == "local" else ("gcloud",)
 
 
+def db_credentials(ops: Ops) -> tuple[str, str, str]:
+    """(user, password, database): from the PG_DATABASE_URL secret when the stack has one (the same
+    URL Twenty uses), else db_user / db_name outputs and the password secret."""
+    if ops.out.db_url_secret:
+        url = urlsplit(ops.secret(ops.out.db_url_secret))
+        if url.username and url.password is not None:
+            return unquote(url.username), unquote(url.password), url.path.lstrip("/") or ops.out.db_name
+    return ops.out.db_user, ops.secret(ops.out.db_password_secret), ops.out.db_name
+
+
 def db_dsn(ops: Ops, port: int, dbname: str | None = None) -> str:
-    password = ops.secret(ops.out.db_password_secret)
-    return (f"host=127.0.0.1 port={port} user={ops.out.db_user} dbname={dbname or ops.out.db_name} "
-            f"password={password} sslmode=disable")  # the proxy / ssh tunnel carries TLS
+    user, password, db = db_credentials(ops)
+    return make_conninfo(host="127.0.0.1", port=port, user=user, dbname=dbname or db, password=password,
+                         sslmode="disable")  # the Auth Proxy (through the ssh tunnel) carries TLS
 
 
 def db_shell(ops: Ops, *, via: str = "worker") -> int:
     ops.ready("ops.db-shell", "project", "zone", "connection_name", tools=(*_tunnel_tools(via), "psql"))
-    password = ops.secret(ops.out.db_password_secret)
+    user, password, db = db_credentials(ops)
     with tunnel(ops, via=via) as (pg, _):
-        cmd = ["psql", f"host=127.0.0.1 port={pg} user={ops.out.db_user} dbname={ops.out.db_name}"]
+        cmd = ["psql", f"host=127.0.0.1 port={pg} user={user} dbname={db}"]
         return ops.runner.run(cmd, interactive=True, check=False, env={"PGPASSWORD": password}).returncode
 
 
@@ -212,11 +224,17 @@ def restore_drill_cloud(ops: Ops, *, network: str | None = None, keep: bool = Fa
 
 
 def redis_url(ops: Ops, port: int) -> str:
-    auth = ops.secret(ops.out.redis_auth_secret)
-    scheme = "rediss" if getattr(ops.out, "redis_tls", True) else "redis"
+    """Twenty's Redis through the tunnel: AUTH and scheme from the REDIS_URL secret when the stack
+    has one, else the AUTH secret with TLS (Memorystore)."""
+    if ops.out.redis_url_secret:
+        url = urlsplit(ops.secret(ops.out.redis_url_secret))
+        auth, scheme = unquote(url.password or ""), url.scheme or "redis"
+    else:
+        auth, scheme = ops.secret(ops.out.redis_auth_secret), "rediss"
     # Through the ssh tunnel the Memorystore certificate's name cannot match 127.0.0.1.
     suffix = "?ssl_cert_reqs=none" if scheme == "rediss" else ""
-    return f"{scheme}://:{quote(auth, safe='')}@127.0.0.1:{port}/0{suffix}"
+    cred = f":{quote(auth, safe='')}@" if auth else ""
+    return f"{scheme}://{cred}127.0.0.1:{port}/0{suffix}"
 
 
 @dataclass

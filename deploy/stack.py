@@ -25,13 +25,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "server_url": ("server_url", "twenty_url", "public_url", "server_uri"),
     "server_service": ("server_service", "server_service_name", "twenty_server_service"),
     "mcp_service": ("mcp_service", "mcp_service_name"),
-    "mcp_url": ("mcp_url", "mcp_uri", "mcp_service_url"),
+    "mcp_url": ("mcp_url", "mcp_public_url", "mcp_uri", "mcp_service_url"),
     "artifact_repo": ("artifact_repo", "artifact_registry_repo", "artifact_registry_url", "image_repo"),
     "sql_instance": ("sql_instance", "sql_instance_name", "db_instance", "database_instance"),
     "sql_connection_name": ("sql_connection_name", "db_connection_name", "connection_name"),
     "db_name": ("db_name", "database_name"),
     "db_user": ("db_user", "database_user"),
     "db_password_secret": ("db_password_secret", "db_password_secret_id"),
+    "db_url_secret": ("db_url_secret", "pg_url_secret"),
+    "redis_url_secret": ("redis_url_secret",),
     "redis_host": ("redis_host",),
     "redis_port": ("redis_port",),
     "redis_auth_secret": ("redis_auth_secret", "redis_auth_secret_id"),
@@ -60,6 +62,8 @@ class StackOutputs(BaseModel):
     db_name: str = "default"
     db_user: str = "twenty"
     db_password_secret: str = "twenty-db-password"  # noqa: S105 (a secret *name*)
+    db_url_secret: str | None = None  # PG_DATABASE_URL: user, password and database in one
+    redis_url_secret: str | None = None  # REDIS_URL: scheme and AUTH
     redis_host: str | None = None
     redis_port: int = 6378
     redis_auth_secret: str = "twenty-redis-auth"  # noqa: S105 (a secret *name*)

@@ -262,3 +262,20 @@ def test_mcp_deploy_times_out_when_revision_never_ready():
     })
     with pytest.raises(TimeoutError, match=r"inv ops\.logs mcp"):
         mcp.deploy(make(runner), "img", timeout=0, poll=0)
+
+
+def test_credentials_from_the_url_secrets_twenty_uses():
+    out = StackOutputs.from_mapping("prod", {
+        "project": "p", "region": "r", "sql_connection_name": "p:r:i", "redis_host": "10.0.0.5",
+        "db_url_secret": "tw-pg-url", "redis_url_secret": "tw-redis-url"})
+    secrets = DictSecretSource({"tw-pg-url": "postgres://twenty:p%40ss@10.1.0.3:5432/twentydb?sslmode=require",
+                                "tw-redis-url": "rediss://:r%2Fauth@10.0.0.5:6378"})
+    o = ops.Ops(out, RecordingRunner(), which=have_all, secrets=secrets, echo=lambda _: None)
+    assert ops.db_credentials(o) == ("twenty", "p@ss", "twentydb")
+    dsn = ops.db_dsn(o, 15432)
+    assert "host=127.0.0.1" in dsn and "port=15432" in dsn and "dbname=twentydb" in dsn
+    assert ops.redis_url(o, 16379) == "rediss://:r%2Fauth@127.0.0.1:16379/0?ssl_cert_reqs=none"
+    runner = RecordingRunner()
+    ops.db_shell(ops.Ops(out, runner, which=have_all, secrets=secrets, echo=lambda _: None))
+    assert runner.commands[-1] == ["psql", "host=127.0.0.1 port=15432 user=twenty dbname=twentydb"]
+    assert not any("p@ss" in " ".join(c) for c in runner.commands)
