@@ -11,11 +11,14 @@ start to tools/list answered (target <= 1.0), peak RSS (target <= 1.2).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 FLOOR_SERVER = '''
+import logging
 import os
 from typing import Any
 
@@ -33,6 +37,7 @@ import httpx
 from pydantic import BaseModel
 from mcp.server import MCPServer
 
+logging.getLogger("httpx").setLevel(logging.WARNING)  # as our server does: no per-request log lines
 BASE = os.environ["TWENTY_API_URL"].rstrip("/").removesuffix("/rest")
 KEY = os.environ["TWENTY_API_KEY"]
 mcp = MCPServer("floor")
@@ -64,6 +69,25 @@ async def list_records(object: str, limit: int = 60) -> Page:
 if __name__ == "__main__":
     mcp.run()
 '''
+
+
+# The fake's own launcher leaves Nagle on its listening socket: a keep-alive answer written as
+# headers + body then waits ~40 ms for the client's delayed ACK, and that artefact (not the MCP
+# servers) would dominate the ratio. Serve the same app with TCP_NODELAY on the listener (Linux
+# hands it to accepted sockets); the fake's owner has been asked to do the same.
+FAKE_LAUNCHER = """
+import socket, uvicorn
+from tests.fake_twenty.app import build_app
+from tests.fake_twenty.server import FakeTwenty
+fake = FakeTwenty(seeded=True)
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+sock.bind(("127.0.0.1", 0))
+print(f"base_url=http://127.0.0.1:{sock.getsockname()[1]} api_key={fake.api_key}", flush=True)
+config = uvicorn.Config(build_app(fake.runtime), log_level="critical", access_log=False, lifespan="off")
+uvicorn.Server(config).run(sockets=[sock])
+"""
 
 
 def _children() -> dict[int, str]:
@@ -101,6 +125,38 @@ def _ensure_records(base_url: str, key: str, minimum: int = 60) -> str:
     return "companies"
 
 
+class _Fake:
+    def __init__(self, base_url: str, api_key: str) -> None:
+        self.base_url, self.api_key = base_url, api_key
+
+
+@contextlib.contextmanager
+def _fake_twenty() -> Iterator[_Fake]:
+    """The fake Twenty in its own process, so it does not share this process's GIL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", FAKE_LAUNCHER],
+        cwd=str(REPO),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        values: dict[str, str] = {}
+        assert proc.stdout is not None
+        while "api_key" not in values:
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError("the fake Twenty did not start")
+            for part in line.split():
+                if "=" in part:
+                    k, v = part.split("=", 1)
+                    values[k] = v
+        yield _Fake(values["base_url"], values["api_key"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def _params(cmd: list[str], env: dict[str, str]) -> Any:
     from mcp.client.stdio import StdioServerParameters
 
@@ -121,9 +177,7 @@ async def _cold_start(cmd: list[str], env: dict[str, str]) -> float:
 async def run(pairs: int, starts: int) -> dict[str, float]:
     from mcp import Client
 
-    from tests.fake_twenty import FakeTwenty
-
-    with FakeTwenty(seeded=True) as fake, tempfile.TemporaryDirectory() as tmp:
+    with _fake_twenty() as fake, tempfile.TemporaryDirectory() as tmp:
         plural = _ensure_records(fake.base_url, fake.api_key)
         floor_py = Path(tmp) / "floor_server.py"
         floor_py.write_text(FLOOR_SERVER)

@@ -23,16 +23,26 @@ def main(argv: list[str] | None = None) -> int:
     from .logs import configure_logging
 
     configure_logging(json_logs=args.transport == "http")
+    from pydantic import ValidationError
+
+    from .settings import ServerSettings
+
+    try:
+        settings = ServerSettings()
+    except ValidationError as err:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors())
+        print(f"mcp_server: bad settings: {problems}", file=sys.stderr)
+        return 2
     if args.transport == "stdio":
         from .server import build_server
 
-        build_server(warm=True).run("stdio")
+        build_server(settings, warm=True).run("stdio")
         return 0
     import uvicorn
 
     from .http_app import create_app
 
-    app = create_app(port=args.port)
+    app = create_app(settings, port=args.port)
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import os
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 ALL_GROUPS = (
     "core",
@@ -28,10 +30,24 @@ def split_list(value: str | list[str] | None) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
-class ServerSettings(BaseSettings):
-    """Everything the MCP server reads from its environment. Secrets stay SecretStr."""
+class ServerSettings(BaseModel):
+    """Everything the MCP server reads from its environment (field name upper-cased, e.g.
+    TWENTY_API_URL). Keyword arguments win over the environment. Secrets stay SecretStr.
 
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+    A plain model rather than pydantic-settings: its import alone costs ~60 ms of cold start.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, data: Any) -> Any:
+        given = dict(data) if isinstance(data, dict) else {}
+        for name in cls.model_fields:
+            value = os.environ.get(name.upper())
+            if name not in given and value is not None:
+                given[name] = value
+        return given
 
     twenty_api_url: str | None = None
     twenty_api_key: SecretStr | None = None

@@ -58,7 +58,7 @@ class HttpServer:
         from mcp_server.settings import ServerSettings
 
         fields = {k.lower(): v for k, v in self.env.items() if k.startswith(("MCP_", "TWENTY_"))}
-        settings = ServerSettings(_env_file=None, **fields)
+        settings = ServerSettings(**fields)
         app = create_app(settings, port=self.port)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
