@@ -159,6 +159,15 @@ def test_unknown_key_names_file_and_field(apps_copy: Path) -> None:
     assert "agents/helper.yaml: promt: unknown key" in msg
 
 
+def test_model_configuration_is_2_21_shaped(apps_copy: Path) -> None:
+    edit(apps_copy / "agents/helper.yaml", lambda d: d.update(modelConfiguration={"reasoningEffort": "high"}))
+    assert "agents/helper.yaml: modelConfiguration.reasoningEffort: unknown key" in problems_of(apps_copy)
+    web = {"webSearch": {"enabled": True}}
+    edit(apps_copy / "agents/helper.yaml", lambda d: d.update(modelConfiguration=web))
+    helper = load_manifests(apps_copy).agent("helper")
+    assert helper.create_agent_input(STACK, None)["modelConfiguration"] == web
+
+
 def test_missing_prompt(apps_copy: Path) -> None:
     edit(apps_copy / "agents/helper.yaml", lambda d: d.pop("prompt"))
     assert "agents/helper.yaml: prompt: required field is missing; add it" in problems_of(apps_copy)
