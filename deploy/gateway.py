@@ -85,6 +85,11 @@ class Gateway:
     def write_count(self) -> int:
         return sum(self.writes.values())
 
+    async def workspace_id(self) -> str:
+        """`currentWorkspace` once (the client caches it)."""
+        self.calls += 1
+        return str(await self.client.workspace_id())
+
     def _pick(self, as_user: bool) -> Any:
         return self.user_client if as_user and self.user_client is not None else self.client
 

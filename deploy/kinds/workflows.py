@@ -75,8 +75,13 @@ class Workflows:
                       max(actives, key=lambda v: str(v.get("createdAt")), default=None))
         draft = next((v for v in versions if v.get("status") == "DRAFT"), None)
         target = active if wf.activate else (draft or active)
+        notes = []
+        if desired["trigger"]["type"] == "WEBHOOK":
+            ws = await ctx.gw.workspace_id()
+            notes.append(f"trigger {desired['trigger']['settings'].get('httpMethod', 'POST')} "
+                         f"{ctx.server_url.rstrip('/')}/webhooks/workflows/{ws}/{wid}")
         if record is not None and version_matches(target, desired):
-            return Item(KIND, wf.name, "unchanged")
+            return Item(KIND, wf.name, "unchanged", notes=notes)
 
         lines = ["workflow: create" if record is None else ""]
         if draft is None and record is not None:
@@ -100,7 +105,7 @@ class Workflows:
             return [f"version {version_id}"]
 
         op = "create" if record is None else "update"
-        item = Item(KIND, wf.name, op, lines, apply)
+        item = Item(KIND, wf.name, op, lines, apply, notes=notes)
         if ctx.user_session is None and ctx.gw.user_client is None:
             item.notes.append(NEEDS_USER)
         return item

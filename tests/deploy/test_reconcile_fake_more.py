@@ -132,3 +132,21 @@ async def test_missing_secrets_block_items_before_any_write(twenty, tmp_path):  
     assert any("test-hello-secret" in c for c in out.items[0].changes)
     assert any("test-webhook-secret" in c for c in out.items[1].changes)
     assert wire.writes == []
+
+
+async def test_webhook_triggered_workflow_prints_its_public_url(twenty, tmp_path):  # noqa: F811
+    from deploy.kinds.workflows import workflow_id
+
+    apps = make_apps_dir(tmp_path / "apps", agents=False)
+    (apps / "workflows" / "inbound.yaml").write_text(
+        "name: inbound\nlabel: Inbound lead\ntrigger:\n  type: WEBHOOK\n  httpMethod: POST\n"
+        "  expectedBody: {leadName: Lead name}\nstart: [mk]\nsteps:\n  - id: mk\n    name: Create company\n"
+        "    type: CREATE_RECORD\n    input:\n      objectName: company\n"
+        "      objectRecord: {name: '{{trigger.leadName}}'}\n")
+    out, _ = await deploy(twenty, apps, only=["workflows"])
+    item = next(i for i in out.items if i.name == "inbound")
+    async with TwentyClient(twenty.base_url, api_key=twenty.api_key, rate_limit=None) as c:
+        ws = await c.workspace_id()
+    wid = workflow_id(next(w for w in load_manifests(apps).workflows if w.name == "inbound"))
+    assert item.status == "done"
+    assert f"trigger POST https://crm.example.com/webhooks/workflows/{ws}/{wid}" in item.notes
