@@ -376,12 +376,6 @@ class DatabaseEventTrigger(_Strict):
     fields: list[str] = Field(default_factory=list, description="updated fields that fire it (updates)")
 
 
-class CronSchedule(_Strict):
-    day: int | None = Field(None, ge=1)
-    hour: int | None = Field(None, ge=0, le=23)
-    minute: int = Field(0, ge=0, le=59)
-
-
 class CronTrigger(_Strict):
     type: Literal["CRON"]
     pattern: str
@@ -392,7 +386,7 @@ class CronTrigger(_Strict):
         return validate_cron(value)
 
     def settings(self) -> dict[str, Any]:
-        # 2.21's CRON trigger: settings.type CUSTOM + pattern covers every schedule.
+        # 2.21's CRON trigger (twenty-shared cron-trigger-schema.ts): CUSTOM + pattern covers every schedule.
         return {"type": "CUSTOM", "pattern": self.pattern, "outputSchema": {}}
 
 
