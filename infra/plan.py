@@ -333,7 +333,34 @@ def describe(r: Recorded) -> str:
         return f"private service access, deletion policy {p.get('deletionPolicy')}"
     if t.startswith("random:"):
         return "generated value (secret)"
-    return ""
+    extra = {
+        "gcp:compute/network:Network": lambda: (
+            f"custom subnets {not p.get('autoCreateSubnetworks')}, routing {p.get('routingMode')}"
+        ),
+        "gcp:compute/globalAddress:GlobalAddress": lambda: (
+            f"{p.get('purpose')} /{_n(p.get('prefixLength'))} for Cloud SQL and Memorystore"
+        ),
+        "gcp:compute/router:Router": lambda: f"{p.get('region')}, carries the NAT",
+        "gcp:compute/address:Address": lambda: (
+            f"{p.get('addressType')} address of the worker VM (Redis lives there)"
+        ),
+        "gcp:sql/database:Database": lambda: f"database {p.get('name')}",
+        "gcp:sql/user:User": lambda: (
+            f"user {p.get('name')}, password " + ("secret" if "password" in r.secret_props else "PLAIN")
+        ),
+        "gcp:secretmanager/secretVersion:SecretVersion": lambda: (
+            "value " + ("secret (never printed)" if "secretData" in r.secret_props else "PLAIN")
+        ),
+        "gcp:storage/hmacKey:HmacKey": lambda: f"S3-interop key of {p.get('serviceAccountEmail')}",
+        "gcp:artifactregistry/repository:Repository": lambda: (
+            f"{p.get('format')} {p.get('mode')} in {p.get('location')}"
+        ),
+        "gcp:vpcaccess/connector:Connector": lambda: (
+            f"{p.get('ipCidrRange')}, {p.get('machineType')} × "
+            f"{_n(p.get('minInstances'))}–{_n(p.get('maxInstances'))}"
+        ),
+    }
+    return extra[t]() if t in extra else ""
 
 
 def render(result: PlanResult, console: Any = None) -> bool:

@@ -18,7 +18,7 @@ import yaml
 from rich.console import Console
 
 from infra import pricing
-from infra.plan import PlanMocks, main, render
+from infra.plan import MOCK_SECRET_PREFIX, PlanMocks, main, render
 from tests.infra.conftest import plan_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +62,7 @@ def test_plan_prints_every_resource_by_concern_policies_and_costs(stack: str) ->
     assert "Policies (26 rules)" in text and "FAIL" not in text
     assert "total" in text and "ENCRYPTED_ONLY" in text
     assert "DNS records to create" in text
+    assert MOCK_SECRET_PREFIX not in text  # secret values are never printed, not even mock ones
 
 
 def test_cost_targets() -> None:
