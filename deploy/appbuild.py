@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from deploy.runner import Runner
 
 CONTENT_TYPES = {".json": "application/json", ".lock": "text/plain"}
 
@@ -101,3 +105,21 @@ def load_built_app(name: str, output: Path) -> BuiltApp:
         raise BuildMissing(f"app {name!r}: built files missing under {output}: "
                            + ", ".join(f.path for f in missing) + "; rebuild with `npm run build` in apps/")
     return BuiltApp(name, output, manifest, files)
+
+
+def build_apps(runner: Runner, apps_dir: Path, which: Callable[[str], str | None] | None = None) -> None:
+    """`npm ci` (when node_modules is missing) and `npm run build` in apps/: the twenty-sdk build of
+    every app into its .twenty/output/."""
+    import shutil
+
+    from deploy.preconditions import Problem, require
+
+    look = which or shutil.which
+    problems = [] if look("npm") else [Problem("`npm` is not on PATH",
+                                               "install Node 20 (apt-get install nodejs npm)")]
+    if not (apps_dir / "package.json").is_file():
+        problems.append(Problem(f"{apps_dir}/package.json is missing", "pass the repository's apps/ folder"))
+    require("deploy (build apps)", problems, runner)
+    if not (apps_dir / "node_modules").is_dir():
+        runner.run(["npm", "ci", "--prefix", str(apps_dir)], capture=False)
+    runner.run(["npm", "run", "build", "--prefix", str(apps_dir)], capture=False)

@@ -31,7 +31,7 @@ ONLY = "comma list of kinds: apps,agents,webhooks,workflows (default: all, in th
 
 
 def _deploy(stack: str, only: str, dry_run: bool, apply: bool, rotate_secrets: bool,
-            concurrency: int, apps_dir: str = "") -> None:
+            concurrency: int, apps_dir: str = "", build: bool = False) -> None:
     import asyncio
     import os
 
@@ -47,8 +47,15 @@ def _deploy(stack: str, only: str, dry_run: bool, apply: bool, rotate_secrets: b
 
     console = Console()
     kinds = parse_only(only)
-    manifests = load_manifests(apps_dir or os.environ.get("TWENTY_GCP_APPS_DIR") or REPO_ROOT / "apps")
+    from pathlib import Path
+
+    from deploy.appbuild import build_apps
+
+    root = Path(apps_dir or os.environ.get("TWENTY_GCP_APPS_DIR") or REPO_ROOT / "apps")
+    manifests = load_manifests(root)
     runner = runner_for(False)  # Secret Manager reads are real even under --dry-run (the diff needs them)
+    if build and "apps" in kinds:
+        build_apps(runner, root)
     target = target_from_env(os.environ)
     outputs = None
     if target is None:
@@ -85,17 +92,20 @@ def _deploy(stack: str, only: str, dry_run: bool, apply: bool, rotate_secrets: b
       help={"stack": STACK, "only": ONLY, "dry_run": "plan only: read the workspace, print what would change",
             "rotate_secrets": "push Secret Manager values over secret app variables already set in Twenty",
             "concurrency": "independent items applied at once (the client paces requests)",
-            "apps_dir": "manifests folder (default: apps/ of this repository)"})
+            "apps_dir": "manifests folder (default: apps/ of this repository)",
+            "build": "build the apps first (npm ci if needed, npm run build in apps/); --no-build to skip"})
 def deploy_apply(c: Context, stack: str = "staging", only: str = "", dry_run: bool = False,
-                 rotate_secrets: bool = False, concurrency: int = 4, apps_dir: str = "") -> None:
+                 rotate_secrets: bool = False, concurrency: int = 4, apps_dir: str = "",
+                 build: bool = True) -> None:
     """Deploy apps, agents, webhooks and workflows into Twenty (idempotent; only what we own)."""
-    _guard(_deploy, stack, only, dry_run, True, rotate_secrets, concurrency, apps_dir)
+    _guard(_deploy, stack, only, dry_run, True, rotate_secrets, concurrency, apps_dir, build)
 
 
-@task(help={"stack": STACK, "only": ONLY, "apps_dir": "manifests folder (default: apps/)"})
-def diff(c: Context, stack: str = "staging", only: str = "", apps_dir: str = "") -> None:
+@task(help={"stack": STACK, "only": ONLY, "apps_dir": "manifests folder (default: apps/)",
+            "build": "build the apps first (npm run build in apps/)"})
+def diff(c: Context, stack: str = "staging", only: str = "", apps_dir: str = "", build: bool = False) -> None:
     """Show what `inv deploy` would create / update / leave, without changing anything."""
-    _guard(_deploy, stack, only, True, False, False, 4, apps_dir)
+    _guard(_deploy, stack, only, True, False, False, 4, apps_dir, build)
 
 
 # ---------------------------------------------------------------- mcp

@@ -114,7 +114,7 @@ def test_inv_deploy_diff_prints_the_plan_and_writes_nothing(fake_twenty_empty, t
     diff(Context(), apps_dir=str(apps))
     out = capsys.readouterr().out
     assert "deploy plan (nothing changed)" in out and "would write" in out
-    deploy_apply(Context(), apps_dir=str(apps))
+    deploy_apply(Context(), apps_dir=str(apps), build=False)
     out = capsys.readouterr().out
     assert "deploy report" in out and "failed" not in out
     assert len([r for r in fake_twenty_empty.requests if r.method != "GET"]) > before

@@ -83,7 +83,7 @@ def test_bad_manifests_stop_inv_deploy_before_any_request(tmp_path, monkeypatch)
     monkeypatch.setenv("TWENTY_API_URL", "http://127.0.0.1:9")  # nothing listens: a request would fail
     monkeypatch.setenv("TWENTY_API_KEY", "k")
     with pytest.raises(SystemExit) as err:
-        deploy_apply(Context(), apps_dir=str(root))
+        deploy_apply(Context(), apps_dir=str(root), build=False)
     assert "webhooks.yaml: webhooks.0.targetUrl" in str(err.value) and "https" in str(err.value)
 
 
@@ -110,3 +110,16 @@ def test_stack_settings_layers(tmp_path):
 def test_dict_secrets_name_what_is_missing():
     with pytest.raises(SecretMissing, match="known: a"):
         DictSecretSource({"a": "1"}).get("b")
+
+
+def test_build_apps_runs_the_sdk_build_and_checks_npm(tmp_path):
+    from deploy.appbuild import build_apps
+    from deploy.runner import RecordingRunner
+
+    (tmp_path / "package.json").write_text("{}")
+    runner = RecordingRunner(dry_run=False)
+    build_apps(runner, tmp_path, which=lambda _: "/usr/bin/npm")
+    assert runner.commands == [["npm", "ci", "--prefix", str(tmp_path)],
+                               ["npm", "run", "build", "--prefix", str(tmp_path)]]
+    with pytest.raises(PreconditionError, match="npm"):
+        build_apps(RecordingRunner(dry_run=False), tmp_path, which=lambda _: None)
