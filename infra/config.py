@@ -104,7 +104,7 @@ class StackConfig(BaseModel):
     google_client_id: str = ""
     gmail_enabled: bool = True
     calendar_enabled: bool = True
-    ai_provider: Literal["none", "openai", "anthropic"] = "openai"
+    ai_provider: Literal["none", "openai", "anthropic", "google", "xai", "groq", "mistral"] = "openai"
     storage_s3_region: str = "us-east-1"
 
     # pricing assumptions

@@ -17,7 +17,15 @@ from infra.storage import S3_ENDPOINT
 REDIS_CA_DIR = "/etc/twenty/redis-ca"
 REDIS_CA_FILE = "ca.pem"
 
-AI_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+# The provider keys Twenty 2.21.0 reads (config-variables.ts); models are picked in Twenty's admin panel.
+AI_KEY_ENV = {
+    "openai": "OPENAI_API_KEY",
+    "anthropic": "ANTHROPIC_API_KEY",
+    "google": "GOOGLE_API_KEY",
+    "xai": "XAI_API_KEY",
+    "groq": "GROQ_API_KEY",
+    "mistral": "MISTRAL_API_KEY",
+}
 
 
 def secret_env(cfg: StackConfig) -> dict[str, str]:

@@ -13,6 +13,7 @@ from infra.config import (
     load_from_pulumi,
     parse_stack_config,
     read_stack_file,
+    required_user_secrets,
     with_profile,
 )
 from infra.plan import PlanMocks
@@ -188,3 +189,16 @@ def test_load_from_pulumi_reads_secrets_as_secrets(staging_runtime: None) -> Non
     assert cfg.project == "my-twenty-staging"
     assert set(secrets) == {"googleClientSecret", "aiApiKey"}
     assert all(isinstance(v, pulumi.Output) for v in secrets.values())
+
+
+@pytest.mark.parametrize(
+    ("provider", "env"),
+    [("anthropic", "ANTHROPIC_API_KEY"), ("mistral", "MISTRAL_API_KEY"), ("none", None)],
+)
+def test_ai_provider_key_goes_to_the_env_twenty_reads(provider: str, env: str | None) -> None:
+    from infra.twenty_env import secret_env
+
+    refs = secret_env(base(ai_provider=provider))
+    keys = {k for k, v in refs.items() if v == "ai-api-key"}
+    assert keys == ({env} if env else set())
+    assert ("aiApiKey" in required_user_secrets(base(ai_provider=provider))) is (env is not None)
