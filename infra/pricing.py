@@ -34,6 +34,7 @@ NAT_PRICING = "https://cloud.google.com/nat/pricing"
 SM_PRICING = "https://cloud.google.com/secret-manager/pricing"
 AR_PRICING = "https://cloud.google.com/artifact-registry/pricing"
 GCS_PRICING = "https://cloud.google.com/storage/pricing"
+EGRESS_PRICING = "https://cloud.google.com/vpc/network-pricing#internet_egress"
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,9 @@ PRICES: dict[str, Price] = {
     "ar.gb": Price(0.10, "GB-month above 0.5 GB free", AR_PRICING, "google"),
     "gcs.gb": Price(0.020, "GB-month (Standard, regional)", GCS_PRICING, "recollection"),
     "gcs.free_gb": Price(5, "GB-months free in US regions", GCS_PRICING, "third-party"),
+    "egress.gb": Price(
+        0.12, "GB to the internet (premium tier, North America)", EGRESS_PRICING, "recollection"
+    ),
 }
 
 # Usage assumptions behind the usage-driven lines (stated in each line's basis).
@@ -96,6 +100,7 @@ NAT_GB_PER_MONTH = 10  # image pulls, Gmail/Calendar sync, webhooks
 SQL_BACKUP_GB = 2
 GCS_GB = 5
 AR_GB = 1
+SERVER_EGRESS_GB = 5  # the web app's assets and API responses to a small team
 MIGRATION_SECONDS_PER_MONTH = 4 * 600  # four rollouts of ten minutes
 
 
@@ -258,6 +263,16 @@ def estimate(resources: Iterable[Any], cfg: StackConfig) -> list[CostLine]:
         typ, props, name = r.typ, r.props, r.name
         if typ == "gcp:cloudrunv2/service:Service":
             lines.append(_cloud_run_service(props, cfg, free, name))
+            if _get(props, "labels", "role") == "server":
+                lines.append(
+                    CostLine(
+                        "internet egress",
+                        name,
+                        SERVER_EGRESS_GB * _p("egress.gb"),
+                        f"~{SERVER_EGRESS_GB} GB/month served to users",
+                        ("egress.gb",),
+                    )
+                )
         elif typ == "gcp:cloudrunv2/workerPool:WorkerPool":
             lines.append(_cloud_run_always_on(typ, props, name))
         elif typ == "gcp:cloudrunv2/job:Job":
