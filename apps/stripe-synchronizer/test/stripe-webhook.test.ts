@@ -211,6 +211,34 @@ describe('idempotence', () => {
     assert.equal(stub.all('people').length, 1);
   });
 
+  test('a customer event arriving after its subscription still creates the person and names the company', async () => {
+    stub.store.clear();
+    const sub = { ...subscriptionEvent('evt_s', 1_700_000_100), data: { object: { ...subscriptionEvent('x', 1).data.object, customer: 'cus_late' } } };
+    await handler(signed(sub), env);
+    assert.equal(stub.all('companies')[0].name, 'Stripe customer cus_late');
+    const customer = {
+      id: 'evt_c',
+      type: 'customer.created',
+      created: 1_700_000_000,
+      data: { object: { id: 'cus_late', object: 'customer', email: 'late@umbrella.io', name: 'Umbrella' } },
+    };
+    assert.equal(((await handler(signed(customer), env)).body as { status: string }).status, 'applied');
+    assert.equal(stub.all('companies')[0].name, 'Umbrella');
+    assert.equal(stub.all('companies')[0].subscriptionStatus, 'ACTIVE');
+    assert.equal(stub.all('people').length, 1);
+  });
+
+  test('an older payment arriving late does not overwrite a newer one', async () => {
+    const invoice = (id: string, paidAt: number, amount: number) => ({
+      id, type: 'invoice.paid', created: paidAt,
+      data: { object: { id: 'in_' + id, customer: 'cus_123', currency: 'usd', amount_paid: amount, status_transitions: { paid_at: paidAt } } },
+    });
+    await handler(signed(invoice('evt_p2', 1_700_000_200, 200)), env);
+    const late = await handler(signed(invoice('evt_p1', 1_700_000_100, 100)), env);
+    assert.equal((late.body as { status: string }).status, 'stale');
+    assert.deepEqual(stub.all('companies')[0].lastPaymentAmount, { amountMicros: 2_000_000, currencyCode: 'USD' });
+  });
+
   test('an older event arriving late does not overwrite a newer one', async () => {
     await handler(signed(subscriptionEvent('evt_new', 1_700_000_100, 'canceled')), env);
     const res = await handler(signed(subscriptionEvent('evt_old', 1_700_000_000, 'active')), env);

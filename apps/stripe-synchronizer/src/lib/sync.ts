@@ -1,7 +1,6 @@
 // Maps Stripe events onto Twenty companies and people. The company holds the Stripe customer id,
 // the subscription, seats, status and the last payment; the person holding the customer's email
-// gets the customer id too. Idempotence: the company stores the id and creation time of the last
-// event applied; the same event again, or an older one arriving late, changes nothing.
+// gets the customer id too. Idempotence and ordering: see applyStripeEvent.
 import { HttpError, obj, str } from '@twenty-gcp/apps-shared/http';
 import { domainOf, eq, op, type TwentyClient, type TwentyRecord } from '@twenty-gcp/apps-shared/twenty';
 
@@ -126,34 +125,44 @@ const invoiceFields = (invoice: Record<string, unknown>, paid: boolean, created:
 
 export type SyncResult = { status: 'applied' | 'duplicate' | 'stale' | 'ignored'; eventId: string; companyId?: string };
 
+const time = (value: unknown): number => (typeof value === 'string' ? Date.parse(value) : NaN);
+
+/**
+ * Stripe retries and does not order deliveries. The last event id applied makes a repeat a no-op;
+ * each kind of state keeps its own clock so an older event never overwrites a newer one:
+ * subscriptions by `subscriptionEventAt`, payments by `lastPaymentAt`. Customer events only look
+ * up before they create, so they are safe in any order.
+ */
 export const applyStripeEvent = async (twenty: TwentyClient, event: StripeEvent): Promise<SyncResult> => {
   if (!(HANDLED_EVENTS as readonly string[]).includes(event.type)) {
     return { status: 'ignored', eventId: event.id };
   }
   const object = event.data.object;
   const customerId = customerIdOf(object);
-  const isCustomer = event.type.startsWith('customer.') && !event.type.startsWith('customer.subscription.');
-  const company = await findOrCreateCompany(twenty, customerId, isCustomer ? object : undefined);
-  if (company.stripeLastEventId === event.id) return { status: 'duplicate', eventId: event.id, companyId: company.id };
-  const lastAt = typeof company.stripeLastEventAt === 'string' ? Date.parse(company.stripeLastEventAt) : NaN;
+  const kind = event.type.startsWith('customer.subscription.') ? 'subscription' : event.type.startsWith('invoice.') ? 'invoice' : 'customer';
+  const company = await findOrCreateCompany(twenty, customerId, kind === 'customer' ? object : undefined);
+  const result = { eventId: event.id, companyId: company.id };
+  if (company.stripeLastEventId === event.id) return { status: 'duplicate', ...result };
   const eventAt = event.created * 1000;
-  if (!Number.isNaN(lastAt) && eventAt < lastAt) return { status: 'stale', eventId: event.id, companyId: company.id };
 
   let fields: Record<string, unknown> = {};
-  if (isCustomer) {
+  if (kind === 'customer') {
     await upsertPerson(twenty, customerId, object, company.id);
     if (typeof object.name === 'string' && object.name && company.name === `Stripe customer ${customerId}`) {
       fields.name = object.name;
     }
-  } else if (event.type.startsWith('customer.subscription.')) {
-    fields = subscriptionFields(object, event.type === 'customer.subscription.deleted');
+  } else if (kind === 'subscription') {
+    if (eventAt < time(company.subscriptionEventAt)) return { status: 'stale', ...result };
+    fields = {
+      ...subscriptionFields(object, event.type === 'customer.subscription.deleted'),
+      subscriptionEventAt: new Date(eventAt).toISOString(),
+    };
   } else {
+    const paidAt = ((object.status_transitions as { paid_at?: number } | undefined)?.paid_at ?? event.created) * 1000;
+    const at = event.type === 'invoice.paid' ? paidAt : eventAt;
+    if (at < time(company.lastPaymentAt)) return { status: 'stale', ...result };
     fields = invoiceFields(object, event.type === 'invoice.paid', event.created);
   }
-  await twenty.update('companies', company.id, {
-    ...fields,
-    stripeLastEventId: event.id,
-    stripeLastEventAt: new Date(eventAt).toISOString(),
-  });
-  return { status: 'applied', eventId: event.id, companyId: company.id };
+  await twenty.update('companies', company.id, { ...fields, stripeLastEventId: event.id });
+  return { status: 'applied', ...result };
 };
