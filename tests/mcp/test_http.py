@@ -64,7 +64,7 @@ async def test_bearer_path_honours_server_read_only(http_env: dict[str, str], fa
             assert r.is_error and "read-only" in r.content[0].text
 
 
-async def test_admin_primer_endpoints(http_env: dict[str, str]) -> None:
+async def test_admin_primer_endpoints(http_env: dict[str, str], fake_twenty: Any) -> None:
     admin = {"Authorization": f"Bearer {http_env['MCP_ADMIN_TOKEN']}"}
     with HttpServer(http_env) as srv:
         async with httpx.AsyncClient(base_url=srv.url) as http:
@@ -78,6 +78,12 @@ async def test_admin_primer_endpoints(http_env: dict[str, str]) -> None:
             assert r.status_code == 200 and r.text == "# We sell engines"
             too_big = b"x" * 100_001
             assert (await http.put("/admin/primer", content=too_big, headers=admin)).status_code == 413
+            async with mcp_over_http(srv.url, fake_twenty.api_key) as client:
+                primer = await client.call_tool("twenty_get_primer", {})
+                assert primer.structured_content["context"] == "# We sell engines"
+                resource = await client.read_resource("twenty://primer")
+                assert resource.contents[0].text.startswith("# We sell engines")
+                assert "people" in resource.contents[0].text
             assert (await http.delete("/admin/primer", headers=admin)).status_code == 204
             assert (await http.get("/admin/primer", headers=admin)).status_code == 404
     env = {k: v for k, v in http_env.items() if k != "MCP_ADMIN_TOKEN"}

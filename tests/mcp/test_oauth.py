@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlparse
 
@@ -23,7 +24,10 @@ async def _consent(http: httpx.AsyncClient, consent_url: str, **form: str) -> ht
     return await http.post("/consent", data=data)
 
 
-async def test_oauth_flow_end_to_end(http_env: dict[str, str], fake_twenty: Any) -> None:
+async def test_oauth_flow_end_to_end(
+    http_env: dict[str, str], fake_twenty: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     key = fake_twenty.api_key
     with HttpServer(http_env) as srv:
         async with httpx.AsyncClient(base_url=srv.url) as http:
@@ -87,6 +91,8 @@ async def test_oauth_flow_end_to_end(http_env: dict[str, str], fake_twenty: Any)
                 "/mcp", json={}, headers={"Authorization": f"Bearer {fresh['access_token']}"}
             )
             assert gone.status_code == 401
+    assert caplog.records, "the server logged nothing: the key check below would prove nothing"
+    assert key not in caplog.text
 
 
 async def test_consent_refuses_forgery(http_env: dict[str, str], fake_twenty: Any) -> None:
