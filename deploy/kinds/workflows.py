@@ -25,6 +25,7 @@ from deploy.manifests import WorkflowManifest, stable_uuid
 from twenty_api.filters import F
 
 KIND = "workflows"
+M_DELETE_AGENT = "mutation DeleteOneAgent($input: AgentIdInput!) { deleteOneAgent(input: $input) { id } }"
 M_DELETE_STEP = ("mutation DeleteWorkflowVersionStep($input: DeleteWorkflowVersionStepInput!) { "
                  "deleteWorkflowVersionStep(input: $input) { triggerDiff stepsDiff } }")
 NEEDS_USER = ("needs the deploy user's session (2.21 refuses workflow versions and activation to API "
@@ -131,24 +132,61 @@ class Workflows:
 
     async def _fill(self, ctx: DeployContext, version_id: str, desired: dict[str, Any]) -> None:
         gw = ctx.gw
-        current = await gw.list_records("workflowVersions", filter=str(F("id").eq(version_id)),
-                                        as_user=True)
-        live_steps = {s.get("id"): s for s in ((current[0].get("steps") if current else None) or [])}
+        live_version = await self._version(ctx, version_id)
+        live_steps = {s.get("id"): s for s in (live_version.get("steps") or [])}
         wanted = {s["id"] for s in desired["steps"]}
         for sid in [s for s in live_steps if s not in wanted]:
-            await gw.mutate("deleteWorkflowVersionStep", M_DELETE_STEP,
-                            {"input": {"workflowVersionId": version_id, "stepId": sid}},
-                            endpoint="graphql", as_user=True)
+            await self._delete_step(ctx, version_id, live_steps[sid])
+        created_now: set[str] = set()
         for step in desired["steps"]:
             if step["id"] not in live_steps:
+                created_now.add(step["id"])
                 await gw.mutate("createWorkflowVersionStep", M_CREATE_STEP,
                                 {"input": {"workflowVersionId": version_id, "stepType": step["type"],
                                            "id": step["id"]}}, endpoint="graphql", as_user=True)
+                if step["type"] == "AI_AGENT":  # Twenty made the step its own agent: note it
+                    made = {s.get("id"): s for s in (await self._version(ctx, version_id)).get("steps") or []}
+                    live_steps[step["id"]] = made.get(step["id"], {})
             if not contains(live_steps.get(step["id"]), step):
                 await gw.mutate("updateWorkflowVersionStep", M_UPDATE_STEP,
                                 {"input": {"workflowVersionId": version_id, "step": step}},
                                 endpoint="graphql", as_user=True)
-        live_trigger = current[0].get("trigger") if current else None
-        if not contains(live_trigger, desired["trigger"]):
+                if step["id"] in created_now:
+                    await self._drop_step_agent(ctx, live_steps.get(step["id"]), step)
+        if not contains(live_version.get("trigger"), desired["trigger"]):
             await gw.update_record("workflowVersions", version_id, {"trigger": desired["trigger"]},
                                    as_user=True)
+
+    async def _version(self, ctx: DeployContext, version_id: str) -> dict[str, Any]:
+        found = await ctx.gw.list_records("workflowVersions", filter=str(F("id").eq(version_id)),
+                                          as_user=True)
+        return found[0] if found else {}
+
+    async def _delete_step(self, ctx: DeployContext, version_id: str, step: dict[str, Any]) -> None:
+        """2.21 deletes the agent an AI_AGENT step points at when the step is deleted
+        (runWorkflowVersionStepDeletionSideEffects): point it at no agent first, so deleting our
+        step never deletes one of our shared agents."""
+        agent_id = ((step.get("settings") or {}).get("input") or {}).get("agentId")
+        if step.get("type") == "AI_AGENT" and agent_id in set(ctx.agent_ids.values()):
+            settings = step.get("settings") or {}
+            inputs = {**settings.get("input", {}), "agentId": None}
+            detached = {**step, "settings": {**settings, "input": inputs}}
+            await ctx.gw.mutate("updateWorkflowVersionStep", M_UPDATE_STEP,
+                                {"input": {"workflowVersionId": version_id, "step": detached}},
+                                endpoint="graphql", as_user=True)
+        await ctx.gw.mutate("deleteWorkflowVersionStep", M_DELETE_STEP,
+                            {"input": {"workflowVersionId": version_id, "stepId": step.get("id")}},
+                            endpoint="graphql", as_user=True)
+
+    async def _drop_step_agent(self, ctx: DeployContext, before: dict[str, Any] | None,
+                               step: dict[str, Any]) -> None:
+        """Creating an AI_AGENT step makes Twenty create a 'Workflow Agent …' for it
+        (runStepCreationSideEffectsAndBuildStep); once the step we just created points at our
+        agent, that one is an orphan our own call created: delete it (only for steps created in
+        this run, never an agent someone chose by hand)."""
+        if step["type"] != "AI_AGENT" or not before:
+            return
+        old = ((before.get("settings") or {}).get("input") or {}).get("agentId")
+        new = step["settings"]["input"].get("agentId")
+        if old and old != new and old not in set(ctx.agent_ids.values()):
+            await ctx.gw.mutate("deleteOneAgent", M_DELETE_AGENT, {"input": {"id": old}})
