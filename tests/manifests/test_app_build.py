@@ -161,3 +161,24 @@ def test_routes_of_a_built_app(built_ai_automations: Path) -> None:
     stripe = next(a for a in manifests.apps if a.name == "stripe-synchronizer")
     if manifests.built_manifest(stripe) is not None:
         assert manifests.routes(stripe) == [("POST", "/s/stripe-webhook")]
+
+
+@needs_sdk
+def test_built_bundle_runs_on_its_own(built_ai_automations: Path, tmp_path: Path) -> None:
+    """Twenty's LOCAL driver imports the bundle and calls default.config.handler: the bundle must
+    need nothing outside itself (the shared package is inlined, twenty-sdk/define is stubbed)."""
+    bundle = built_ai_automations / "src" / "logic-functions" / "messaging-sync-refresh.mjs"
+    copy = tmp_path / "fn.mjs"  # outside the workspace: no node_modules to fall back on
+    copy.write_bytes(bundle.read_bytes())
+    script = (
+        f"const m = await import({json.dumps(str(copy))});"
+        "try { await m.default.config.handler({}); console.log('no error'); }"
+        "catch (e) { console.log(e.name + ': ' + e.message); }"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWENTY_")}
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ConfigError: TWENTY_API_URL and TWENTY_APP_ACCESS_TOKEN are not set" in result.stdout
