@@ -103,6 +103,7 @@ class Runtime:
         self._clients: OrderedDict[str, TwentyClient] = OrderedDict()
         self.user_client: TwentyClient | None = None
         self.warm_group: Any = None
+        self._closing: set[Any] = set()
         from .primer import store_from_settings
 
         self.primer_store = store_from_settings(settings)
@@ -154,10 +155,22 @@ class Runtime:
                 raise ToolError(f"TWENTY_API_URL / TWENTY_API_KEY are not usable: {err}") from err
             self._clients[key_id] = client
             if len(self._clients) > _MAX_CLIENTS:
-                _old_id, _old = self._clients.popitem(last=False)
+                _old_id, old = self._clients.popitem(last=False)
+                self._close_later(old)
         else:
             self._clients.move_to_end(key_id)
         return client
+
+    def _close_later(self, client: TwentyClient) -> None:
+        """Close an evicted client's connections without blocking the call that evicted it."""
+        import asyncio
+
+        try:
+            task = asyncio.get_running_loop().create_task(client.aclose())
+        except RuntimeError:  # no loop: nothing is in flight, let GC reclaim the sockets
+            return
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def connection(self) -> Connection:
         principal = self.current_principal()

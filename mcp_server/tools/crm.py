@@ -33,10 +33,15 @@ def _and(*parts: str | None) -> str | None:
 
 
 def user_session_required(what: str, alternative: str) -> ToolError:
+    from mcp.server.auth.middleware.auth_context import get_access_token
+
+    if get_access_token() is not None:  # a remote connection acts with the user's API key only
+        how = "This remote connection carries an API key, not a user session."
+    else:
+        how = "Set TWENTY_USER_EMAIL and TWENTY_USER_PASSWORD for this server so it can sign in as that user."
     return ToolError(
-        f"{what} needs a logged-in Twenty user session: Twenty 2.21 refuses API keys for it. "
-        "Locally, set TWENTY_USER_EMAIL and TWENTY_USER_PASSWORD for this server so it can sign in as "
-        f"that user. {alternative}"
+        f"{what} needs a logged-in Twenty user session: Twenty 2.21 refuses API keys for it. {how} "
+        f"{alternative}"
     )
 
 
