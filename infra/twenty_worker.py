@@ -8,7 +8,6 @@ writes them to a tmpfs file (/run) readable by root only.
 
 from __future__ import annotations
 
-import json
 import shlex
 from typing import Any
 
@@ -279,9 +278,3 @@ class TwentyWorker(pulumi.ComponentResource):
             ),
             opts=child_opts(self, *deps),
         )
-
-
-def cloud_init_summary(cloud_init: str) -> dict[str, Any]:
-    """The parts of the rendered cloud-init the plan prints (files and units), for humans."""
-    doc = yaml.safe_load(cloud_init.removeprefix("#cloud-config\n"))
-    return {"files": [f["path"] for f in doc["write_files"]], "runcmd": json.dumps(doc["runcmd"])}
