@@ -193,14 +193,14 @@ def _check_cross_field_rules(c: StackConfig) -> None:
             "use db-g1-small or db-custom-1-3840",
         )
     if c.connection_demand >= c.db_max_connections:
+        fits = (c.db_max_connections - c.worker_pg_connections - 1) // c.pg_pool_max_connections
+        raise_to = f"raise dbMaxConnections to at least {c.connection_demand + 1}"
         _fail(
             "server_max_instances",
             f"{c.server_max_instances} instances × {c.pg_pool_max_connections} pool connections + "
             f"{c.worker_pg_connections} worker connections = {c.connection_demand}, which reaches "
             f"Cloud SQL max_connections={c.db_max_connections}",
-            f"lower serverMaxInstances to at most "
-            f"{(c.db_max_connections - c.worker_pg_connections - 1) // c.pg_pool_max_connections}, "
-            "or raise dbMaxConnections",
+            f"lower serverMaxInstances to at most {fits}, or {raise_to}" if fits >= 1 else raise_to,
         )
     if c.redis_mode == "vm" and c.worker_mode != "vm":
         _fail(

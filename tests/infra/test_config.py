@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pulumi
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from infra.config import (
     PROFILES,
@@ -202,3 +204,35 @@ def test_ai_provider_key_goes_to_the_env_twenty_reads(provider: str, env: str | 
     keys = {k for k, v in refs.items() if v == "ai-api-key"}
     assert keys == ({env} if env else set())
     assert ("aiApiKey" in required_user_secrets(base(ai_provider=provider))) is (env is not None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    instances=st.integers(1, 100),
+    pool=st.integers(1, 20),
+    worker=st.integers(1, 20),
+    limit=st.integers(25, 1000),
+)
+def test_connection_budget_is_exactly_the_rule(instances: int, pool: int, worker: int, limit: int) -> None:
+    values = {
+        "server_max_instances": instances,
+        "pg_pool_max_connections": pool,
+        "worker_pg_connections": worker,
+        "db_max_connections": limit,
+    }
+    if instances * pool + worker < limit:
+        assert base(**values).connection_demand == instances * pool + worker
+    else:
+        with pytest.raises(ConfigError, match=r"^twenty-gcp:serverMaxInstances: .* reaches Cloud SQL"):
+            base(**values)
+
+
+def test_budget_fix_never_suggests_zero_instances() -> None:
+    with pytest.raises(ConfigError) as err:
+        base(
+            server_max_instances=1,
+            pg_pool_max_connections=20,
+            worker_pg_connections=20,
+            db_max_connections=25,
+        )
+    assert "raise dbMaxConnections to at least 41" in str(err.value) and "at most 0" not in str(err.value)
