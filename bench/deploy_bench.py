@@ -3,8 +3,9 @@ no-op redeploy (target: 0 writes).
 
     uv run python bench/deploy_bench.py [--rounds 3]
 
-Uses the same small apps tree as tests/deploy (one built app, one webhook, one two-step workflow;
-no agents, since the fake answers createOneAgent as the captured Twenty without an AI provider). Writes are counted on the wire (GraphQL mutations other than dry runs, uploads, REST
+Uses the same small apps tree as tests/deploy (one built app, one webhook, one two-step
+workflow; no agents, since the fake answers createOneAgent as the captured Twenty without an AI
+provider). Writes are counted on the wire (GraphQL mutations other than dry runs, uploads, REST
 POST/PATCH/PUT/DELETE). Times are reported as ratios to a baseline measured in the same run: the
 median `list_records` round trip × the number of deployed items (what one read per item costs).
 The client's pacer is off here (it would dominate wall time at 100 requests/minute; its cost is
