@@ -51,7 +51,9 @@ export const parseEvent = (form: Record<string, string>): MailchimpEvent => {
   // fired_at is "YYYY-MM-DD HH:MM:SS" in UTC
   const fired = form.fired_at ?? '';
   if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(fired)) throw new HttpError(400, 'fired_at must be "YYYY-MM-DD HH:MM:SS"');
-  const firedAt = new Date(fired.replace(' ', 'T') + 'Z').toISOString();
+  const firedMs = Date.parse(fired.replace(' ', 'T') + 'Z');
+  if (Number.isNaN(firedMs)) throw new HttpError(400, 'fired_at is not a valid date');
+  const firedAt = new Date(firedMs).toISOString();
   if (type === 'upemail') {
     return { type, firedAt, listId: form['data[list_id]'], email: email(form['data[old_email]'], 'data[old_email]'), newEmail: email(form['data[new_email]'], 'data[new_email]') };
   }

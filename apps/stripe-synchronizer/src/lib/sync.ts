@@ -31,7 +31,7 @@ export const parseStripeEvent = (body: Record<string, unknown>): StripeEvent => 
   const id = str(body.id, 'id') as string;
   if (!id.startsWith('evt_')) throw new HttpError(400, 'id must be a Stripe event id (evt_…)');
   const type = str(body.type, 'type') as string;
-  if (typeof body.created !== 'number') throw new HttpError(400, 'created must be a unix timestamp');
+  if (!isUnixSeconds(body.created)) throw new HttpError(400, 'created must be a unix timestamp in seconds');
   const data = obj(body.data, 'data');
   return { id, type, created: body.created, data: { object: obj(data.object, 'data.object') } };
 };
@@ -112,10 +112,27 @@ const subscriptionFields = (sub: Record<string, unknown>, deleted: boolean): Rec
   };
 };
 
+const MAX_UNIX_SECONDS = 32_503_680_000; // year 3000
+
+const isUnixSeconds = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_UNIX_SECONDS;
+
+/** paid_at when Stripe gives a valid one, else the event time. */
+export const paidAtOf = (invoice: Record<string, unknown>, created: number): number => {
+  const paidAt = (invoice.status_transitions as { paid_at?: unknown } | undefined)?.paid_at;
+  if (paidAt === undefined || paidAt === null) return created;
+  if (!isUnixSeconds(paidAt)) throw new HttpError(400, 'data.object.status_transitions.paid_at must be a unix timestamp');
+  return paidAt;
+};
+
 const invoiceFields = (invoice: Record<string, unknown>, paid: boolean, created: number): Record<string, unknown> => {
   const currency = String(invoice.currency ?? 'usd').toUpperCase();
-  const amount = Number(paid ? invoice.amount_paid ?? 0 : invoice.amount_due ?? 0);
-  const paidAt = (invoice.status_transitions as { paid_at?: number } | undefined)?.paid_at ?? created;
+  if (!/^[A-Z]{3}$/.test(currency)) throw new HttpError(400, 'data.object.currency must be an ISO currency code');
+  const amount = paid ? invoice.amount_paid ?? 0 : invoice.amount_due ?? 0;
+  if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0 || amount > 1e15) {
+    throw new HttpError(400, `data.object.${paid ? 'amount_paid' : 'amount_due'} must be a non-negative amount`);
+  }
+  const paidAt = paidAtOf(invoice, created);
   return {
     lastPaymentStatus: paid ? 'PAID' : 'FAILED',
     lastPaymentAmount: { amountMicros: toAmountMicros(amount, currency), currencyCode: currency },
@@ -158,8 +175,7 @@ export const applyStripeEvent = async (twenty: TwentyClient, event: StripeEvent)
       subscriptionEventAt: new Date(eventAt).toISOString(),
     };
   } else {
-    const paidAt = ((object.status_transitions as { paid_at?: number } | undefined)?.paid_at ?? event.created) * 1000;
-    const at = event.type === 'invoice.paid' ? paidAt : eventAt;
+    const at = event.type === 'invoice.paid' ? paidAtOf(object, event.created) * 1000 : eventAt;
     if (at < time(company.lastPaymentAt)) return { status: 'stale', ...result };
     fields = invoiceFields(object, event.type === 'invoice.paid', event.created);
   }
