@@ -19,8 +19,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from deploy.engine import DeployContext, Item, canonical, contains, gather
-from deploy.gateway import M_ACTIVATE, M_CREATE_STEP, M_UPDATE_STEP
+from deploy.engine import DeployContext, Item, canonical, contains, gather, marker
+from deploy.gateway import M_ACTIVATE, M_CREATE_STEP, M_UPDATE_STEP, Q_AGENTS
 from deploy.manifests import WorkflowManifest, stable_uuid
 from twenty_api.filters import F
 
@@ -51,7 +51,20 @@ class Workflows:
     name = KIND
 
     async def plan(self, ctx: DeployContext) -> list[Item]:
+        await self._known_agents(ctx)
         return await gather(ctx.concurrency, [partial(self._item, ctx, wf) for wf in ctx.manifests.workflows])
+
+    async def _known_agents(self, ctx: DeployContext) -> None:
+        """With `--only workflows` the agents kind did not run: find our agents' ids ourselves."""
+        used = {str(s.input.get("agent")) for wf in ctx.manifests.workflows for s in wf.steps
+                if s.type == "AI_AGENT"}
+        if not used - set(ctx.agent_ids):
+            return
+        for agent in (await ctx.gw.query(Q_AGENTS)).get("findManyAgents") or []:
+            name = agent.get("name")
+            if name in used and name not in ctx.agent_ids and agent.get("isCustom") \
+                    and marker("agent", str(name)) in (agent.get("description") or ""):
+                ctx.agent_ids[str(name)] = str(agent["id"])
 
     async def _item(self, ctx: DeployContext, wf: WorkflowManifest) -> Item:
         wid = workflow_id(wf)

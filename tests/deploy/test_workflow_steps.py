@@ -102,3 +102,21 @@ async def test_an_agent_someone_chose_by_hand_is_not_deleted(tmp_path):
     double.version["steps"] = [{**theirs, "id": ai["id"]}]
     await Workflows()._fill(ctx, "v1", desired)
     assert "their-agent" in double.agents and "deleteOneAgent" not in double.calls
+
+
+async def test_only_workflows_finds_our_agents_ids_itself(tmp_path):
+    class Agents(StepDouble):
+        async def graphql(self, query: str, variables: dict[str, Any] | None = None,
+                          endpoint: str = "graphql") -> Any:
+            if "findManyAgents" in query:
+                return {"findManyAgents": [
+                    {"id": OURS, "name": "analyst", "isCustom": True,
+                     "description": "x [twenty-gcp:agent:analyst]"},
+                    {"id": "std", "name": "writer", "isCustom": False, "description": "Twenty's"}]}
+            return await super().graphql(query, variables, endpoint)
+
+    double = Agents()
+    ctx, _ = context(double, tmp_path)
+    ctx.agent_ids.clear()
+    await Workflows()._known_agents(ctx)
+    assert ctx.agent_ids == {"analyst": OURS}
