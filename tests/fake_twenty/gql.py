@@ -20,6 +20,7 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    graphql_sync,
     parse,
     validate,
     value_from_ast_untyped,
@@ -70,6 +71,7 @@ class Executor:
     query_resolvers: dict[str, Resolver] = field(default_factory=dict)
     mutation_resolvers: dict[str, Resolver] = field(default_factory=dict)
     schema: GraphQLSchema | None = None  # when set, documents are validated against it
+    introspection_schema: GraphQLSchema | None = None  # answers __schema / __type queries
     root_type_names: tuple[str, str] = ("Query", "Mutation")
 
     def execute(
@@ -109,6 +111,16 @@ class Executor:
                         }
                     ]
                 }
+        roots = collect_fields(op.selection_set, fragments)
+        if (
+            self.introspection_schema is not None
+            and roots
+            and all(f.name.value.startswith("__") for f in roots)
+        ):
+            result = graphql_sync(
+                self.introspection_schema, query, variable_values=variables, operation_name=operation_name
+            )
+            return 200, result.formatted
         is_mutation = op.operation.value == "mutation"
         table = self.mutation_resolvers if is_mutation else self.query_resolvers
         root_type = self.root_type_names[1 if is_mutation else 0]

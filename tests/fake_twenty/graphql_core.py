@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from . import aggregates, filters, query, records
+from graphql import GraphQLSchema, build_client_schema
+
+from . import aggregates, contract_data, filters, query, records
 from .errors import GraphQLError, TwentyHttpError, rate_limit_graphql
 from .events import Events
 from .gql import Executor, Lazy, Projectable, Request
@@ -138,6 +142,13 @@ def connection(
     return Connection(store, obj, matching, page)
 
 
+@cache
+def core_schema() -> GraphQLSchema:
+    """The captured /graphql schema (API-key view), for introspection queries (example 198)."""
+    with (contract_data.contract_dir() / "graphql-introspection.json").open(encoding="utf-8") as fh:
+        return build_client_schema(json.load(fh)["data"])
+
+
 class CoreResolvers:
     """Builds the per-object resolver table (objects can be added at runtime)."""
 
@@ -146,7 +157,7 @@ class CoreResolvers:
         self.events = events
 
     def executor(self) -> Executor:
-        ex = Executor()
+        ex = Executor(introspection_schema=core_schema())
         for obj in list(self.rt.store.schema.objects.values()):
             self._add_object(ex, obj)
         ex.query_resolvers["search"] = self._search

@@ -149,7 +149,7 @@ class MetadataResolvers:
         return self.rt.apps
 
     def executor(self) -> Executor:
-        ex = Executor(schema=metadata_schema())
+        ex = Executor(schema=metadata_schema(), introspection_schema=metadata_schema())
         for name in dir(self):
             if name.startswith("q_"):
                 ex.query_resolvers[name[2:]] = self._guard(name[2:], getattr(self, name))

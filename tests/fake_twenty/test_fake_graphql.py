@@ -215,3 +215,11 @@ def test_webhook_delivery_is_signed_like_2_21(fake_twenty: FakeTwenty) -> None:
     expected = hmac.new(b"s3cret", f"{stamp}:{body.decode()}".encode(), hashlib.sha256).hexdigest()
     assert headers["X-Twenty-Webhook-Signature"] == expected
     assert json.loads(body)["eventName"] == "person.created"
+
+
+def test_introspection_answers_from_the_captured_schemas(fake_twenty: FakeTwenty) -> None:
+    core = _gql(fake_twenty, "{ __schema { queryType { name } types { name } } }").json()["data"]["__schema"]
+    assert core["queryType"] == {"name": "Query"}
+    assert "Company" in {t["name"] for t in core["types"]}
+    meta = _gql(fake_twenty, '{ __type(name: "Webhook") { fields { name } } }', endpoint="metadata").json()
+    assert "targetUrl" in {f["name"] for f in meta["data"]["__type"]["fields"]}
