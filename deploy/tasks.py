@@ -158,15 +158,18 @@ def status(c: Context, stack: str = "staging", dry_run: bool = False) -> None:
     Console().print(table)
 
 
-@task(help={"target": "server | worker | mcp", "stack": STACK, "dry_run": DRY,
+@task(positional=["target"], help={"target": "server | worker | mcp", "stack": STACK, "dry_run": DRY,
             "limit": "entries to show", "freshness": "how far back, e.g. 1h, 30m, 2d"})
-def logs(c: Context, target: str = "server", stack: str = "staging", dry_run: bool = False,
+def logs(c: Context, target: str | None = None, stack: str = "staging", dry_run: bool = False,
          limit: int = 100, freshness: str = "1h") -> None:
-    """Recent logs of the Twenty server, the worker VM or the MCP service (Cloud Logging)."""
+    """Recent logs of the Twenty server, the worker VM or the MCP service (Cloud Logging):
+    `inv ops.logs server|worker|mcp`."""
     from deploy import ops as ops_mod
     from deploy.context import ops_for
 
-    print(_guard(ops_mod.logs, ops_for(stack, dry_run), target, limit=limit, freshness=freshness), end="")
+    # Invoke only parses a positional argument whose default is None (and then requires it)
+    print(_guard(ops_mod.logs, ops_for(stack, dry_run), target or "server", limit=limit, freshness=freshness),
+          end="")
 
 
 @task(help={"stack": STACK, "dry_run": DRY, "tail": "log lines per container", "shell": "open a shell"})
