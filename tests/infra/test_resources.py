@@ -352,3 +352,78 @@ def test_ordering_apis_first_private_access_before_data_secrets_before_workloads
     for vm in plan.by_type(VM):
         assert waits_for(vm, SECRET_IAM, "twenty-pg-url-worker")
         assert waits_for(vm, "gcp:compute/routerNat:RouterNat")
+
+
+@pytest.mark.parametrize("variant", ALL)
+def test_network_and_private_service_access(variant: str) -> None:
+    plan = plan_of(variant)
+    cfg = plan.cfg
+    vpc = plan.one("gcp:compute/network:Network").props
+    assert vpc["autoCreateSubnetworks"] is False
+    subnets = {r.name: r.props for r in plan.by_type("gcp:compute/subnetwork:Subnetwork")}
+    assert subnets["twenty-workloads"]["ipCidrRange"] == cfg.subnet_cidr
+    assert subnets["twenty-run"]["ipCidrRange"] == cfg.run_subnet_cidr
+    assert all(s["privateIpGoogleAccess"] is True and s["region"] == cfg.region for s in subnets.values())
+    psa_range = plan.one("gcp:compute/globalAddress:GlobalAddress").props
+    assert (psa_range["purpose"], psa_range["addressType"]) == ("VPC_PEERING", "INTERNAL")
+    assert psa_range["prefixLength"] == cfg.psa_prefix_length
+    psa = plan.one("gcp:servicenetworking/connection:Connection").props
+    assert psa["service"] == "servicenetworking.googleapis.com"
+    assert psa["reservedPeeringRanges"] == ["twenty-psa-range"]
+    assert psa["deletionPolicy"] == ("ABANDON" if cfg.is_prod else "REMOVE_PEERING")
+    ssh = plan.one("gcp:compute/firewall:Firewall", "twenty-allow-iap-ssh").props
+    assert ssh["sourceRanges"] == ["35.235.240.0/20"] and ssh["targetTags"] == ["twenty-worker"]
+    assert plan.one("gcp:compute/router:Router").props["region"] == cfg.region
+
+
+@pytest.mark.parametrize("variant", ALL)
+def test_generated_secrets_are_strong_and_url_safe(variant: str) -> None:
+    plan = plan_of(variant)
+    for r in plan.by_type("random:index/randomPassword:RandomPassword"):
+        assert r.props["length"] >= 32 and r.props["special"] is False, r.name  # safe inside URLs
+    ids = plan.by_type("random:index/randomId:RandomId")
+    assert {r.name for r in ids} >= {
+        "twenty-app-secret-value",
+        "twenty-encryption-key-value",
+        "twenty-mcp-sealing-key-value",
+    }
+    assert all(r.props["byteLength"] == 32 for r in ids)  # the MCP sealing key must decode to 32 bytes
+
+
+def test_every_resource_type_is_covered_by_a_test() -> None:
+    """A new kind of resource needs its own assertions here before it ships."""
+    covered = {
+        SQL,
+        RUN,
+        JOB,
+        POOL,
+        VM,
+        SECRET,
+        SECRET_IAM,
+        "gcp:sql/database:Database",
+        "gcp:sql/user:User",
+        "gcp:redis/instance:Instance",
+        "gcp:compute/address:Address",
+        "gcp:compute/firewall:Firewall",
+        "gcp:storage/bucket:Bucket",
+        "gcp:storage/bucketIAMMember:BucketIAMMember",
+        "gcp:storage/hmacKey:HmacKey",
+        "gcp:vpcaccess/connector:Connector",
+        "gcp:compute/routerNat:RouterNat",
+        "gcp:projects/iAMMember:IAMMember",
+        "gcp:serviceaccount/account:Account",
+        "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+        "gcp:cloudrun/domainMapping:DomainMapping",
+        "gcp:artifactregistry/repository:Repository",
+        "gcp:projects/service:Service",
+        "gcp:compute/network:Network",
+        "gcp:compute/subnetwork:Subnetwork",
+        "gcp:compute/globalAddress:GlobalAddress",
+        "gcp:servicenetworking/connection:Connection",
+        "gcp:compute/router:Router",
+        "gcp:secretmanager/secretVersion:SecretVersion",
+        "random:index/randomPassword:RandomPassword",
+        "random:index/randomId:RandomId",
+    }
+    declared = {r.typ for v in ALL for r in plan_of(v).custom_resources}
+    assert declared - covered == set()
