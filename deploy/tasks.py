@@ -30,62 +30,10 @@ def _guard(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
 ONLY = "comma list of kinds: apps,agents,webhooks,workflows (default: all, in that order)"
 
 
-def _deploy(stack: str, only: str, dry_run: bool, apply: bool, rotate_secrets: bool,
-            concurrency: int, apps_dir: str = "", build: bool = False) -> None:
-    import asyncio
-    import os
+def _deploy(*args, **kwargs):  # type: ignore[no-untyped-def]
+    from deploy.deploy_task import run_deploy
 
-    from rich.console import Console
-
-    from deploy.context import outputs_for, runner_for
-    from deploy.manifests import load_manifests
-    from deploy.mcp import REPO_ROOT
-    from deploy.reconcile import parse_only, reconcile, report_table
-    from deploy.secrets import ChainSecretSource, EnvSecretSource, GcloudSecretSource
-    from deploy.target import deploy_user_session, stack_settings, target_from_env, target_from_stack
-    from twenty_api import TwentyClient
-
-    console = Console()
-    kinds = parse_only(only)
-    from pathlib import Path
-
-    from deploy.appbuild import build_apps
-
-    root = Path(apps_dir or os.environ.get("TWENTY_GCP_APPS_DIR") or REPO_ROOT / "apps")
-    manifests = load_manifests(root)
-    runner = runner_for(False)  # Secret Manager reads are real even under --dry-run (the diff needs them)
-    if build and "apps" in kinds:
-        build_apps(runner, root)
-    target = target_from_env(os.environ)
-    outputs = None
-    if target is None:
-        outputs = outputs_for(stack, runner)
-    sources = [GcloudSecretSource(runner, outputs)] if outputs else []
-    secrets = ChainSecretSource(EnvSecretSource(), *sources)
-    if target is None:
-        assert outputs is not None
-        target = target_from_stack(outputs.server_url, outputs.deploy_api_key_secret, secrets, stack)
-    settings = stack_settings(stack, outputs.model_dump() if outputs else None)
-    user_secret = outputs.deploy_user_secret if outputs else "twenty-deploy-user"
-    # route URLs: the stack's public domain when deploying a stack, else the URL we talk to
-    public_url = f"https://{settings['domain']}" if outputs and settings.get("domain") else target.base_url
-    console.print(f"[bold]{'plan' if not apply or dry_run else 'deploy'}[/] → {target.base_url} "
-                  f"({target.source}); kinds: {', '.join(kinds)}")
-
-    async def go():  # type: ignore[no-untyped-def]
-        async with TwentyClient(target.base_url, api_key=target.api_key) as client:
-            return await reconcile(
-                client, manifests, stack=settings, secrets=secrets, server_url=public_url,
-                apply=apply and not dry_run, dry_run=dry_run, only=kinds, rotate_secrets=rotate_secrets,
-                user_session=deploy_user_session(target.base_url, secrets, os.environ, user_secret),
-                concurrency=concurrency, console=console)
-
-    outcome = asyncio.run(go())
-    console.print(report_table(outcome, applied=apply and not dry_run))
-    if outcome.not_deployed:
-        names = ", ".join(f"{i.kind}/{i.name}" for i in outcome.not_deployed)
-        raise SystemExit(f"deploy: not deployed (failed, blocked or in conflict): {names}; "
-                         "see the report above")
+    return run_deploy(*args, **kwargs)
 
 
 @task(default=True, name="apply",
