@@ -57,7 +57,16 @@ def create_app(settings: ServerSettings | None = None, port: int = 8080) -> Star
         def __getattr__(self, name: str) -> Any:
             return getattr(runtime_holder["rt"], name)
 
-    provider = TwentyOAuthProvider(_LazyRuntime(), sealer, access_ttl=settings.mcp_access_token_ttl)  # type: ignore[arg-type]
+    from .blobs import GcsBlobStore, MemoryBlobStore
+
+    # OAuth codes and revocations live where every instance sees them: the environment's bucket.
+    store = GcsBlobStore(settings.mcp_primer_bucket) if settings.mcp_primer_bucket else MemoryBlobStore()
+    provider = TwentyOAuthProvider(
+        _LazyRuntime(),  # type: ignore[arg-type]
+        sealer,
+        access_ttl=settings.mcp_access_token_ttl,
+        store=store,
+    )
     provider.public_url = public_url
     auth = AuthSettings(
         issuer_url=public_url,

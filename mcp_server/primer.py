@@ -67,64 +67,22 @@ class LocalPrimerStore:
 
 
 class GcsPrimerStore:
-    """`gs://<bucket>/mcp/primer.md` through the GCS JSON API, authenticated with the Cloud Run
-    service account's token from the metadata server (no client library needed)."""
+    """`gs://<bucket>/mcp/primer.md` (blobs.GcsBlobStore)."""
 
-    _METADATA = "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default"
-    _API = "https://storage.googleapis.com"
+    def __init__(self, bucket: str, transport: Any = None, api: str | None = None) -> None:
+        from .blobs import GcsBlobStore
 
-    def __init__(
-        self, bucket: str, name: str = "mcp/primer.md", transport: Any = None, api: str | None = None
-    ):
-        self.bucket, self.name = bucket, name
-        self._transport = transport
-        self._api = api or self._API
-        self._token: tuple[str, float] | None = None
-
-    def _client(self) -> Any:
-        import httpx
-
-        return httpx.AsyncClient(timeout=15.0, transport=self._transport)
-
-    async def _auth(self, http: Any) -> dict[str, str]:
-        import time
-
-        if self._token is None or self._token[1] < time.time() + 60:
-            r = await http.get(self._METADATA + "/token", headers={"Metadata-Flavor": "Google"})
-            r.raise_for_status()
-            body = r.json()
-            self._token = (body["access_token"], time.time() + float(body.get("expires_in", 300)))
-        return {"Authorization": f"Bearer {self._token[0]}"}
-
-    def _object_url(self) -> str:
-        from urllib.parse import quote
-
-        return f"{self._api}/storage/v1/b/{quote(self.bucket, safe='')}/o/{quote(self.name, safe='')}"
+        self._blobs = GcsBlobStore(bucket, "mcp/", transport=transport, api=api)
 
     async def get(self) -> str | None:
-        async with self._client() as http:
-            r = await http.get(self._object_url(), params={"alt": "media"}, headers=await self._auth(http))
-            if r.status_code == 404:
-                return None
-            r.raise_for_status()
-            return str(r.text)
+        data = await self._blobs.get("primer.md")
+        return None if data is None else data.decode("utf-8")
 
     async def put(self, text: str) -> None:
-        from urllib.parse import quote
-
-        url = f"{self._api}/upload/storage/v1/b/{quote(self.bucket, safe='')}/o"
-        async with self._client() as http:
-            headers = {**await self._auth(http), "Content-Type": "text/markdown; charset=utf-8"}
-            r = await http.post(
-                url, params={"uploadType": "media", "name": self.name}, content=text.encode(), headers=headers
-            )
-            r.raise_for_status()
+        await self._blobs.put("primer.md", text.encode("utf-8"), "text/markdown; charset=utf-8")
 
     async def delete(self) -> None:
-        async with self._client() as http:
-            r = await http.delete(self._object_url(), headers=await self._auth(http))
-            if r.status_code not in (200, 204, 404):
-                r.raise_for_status()
+        await self._blobs.delete("primer.md")
 
 
 def store_from_settings(settings: ServerSettings) -> PrimerStore:

@@ -144,7 +144,7 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
             unknown = await _unknown_objects(provider, api_key, objects)
             if unknown:
                 return again(f"Unknown object(s): {', '.join(unknown)}. Use names from Twenty, e.g. people.")
-        code = provider.issue_code(request, api_key, mode == "read-only", objects)
+        code = await provider.issue_code(request, api_key, mode == "read-only", objects)
         target = construct_redirect_uri(redirect, code=code, state=request.get("state"))
         response = RedirectResponse(target, status_code=303)
         response.delete_cookie(CSRF_COOKIE, path="/consent")

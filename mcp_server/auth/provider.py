@@ -2,10 +2,14 @@
 Twenty API key, mode and object scope; plus the plain `Bearer <Twenty API key>` path.
 
 - Clients (DCR) are stateless: the client_id is the sealed registration, so any instance can
-  read it. Authorization codes are opaque random strings kept in memory for 5 minutes (no key,
-  sealed or not, ever appears in a URL); run the consent + token steps on one instance.
+  read it.
+- Authorization codes are opaque random strings (no key, sealed or not, ever appears in a URL);
+  the sealed grant waits in the blob store under the code's hash for 5 minutes. With the
+  environment's bucket as the store any instance can redeem it, and GCS's atomic delete makes it
+  single-use.
 - Access tokens (1 h) and refresh tokens (30 d) are sealed: {key, mode, objects, client, grant}.
-  Revoking either revokes the grant (both tokens).
+  Revoking either revokes the grant (both tokens); the revocation is written to the blob store and
+  other instances see it within REVOCATION_RECHECK seconds.
 - A Bearer value that is not one of our tokens is taken as a Twenty API key and checked against
   Twenty (cached 5 minutes by hash); it gets the server's default mode and scope.
 """
@@ -27,6 +31,7 @@ from mcp.server.auth.provider import (
 from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 from pydantic import SecretStr
 
+from ..blobs import BlobStore, MemoryBlobStore
 from ..gate import Scope
 from ..runtime import Principal
 from .sealing import Sealer, SealError
@@ -38,6 +43,7 @@ ACCESS_PREFIX, REFRESH_PREFIX, CLIENT_PREFIX = "tat.", "trt.", "c."
 CODE_TTL = 300
 REFRESH_TTL = 30 * 24 * 3600
 KEY_CACHE_TTL = 300
+REVOCATION_RECHECK = 60
 
 
 class TwentyAccessToken(AccessToken):
@@ -67,12 +73,15 @@ class TwentyAuthorizationCode(AuthorizationCode):
 
 
 class TwentyOAuthProvider:
-    def __init__(self, runtime: Runtime, sealer: Sealer, access_ttl: int = 3600) -> None:
+    def __init__(
+        self, runtime: Runtime, sealer: Sealer, access_ttl: int = 3600, store: BlobStore | None = None
+    ) -> None:
         self.runtime = runtime
         self.sealer = sealer
         self.access_ttl = access_ttl
-        self._codes: dict[str, TwentyAuthorizationCode] = {}
+        self.store: BlobStore = store or MemoryBlobStore()
         self._revoked: dict[str, float] = {}
+        self._revocation_checked: dict[str, float] = {}
         self._valid_keys: dict[str, float] = {}
         self.public_url = ""  # set by the HTTP app
 
@@ -114,39 +123,64 @@ class TwentyOAuthProvider:
             raise SealError("the consent request expired; start the connection again")
         return request
 
-    def issue_code(
-        self, request: dict[str, Any], api_key: str, read_only: bool, objects: list[str] | None
+    async def issue_code(
+        self,
+        request: dict[str, Any],
+        api_key: str,
+        read_only: bool,
+        objects: list[str] | None,
+        ttl: float = CODE_TTL,
     ) -> str:
         self._expire()
         code = secrets.token_urlsafe(32)
-        self._codes[code] = TwentyAuthorizationCode(
-            code=code,
-            scopes=request["scopes"],
-            expires_at=time.time() + CODE_TTL,
-            client_id=request["client_id"],
-            code_challenge=request["code_challenge"],
-            redirect_uri=request["redirect_uri"],
-            redirect_uri_provided_explicitly=request["explicit"],
-            resource=request.get("resource"),
-            subject=_key_subject(api_key),
-            api_key=SecretStr(api_key),
-            read_only=read_only,
-            allowed_objects=objects,
-        )
+        grant = {
+            "scopes": request["scopes"],
+            "exp": time.time() + ttl,
+            "cid": request["client_id"],
+            "challenge": request["code_challenge"],
+            "redirect": request["redirect_uri"],
+            "explicit": request["explicit"],
+            "resource": request.get("resource"),
+            "k": api_key,
+            "ro": read_only,
+            "objs": objects,
+        }
+        await self.store.put(_code_blob(code), self.sealer.seal(grant, "code").encode())
         return code
 
     async def load_authorization_code(
         self, client: OAuthClientInformationFull, authorization_code: str
     ) -> TwentyAuthorizationCode | None:
-        code = self._codes.get(authorization_code)
-        if code is None or code.client_id != client.client_id or code.expires_at < time.time():
+        if not authorization_code or len(authorization_code) > 200:
             return None
-        return code
+        blob = await self.store.get(_code_blob(authorization_code))
+        if blob is None:
+            return None
+        try:
+            grant = self.sealer.unseal(blob.decode(), "code")
+        except SealError:
+            return None
+        if grant["cid"] != client.client_id or grant["exp"] < time.time():
+            return None
+        return TwentyAuthorizationCode(
+            code=authorization_code,
+            scopes=grant["scopes"],
+            expires_at=grant["exp"],
+            client_id=grant["cid"],
+            code_challenge=grant["challenge"],
+            redirect_uri=grant["redirect"],
+            redirect_uri_provided_explicitly=grant["explicit"],
+            resource=grant.get("resource"),
+            subject=_key_subject(grant["k"]),
+            api_key=SecretStr(grant["k"]),
+            read_only=grant["ro"],
+            allowed_objects=grant.get("objs"),
+        )
 
     async def exchange_authorization_code(
         self, client: OAuthClientInformationFull, authorization_code: TwentyAuthorizationCode
     ) -> OAuthToken:
-        if self._codes.pop(authorization_code.code, None) is None:
+        if not await self.store.delete(_code_blob(authorization_code.code)):
             raise TokenError("invalid_grant", "authorization code already used")
         grant = {
             "k": authorization_code.api_key.get_secret_value(),
@@ -176,7 +210,7 @@ class TwentyOAuthProvider:
     async def load_refresh_token(
         self, client: OAuthClientInformationFull, refresh_token: str
     ) -> TwentyRefreshToken | None:
-        grant = self._open(refresh_token, REFRESH_PREFIX, "refresh")
+        grant = await self._open(refresh_token, REFRESH_PREFIX, "refresh")
         if grant is None or grant["cid"] != client.client_id:
             return None
         return TwentyRefreshToken(
@@ -195,14 +229,14 @@ class TwentyOAuthProvider:
         grant = {k: v for k, v in refresh_token.grant.items() if k != "exp"}
         if scopes and not set(scopes) <= set(grant.get("scopes") or []):
             raise TokenError("invalid_scope", "cannot widen scopes on refresh")
-        self._revoke(grant["gid"])  # rotation: the old pair stops working
+        await self._revoke(grant["gid"])  # rotation: the old pair stops working
         grant["gid"] = secrets.token_urlsafe(12)
         return self._issue(grant)
 
     # --- access ----------------------------------------------------------------------------
     async def load_access_token(self, token: str) -> TwentyAccessToken | None:
         if token.startswith(ACCESS_PREFIX):
-            grant = self._open(token, ACCESS_PREFIX, "access")
+            grant = await self._open(token, ACCESS_PREFIX, "access")
             if grant is None:
                 return None
             return TwentyAccessToken(
@@ -245,26 +279,46 @@ class TwentyOAuthProvider:
     async def revoke_token(self, token: TwentyAccessToken | TwentyRefreshToken) -> None:
         gid = token.grant.get("gid") if isinstance(token, TwentyRefreshToken) else token.grant_id
         if gid:
-            self._revoke(gid)
+            await self._revoke(gid)
 
-    def _revoke(self, gid: str) -> None:
+    async def _revoke(self, gid: str) -> None:
         self._revoked[gid] = time.time() + REFRESH_TTL
+        if self.store.shared:
+            await self.store.put(f"oauth/revoked/{gid}", b"revoked")
 
-    def _open(self, token: str, prefix: str, purpose: str) -> dict[str, Any] | None:
+    async def _is_revoked(self, gid: str) -> bool:
+        if gid in self._revoked:
+            return True
+        if not self.store.shared:
+            return False
+        now = time.time()
+        if self._revocation_checked.get(gid, 0) > now - REVOCATION_RECHECK:
+            return False
+        revoked = await self.store.get(f"oauth/revoked/{gid}") is not None
+        self._revocation_checked[gid] = now
+        if revoked:
+            self._revoked[gid] = now + REFRESH_TTL
+        return revoked
+
+    async def _open(self, token: str, prefix: str, purpose: str) -> dict[str, Any] | None:
         try:
             grant = self.sealer.unseal(token[len(prefix) :], purpose)
         except SealError:
             return None
-        if grant.get("exp", 0) < time.time() or grant.get("gid") in self._revoked:
+        if grant.get("exp", 0) < time.time() or await self._is_revoked(str(grant.get("gid"))):
             return None
         return grant
 
     def _expire(self) -> None:
         now = time.time()
-        for code in [c for c, v in self._codes.items() if v.expires_at < now]:
-            del self._codes[code]
         for gid in [g for g, exp in self._revoked.items() if exp < now]:
             del self._revoked[gid]
+        for gid in [g for g, at in self._revocation_checked.items() if at < now - REVOCATION_RECHECK]:
+            del self._revocation_checked[gid]
+
+
+def _code_blob(code: str) -> str:
+    return "oauth/codes/" + hashlib.sha256(code.encode()).hexdigest()
 
 
 def _key_subject(key: str) -> str:

@@ -1,7 +1,8 @@
 """Sealing (AES-GCM, purpose-bound, rotatable) and the OAuth provider's token life cycle."""
 
-import time
+from urllib.parse import unquote
 
+import httpx
 import pytest
 
 from mcp_server.auth.provider import TwentyAccessToken, TwentyOAuthProvider
@@ -69,7 +70,7 @@ async def test_code_token_refresh_revoke_cycle(provider: TwentyOAuthProvider) ->
         "scopes": [],
         "resource": None,
     }
-    code = provider.issue_code(request, "twenty-key-123", True, ["people"])
+    code = await provider.issue_code(request, "twenty-key-123", True, ["people"])
     auth_code = await provider.load_authorization_code(client, code)
     assert auth_code is not None
     token = await provider.exchange_authorization_code(client, auth_code)
@@ -109,6 +110,60 @@ async def test_expired_code_is_refused(provider: TwentyOAuthProvider) -> None:
         "state": None,
         "scopes": [],
     }
-    code = provider.issue_code(request, "k", False, None)
-    provider._codes[code].expires_at = time.time() - 1
+    code = await provider.issue_code(request, "k", False, None, ttl=-1)
     assert await provider.load_authorization_code(client, code) is None
+    assert await provider.load_authorization_code(client, "unknown-code") is None
+
+
+def _fake_gcs() -> httpx.MockTransport:
+    """Just enough of the GCS JSON API (and the metadata token) for the blob store."""
+    objects: dict[str, bytes] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "metadata.google.internal":
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
+        if request.method == "POST":
+            objects[request.url.params["name"]] = request.content
+            return httpx.Response(200, json={})
+        name = unquote(request.url.raw_path.decode().split("/o/", 1)[1].split("?", 1)[0])
+        if request.method == "GET":
+            return httpx.Response(200, content=objects[name]) if name in objects else httpx.Response(404)
+        return httpx.Response(204) if objects.pop(name, None) is not None else httpx.Response(404)
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.anyio
+async def test_codes_and_revocations_cross_instances_through_the_bucket() -> None:
+    from mcp.shared.auth import OAuthClientInformationFull
+
+    from mcp_server.blobs import GcsBlobStore
+
+    transport, key = _fake_gcs(), new_key()
+    settings = ServerSettings(twenty_api_url="http://127.0.0.1:9", mcp_primer_path="/tmp/x.md")
+    a, b = (
+        TwentyOAuthProvider(
+            Runtime(settings), Sealer.from_text(key), store=GcsBlobStore("bkt", transport=transport)
+        )
+        for _ in range(2)
+    )
+    client = OAuthClientInformationFull(client_id="tmp", redirect_uris=["http://127.0.0.1:1/cb"])
+    await a.register_client(client)
+    request = {
+        "client_id": client.client_id,
+        "redirect_uri": "http://127.0.0.1:1/cb",
+        "explicit": True,
+        "code_challenge": "x" * 43,
+        "state": None,
+        "scopes": [],
+    }
+    code = await a.issue_code(request, "key-on-a", False, None)
+    on_b = await b.load_authorization_code(client, code)  # another instance redeems it
+    assert on_b is not None and on_b.api_key.get_secret_value() == "key-on-a"
+    tokens = await b.exchange_authorization_code(client, on_b)
+    with pytest.raises(Exception, match="already used"):
+        await a.exchange_authorization_code(client, on_b)  # single use across instances
+    access = await a.load_access_token(tokens.access_token)
+    assert access is not None
+    await a.revoke_token(access)
+    assert await b.load_access_token(tokens.access_token) is None  # b sees a's revocation
