@@ -68,33 +68,6 @@ class CloudLayer(Protocol):
     def sleep(self, seconds: float) -> None: ...
 
 
-async def public_metadata_call(base_url: str, query: str, variables: dict[str, Any] | None) -> dict[str, Any]:
-    """A public `/metadata` mutation (signUp, getAuthTokensFromLoginToken): no bearer token.
-
-    `TwentyClient` insists on credentials, and these calls happen before any exist; errors are
-    mapped by the client package's own `error_from_graphql`.
-    """
-    import httpx
-
-    from twenty_api.errors import TwentyServerError, error_from_graphql
-    from twenty_api.urls import normalize_base_url
-
-    url = normalize_base_url(base_url) + "/metadata"
-    async with httpx.AsyncClient(timeout=30.0, follow_redirects=False) as http:
-        resp = await http.post(url, json={"query": query, "variables": variables or {}})
-    try:
-        body = resp.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise TwentyServerError(f"{url} answered {resp.status_code} without JSON", status=resp.status_code)
-    if body.get("errors"):
-        raise error_from_graphql(
-            body["errors"], status=resp.status_code, endpoint="metadata", used_api_key=False, body=body
-        )
-    return dict(body["data"])
-
-
 class RealCloudLayer:
     def __init__(self, log: Callable[[str], None]) -> None:
         self._log = log  # masks secrets before printing
@@ -165,7 +138,7 @@ class RealCloudLayer:
 
         async def call(query: str, variables: dict[str, Any] | None, token: str | None) -> dict[str, Any]:
             if token is None:
-                return await public_metadata_call(base_url, query, variables)
+                return await TwentyClient.public_graphql(base_url, query, variables)
             async with TwentyClient(base_url=base_url, access_token=token) as client:
                 return await client.graphql(query, variables, endpoint="metadata")
 

@@ -273,6 +273,46 @@ class TwentyClient:
         client._refresh_token = _token_of(tokens, "refreshToken")
         return client
 
+    @classmethod
+    async def public_graphql(
+        cls,
+        base_url: str,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        endpoint: Literal["graphql", "metadata"] = "metadata",
+        http_timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> dict[str, Any]:
+        """A GraphQL call that needs no token: the public auth mutations (signUp,
+        getAuthTokensFromLoginToken) a brand-new Twenty answers before any credential exists.
+        Not retried (sign-up is not safe to repeat); errors map as for authenticated calls."""
+        base = normalize_base_url(base_url)
+        async with httpx.AsyncClient(
+            timeout=httpx.Timeout(http_timeout),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            transport=transport,
+            follow_redirects=False,
+        ) as http:
+            payload = {"query": query, "variables": variables or {}}
+            try:
+                response = await http.post(f"{base}/{endpoint}", json=payload)
+            except httpx.TransportError as exc:
+                raise TwentyConnectionError(
+                    f"Could not reach Twenty at {base}/{endpoint} ({type(exc).__name__}: {exc})"
+                ) from exc
+        body = _json_body(response)
+        errors = body.get("errors") if isinstance(body, dict) else None
+        if errors:
+            raise error_from_graphql(
+                errors, status=response.status_code, endpoint=endpoint, used_api_key=False, body=body
+            )
+        if response.status_code >= 400 or not isinstance(body, dict) or "data" not in body:
+            raise error_from_response(
+                response.status_code, body, method="POST", path=f"/{endpoint}", used_api_key=False
+            )
+        return dict(body["data"] or {})
+
     @staticmethod
     async def _login_step(
         http: httpx.AsyncClient, base: str, query: str, variables: dict[str, Any], path: tuple[str, ...]
