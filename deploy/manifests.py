@@ -40,9 +40,10 @@ from pydantic import (
 # would make the deploy treat every existing item as new.
 MANIFEST_NAMESPACE = uuid.UUID("6f1d3c52-0b8e-4d6a-9a57-3c2b9e1f7a10")
 
-# Standard record objects of Twenty 2.21.0 (REST `/rest/<plural>` of the captured workspace that
-# twenty-sdk's STANDARD_OBJECT_UNIVERSAL_IDENTIFIERS also lists; the rest are the dev seed's custom objects). Connected accounts, channels and favorites are not record objects
-# in 2.21 (examples 041b/041c). Custom objects come from apps.yaml `objects`.
+# Standard record objects of Twenty 2.21.0: REST `/rest/<plural>` of the captured workspace that
+# twenty-sdk's STANDARD_OBJECT_UNIVERSAL_IDENTIFIERS also lists (the others are the dev seed's
+# custom objects). Connected accounts, channels and favorites are not record objects in 2.21
+# (examples 041b/041c). Custom objects come from apps.yaml `objects`.
 STANDARD_OBJECTS: frozenset[str] = frozenset(
     {
         "attachment", "blocklist", "calendarChannelEventAssociation", "calendarEvent",

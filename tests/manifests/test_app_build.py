@@ -74,6 +74,11 @@ def test_built_manifest_has_the_accepted_shape(built_ai_automations: Path) -> No
     package_json = (built_ai_automations / "package.json").read_bytes()
     assert hashlib.md5(package_json).hexdigest() == built["application"]["packageJsonChecksum"]
     assert captured["roles"][0].keys() == built["roles"][0].keys()
+    [role] = built["roles"]
+    assert role["canUpdateAllObjectRecords"] is False and role["canDestroyAllObjectRecords"] is False
+    assert {p["canDestroyObjectRecords"] for p in role["objectPermissions"]} == {False}
+    keys = {"universalIdentifier", "objectUniversalIdentifier"}
+    assert all(set(p) >= keys for p in role["objectPermissions"])
 
 
 @needs_sdk
