@@ -68,7 +68,7 @@ def build(c: Context, stack: str = "staging", dry_run: bool = False, allow_dirty
     from deploy import mcp
     from deploy.context import ops_for, say
 
-    ops = ops_for(stack, dry_run)
+    ops = _guard(ops_for, stack, dry_run)
     image = _guard(mcp.build, ops, tag or _guard(mcp.git_tag, allow_dirty=allow_dirty))
     say(f"image: {image}")
 
@@ -81,7 +81,7 @@ def mcp_deploy(c: Context, stack: str = "staging", dry_run: bool = False, tag: s
     from deploy import gcloud, mcp
     from deploy.context import ops_for, say
 
-    ops = ops_for(stack, dry_run)
+    ops = _guard(ops_for, stack, dry_run)
     image = gcloud.mcp_image(ops.out, tag or _guard(mcp.git_tag, allow_dirty=True))
     _guard(mcp.deploy, ops, image, timeout=timeout)
     say(f"{ops.out.mcp_service} serves {image}")
@@ -99,7 +99,7 @@ def status(c: Context, stack: str = "staging", dry_run: bool = False) -> None:
     from deploy import ops as ops_mod
     from deploy.context import ops_for
 
-    report = _guard(ops_mod.status, ops_for(stack, dry_run))
+    report = _guard(ops_mod.status, _guard(ops_for, stack, dry_run))
     table = Table("component", "state", title=f"stack {stack}")
     for what, state in report.lines:
         table.add_row(what, state)
@@ -116,8 +116,8 @@ def logs(c: Context, target: str | None = None, stack: str = "staging", dry_run:
     from deploy.context import ops_for
 
     # Invoke only parses a positional argument whose default is None (and then requires it)
-    print(_guard(ops_mod.logs, ops_for(stack, dry_run), target or "server", limit=limit, freshness=freshness),
-          end="")
+    ops = _guard(ops_for, stack, dry_run)
+    print(_guard(ops_mod.logs, ops, target or "server", limit=limit, freshness=freshness), end="")
 
 
 @task(help={"stack": STACK, "dry_run": DRY, "tail": "log lines per container", "shell": "open a shell"})
@@ -127,7 +127,7 @@ def worker(c: Context, stack: str = "staging", dry_run: bool = False, tail: int 
     from deploy import ops as ops_mod
     from deploy.context import ops_for
 
-    _guard(ops_mod.worker, ops_for(stack, dry_run), tail=tail, shell=shell)
+    _guard(ops_mod.worker, _guard(ops_for, stack, dry_run), tail=tail, shell=shell)
 
 
 @task(help={"stack": STACK, "dry_run": DRY,
@@ -138,7 +138,7 @@ def db_shell(c: Context, stack: str = "staging", dry_run: bool = False, via: str
     from deploy import ops as ops_mod
     from deploy.context import ops_for
 
-    _guard(ops_mod.db_shell, ops_for(stack, dry_run), via=via)
+    _guard(ops_mod.db_shell, _guard(ops_for, stack, dry_run), via=via)
 
 
 @task(help={"stack": STACK, "dry_run": DRY, "no_export": "only the Cloud SQL backup, no export to the bucket",
@@ -156,7 +156,7 @@ def backup(c: Context, stack: str = "staging", dry_run: bool = False, no_export:
     if local_dsn:
         say(f"backup: {_guard(restore.backup_local, runner_for(dry_run), local_dsn, Path(dir))}")
         return
-    for item in _guard(ops_mod.backup, ops_for(stack, dry_run), export=not no_export):
+    for item in _guard(ops_mod.backup, _guard(ops_for, stack, dry_run), export=not no_export):
         say(item.strip())
 
 
@@ -182,7 +182,7 @@ def restore_drill(c: Context, stack: str = "staging", dry_run: bool = False, kee
         dump = _guard(restore.latest_dump, Path(dir), restore.dbname_of(local_dsn))
         report = _guard(restore.restore_drill_local, runner, local_dsn, dump, keep=keep)
     else:
-        report = _guard(ops_mod.restore_drill_cloud, ops_for(stack, dry_run), network=network or None,
+        report = _guard(ops_mod.restore_drill_cloud, _guard(ops_for, stack, dry_run), network=network or None,
                         keep=keep)
     table = Table("table", "source rows", "restored rows", "ok", title=f"restore drill of {report.backup}")
     for r in report.rows:
@@ -210,7 +210,7 @@ def flags(c: Context, stack: str = "staging", dry_run: bool = False, set: str = 
             raise SystemExit("error: --dsn needs --redis-url too (the flag cache lives in Redis)")
         res = _guard(ops_mod.flags_local, dsn, redis_url, workspace=workspace or None, assignment=set or None)
     else:
-        res = _guard(ops_mod.flags_cloud, ops_for(stack, dry_run), workspace=workspace or None,
+        res = _guard(ops_mod.flags_cloud, _guard(ops_for, stack, dry_run), workspace=workspace or None,
                      assignment=set or None)
     if res.change:
         old = "unset(false)" if res.change.old is None else str(res.change.old).lower()
