@@ -20,7 +20,7 @@ import httpx
 
 from tests.fake_twenty import contract_data
 
-from .shape import compare_response
+from .shape import compare_error_texts, compare_response
 
 MCP_SKIP = (
     "describes Twenty's own /mcp endpoint (7 meta-tools), not a surface our client or fake serves; "
@@ -123,6 +123,7 @@ class Replayer:
             problems = compare_response(
                 ex["status"], ex.get("response_body"), response.status_code, body, _free_form_fields()
             )
+            problems += compare_error_texts(ex.get("response_body"), body, self._substitute_text)
         self._learn(ex.get("response_body"), body)
         return Outcome(name, response.status_code, body, problems)
 

@@ -7,6 +7,9 @@ set depends on data the fake cannot reproduce exactly (timestamps, worker output
 the envelope (the first two levels, e.g. ``$.data.createCompany``), where null must stay null.
 A list in the envelope that is non-empty in the capture must be non-empty in the answer.
 
+Error answers are held closer: their ``error``/``code``/``message(s)`` and GraphQL error messages
+with ``extensions.code``/``subCode`` must match word for word (see ``compare_error_texts``).
+
 Values of free-form JSON fields (RAW_JSON in Twenty's metadata, e.g. ``properties``, ``state``)
 are compared by type only: their inner keys are data, not contract.
 """
@@ -84,3 +87,36 @@ def _depth(path: str) -> int:
 def _preview(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 300 else text[:300] + "…"
+
+
+def compare_error_texts(expected: Any, actual: Any, substitute: Any = lambda text: text) -> list[str]:
+    """Error answers are contract word for word: REST ``error``/``code``/``message(s)`` and GraphQL
+    ``errors[].message`` with ``extensions.code``/``subCode`` (ids mapped by ``substitute``)."""
+    if not isinstance(expected, dict) or not isinstance(actual, dict):
+        return []
+    problems = []
+    for key in ("error", "code", "message", "messages"):
+        if key in expected and key in actual:
+            want = _map_text(expected[key], substitute)
+            if want != actual[key]:
+                problems.append(f"$.{key}: expected {want!r}, got {actual[key]!r}")
+    for i, (want, got) in enumerate(
+        zip(expected.get("errors") or [], actual.get("errors") or [], strict=False)
+    ):
+        if not isinstance(want, dict) or not isinstance(got, dict):
+            continue
+        if substitute(want.get("message")) != got.get("message"):
+            problems.append(
+                f"$.errors[{i}].message: expected {want.get('message')!r}, got {got.get('message')!r}"
+            )
+        for key in ("code", "subCode"):
+            w, g = (want.get("extensions") or {}).get(key), (got.get("extensions") or {}).get(key)
+            if w != g:
+                problems.append(f"$.errors[{i}].extensions.{key}: expected {w!r}, got {g!r}")
+    return problems
+
+
+def _map_text(value: Any, substitute: Any) -> Any:
+    if isinstance(value, list):
+        return [_map_text(v, substitute) for v in value]
+    return substitute(value) if isinstance(value, str) else value

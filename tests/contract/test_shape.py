@@ -65,3 +65,23 @@ def test_a_wrong_envelope_in_the_fake_turns_the_suite_red(monkeypatch: pytest.Mo
             replayer.close()
     assert any("missing keys ['totalCount']" in p for p in outcome.problems), outcome.problems
     assert any("pageInfo" in p for p in outcome.problems), outcome.problems
+
+
+def test_error_words_are_contract() -> None:
+    from .shape import compare_error_texts
+
+    captured = {
+        "statusCode": 404,
+        "error": "Error",
+        "messages": ["Workflow OLD not found"],
+        "code": "NOT_FOUND",
+    }
+    same = {"statusCode": 404, "error": "Error", "messages": ["Workflow NEW not found"], "code": "NOT_FOUND"}
+    assert compare_error_texts(captured, same, lambda t: t.replace("OLD", "NEW")) == []
+    worded = {**same, "messages": ["workflow not found"]}
+    assert compare_error_texts(captured, worded, lambda t: t.replace("OLD", "NEW"))
+    gql = {"errors": [{"message": "m", "extensions": {"code": "BAD_USER_INPUT", "subCode": "LIMIT_REACHED"}}]}
+    other = {"errors": [{"message": "m", "extensions": {"code": "BAD_USER_INPUT", "subCode": "X"}}]}
+    assert compare_error_texts(gql, other) == [
+        "$.errors[0].extensions.subCode: expected 'LIMIT_REACHED', got 'X'"
+    ]

@@ -97,8 +97,7 @@ class Executor:
         if self.schema is not None:
             coerced = get_variable_values(self.schema, op.variable_definitions or [], variables)
             if isinstance(coerced, list):
-                message = coerced[0].message
-                message = _QUOTED.sub(r'"\1"', message.split("; ", 1)[1] if "; " in message else message)
+                message = _js_coercion_message(self.schema, coerced[0].message)
                 return 400, {
                     "errors": [
                         {
@@ -151,6 +150,23 @@ class Executor:
         if errors:
             body["errors"] = errors
         return 200, body
+
+
+_MISSING_FIELD = re.compile(r'Expected value of type "(\w+)!?" to include required field "(\w+)"')
+
+
+def _js_coercion_message(schema: GraphQLSchema, message: str) -> str:
+    """graphql-js words a missing required input field as Twenty answered it (example 143)."""
+    message = _QUOTED.sub(r'"\1"', message)
+    match = _MISSING_FIELD.search(message)
+    if match:
+        input_type = schema.get_type(match.group(1))
+        fields = getattr(input_type, "fields", {}) or {}
+        if match.group(2) in fields:
+            return (
+                f'Field "{match.group(2)}" of required type "{fields[match.group(2)].type}" was not provided.'
+            )
+    return message.split("; ", 1)[1] if "; " in message else message
 
 
 def _core_error(err: CoreGraphQLError) -> dict[str, Any]:
