@@ -242,6 +242,7 @@ async def run(pairs: int, starts: int) -> dict[str, float]:
 
     result = {
         "list60_ratio": statistics.median(ratios),
+        "list60_ratio_of_medians": statistics.median(ours_t) / statistics.median(floor_t),
         "list60_ours_ms": statistics.median(ours_t) * 1000,
         "list60_floor_ms": statistics.median(floor_t) * 1000,
         "cold_start_ratio": statistics.median(start_ratios),
@@ -260,8 +261,10 @@ def main() -> int:
     r = anyio.run(run, args.pairs, args.starts)
     print()
     print(
-        f"list 60 records   : ours {r['list60_ours_ms']:.1f} ms, floor {r['list60_floor_ms']:.1f} ms, "
-        f"ratio {r['list60_ratio']:.3f} (target <= 1.05)"
+        f"list 60 records   : ours {r['list60_ours_ms']:.1f} ms, floor {r['list60_floor_ms']:.1f} ms "
+        "(medians); "
+        f"median of pair ratios {r['list60_ratio']:.3f}, ratio of medians {r['list60_ratio_of_medians']:.3f} "
+        "(target <= 1.05)"
     )
     print(f"cold start        : ratio {r['cold_start_ratio']:.3f} (target <= 1.0)")
     print(
