@@ -13,7 +13,7 @@ from deploy.target import deploy_user_session
 from tests.deploy.apps_fixture import APP_UID, SECRETS, STACK, make_apps_dir
 from tests.deploy.test_reconcile_fake import deploy, twenty  # noqa: F401  (fixture)
 from tests.deploy.wire import CountingTransport
-from twenty_api import TwentyClient
+from twenty_api import TwentyClient, TwentyRateLimitError
 
 pytestmark = pytest.mark.anyio
 Q_VARS = ("query($u: UUID!){ findOneApplication(universalIdentifier: $u) "
@@ -150,3 +150,41 @@ async def test_webhook_triggered_workflow_prints_its_public_url(twenty, tmp_path
     wid = workflow_id(next(w for w in load_manifests(apps).workflows if w.name == "inbound"))
     assert item.status == "done"
     assert f"trigger POST https://crm.example.com/webhooks/workflows/{ws}/{wid}" in item.notes
+
+
+async def test_deploy_paces_itself_under_twentys_rate_limit(twenty, tmp_path):  # noqa: F811
+    """Parallel items, one bucket: with Twenty's limiter shrunk to 1 record request per 0.4 s and the
+    client pacing to just under that budget, the whole deploy goes through without a refused request
+    (and without the pacing, the same deploy is refused: the limiter really bites)."""
+    from tests.fake_twenty.runtime import TokenBucket
+
+    try:
+        apps = make_apps_dir(tmp_path / "apps", agents=False)
+        (apps / "workflows" / "second.yaml").write_text(
+            (apps / "workflows" / "new-lead.yaml").read_text().replace("name: new-lead", "name: second")
+            .replace('label: "New lead: triage"', "label: Second"))
+        async def run(rate_limit: int | None, window: float = 0.4):  # type: ignore[no-untyped-def]
+            twenty.reset(seeded=False)  # (reset also restores the default limiter and disables it)
+            twenty.runtime.limiter = TokenBucket(1, 0.4)
+            twenty.rate_limit_enabled = True
+            async with TwentyClient(twenty.base_url, api_key=twenty.api_key, rate_limit=rate_limit,
+                                    rate_window=window, max_retries=0) as client, \
+                    TwentyClient(twenty.base_url, access_token=twenty.user_token) as user:
+                return await reconcile(client, load_manifests(apps), stack=STACK,
+                                       secrets=DictSecretSource(SECRETS), server_url="https://crm.example.com",
+                                       apply=True, user_client=user, concurrency=8)
+
+        refused = False
+        try:
+            refused = any("Limit reached" in " ".join(n) for _, n in failures_of(await run(None)))
+        except* TwentyRateLimitError:  # refused while planning (parallel reads: in a group)
+            refused = True
+        assert refused
+        # paced a little under the server's budget (two clocks never tick together)
+        assert failures_of(await run(1, 0.55)) == []
+    finally:
+        twenty.reset(seeded=False)
+
+
+def failures_of(outcome):  # type: ignore[no-untyped-def]
+    return [(i.name, i.notes) for i in outcome.items if i.status == "failed"]
