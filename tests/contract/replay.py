@@ -120,8 +120,16 @@ class Replayer:
         if name == SUMMARISED:
             problems = _compare_summarised_introspection(ex, response.status_code, body)
         else:
+            records_api = ex["path"].startswith(("/rest/", "/graphql")) and not ex["path"].startswith(
+                "/rest/metadata"
+            )
             problems = compare_response(
-                ex["status"], ex.get("response_body"), response.status_code, body, _free_form_fields()
+                ex["status"],
+                ex.get("response_body"),
+                response.status_code,
+                body,
+                _free_form_fields(),
+                records_api,
             )
             problems += compare_error_texts(ex.get("response_body"), body, self._substitute_text)
         self._learn(ex.get("response_body"), body)

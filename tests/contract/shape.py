@@ -34,7 +34,11 @@ def _kind(value: Any) -> str:
 
 
 def compare_shapes(
-    expected: Any, actual: Any, path: str = "$", free_form: frozenset[str] = frozenset()
+    expected: Any,
+    actual: Any,
+    path: str = "$",
+    free_form: frozenset[str] = frozenset(),
+    uniform_items: bool = False,
 ) -> list[str]:
     """Every place where ``actual`` does not have the shape of ``expected`` (empty = match)."""
     if (expected is None or actual is None) and (expected is actual or _depth(path) > 2):
@@ -54,7 +58,9 @@ def compare_shapes(
             problems.append(f"{path}: unexpected keys {extra}")
         for key in expected:
             if key in actual:
-                problems.extend(compare_shapes(expected[key], actual[key], f"{path}.{key}", free_form))
+                problems.extend(
+                    compare_shapes(expected[key], actual[key], f"{path}.{key}", free_form, uniform_items)
+                )
         return problems
     if isinstance(expected, list):
         if expected and not actual and _depth(path) <= 3:
@@ -62,7 +68,17 @@ def compare_shapes(
             # records (additionalEmails, related records) are data.
             return [f"{path}: expected a non-empty list, got []"]
         if expected and actual:
-            return compare_shapes(expected[0], actual[0], f"{path}[0]", free_form)
+            problems = compare_shapes(expected[0], actual[0], f"{path}[0]", free_form, uniform_items)
+            if uniform_items and isinstance(expected[0], dict) and path.rsplit(".", 1)[-1] not in free_form:
+                keys = set(expected[0])
+                for i, item in enumerate(actual[1:], start=1):
+                    if isinstance(item, dict) and set(item) != keys:
+                        problems.append(
+                            f"{path}[{i}]: keys differ from the captured items' "
+                            f"(missing {sorted(keys - set(item))}, extra {sorted(set(item) - keys)})"
+                        )
+                        break
+            return problems
     return []
 
 
@@ -72,11 +88,16 @@ def compare_response(
     actual_status: int,
     actual_body: Any,
     free_form: frozenset[str] = frozenset(),
+    uniform_items: bool = False,
 ) -> list[str]:
+    """``uniform_items``: every item of a list must have the keys of the captured first item
+    (true for records of one object; metadata items legitimately omit optional keys)."""
     problems = []
     if expected_status != actual_status:
         problems.append(f"status: expected {expected_status}, got {actual_status} ({_preview(actual_body)})")
-    problems.extend(compare_shapes(expected_body, actual_body, free_form=free_form))
+    problems.extend(
+        compare_shapes(expected_body, actual_body, free_form=free_form, uniform_items=uniform_items)
+    )
     return problems
 
 
