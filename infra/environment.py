@@ -168,5 +168,5 @@ def build_environment(
     server = TwentyServer("twenty-server", cfg, identity, network, storage, secrets, opts=after_apis)
     worker = TwentyWorker("twenty-worker", cfg, identity, network, storage, cache, secrets, opts=after_apis)
     domain = Domain("domain", cfg, server, opts=after_apis)
-    mcp = McpService("mcp", cfg, identity, storage, secrets, opts=after_apis)
+    mcp = McpService("mcp", cfg, identity, storage, secrets, server.service.uri, opts=after_apis)
     return Environment(cfg, identity, network, database, cache, storage, secrets, server, worker, domain, mcp)

@@ -30,6 +30,7 @@ class McpService(pulumi.ComponentResource):
         identity: Identity,
         storage: Storage,
         secrets: Secrets,
+        twenty_url: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("twenty:infra:McpService", name, {}, opts)
@@ -76,8 +77,10 @@ class McpService(pulumi.ComponentResource):
         # the service exists; the OAuth metadata the MCP server publishes must name it.
         number = gcp.organizations.get_project_output(project_id=cfg.project).number
         self.public_url = pulumi.Output.format("https://{0}-mcp-{1}.{2}.run.app", p, number, cfg.region)
+        # Twenty's own Cloud Run URL, not the custom domain: it answers before DNS and the managed
+        # certificate exist (a throwaway stage stack never gets either).
         plain = {
-            "TWENTY_API_URL": cfg.server_url,
+            "TWENTY_API_URL": twenty_url,
             "MCP_PUBLIC_URL": self.public_url,
             "MCP_PRIMER_BUCKET": storage.bucket.name,
         }

@@ -7,6 +7,7 @@ then prints the resources by concern, the policy results and the monthly cost.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,10 +196,23 @@ def _concern(urn: str) -> str:
     return first.split(":")[-1] if first.startswith("twenty:infra:") else "Stack"
 
 
+def _ensure_event_loop() -> None:
+    """Pulumi's mocks resolve Outputs on the thread's current loop; an earlier `asyncio.run()` in
+    this process (a deploy, a stage run) closes and unsets it, so give the plan a fresh one."""
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_closed():
+            return
+    except RuntimeError:
+        pass
+    asyncio.set_event_loop(asyncio.new_event_loop())
+
+
 def run_program(cfg: StackConfig, user_secrets: dict[str, Any] | None = None) -> PlanResult:
     """Declare the whole environment under mocks and record every resource."""
     from infra.environment import build_environment
 
+    _ensure_event_loop()
     mocks = PlanMocks(cfg.project, cfg.region)
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(
@@ -241,6 +255,7 @@ def load_stack(stack: str, root: Path = REPO_ROOT, profile: str | None = None) -
 
 def plan_stack(stack: str, root: Path = REPO_ROOT, profile: str | None = None) -> PlanResult:
     cfg = load_stack(stack, root, profile)
+    _ensure_event_loop()  # the mock secrets below are Outputs already
     secrets = mock_user_secrets(cfg)
     result = run_program(cfg, secrets)
     result.mocked_secrets = sorted(secrets)

@@ -15,13 +15,7 @@ def accrued_cost(monthly_total_usd: float, lifetime_seconds: float) -> float:
 def monthly_estimate(stack: str) -> float | None:
     """Monthly total of the example a stack derives from: the offline plan (`inv plan`) priced
     by `infra.pricing`, or None when the plan cannot run (the summary then says so)."""
-    import asyncio
-
     base = "prod" if stack.startswith("prod") else "staging"
-    try:
-        asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:  # an earlier asyncio.run() left none; Pulumi's Outputs need a current loop
-        asyncio.set_event_loop(asyncio.new_event_loop())
     try:
         from infra import plan, pricing  # heavy (the program under mocks): imported only when asked
 

@@ -299,7 +299,8 @@ def test_mcp_service(variant: str) -> None:
     assert repo["format"] == "DOCKER" and repo["repositoryId"] == "twenty-images"
     mcp = plan.one(RUN, "twenty-mcp")
     envs = envs_of(mcp)
-    assert envs["TWENTY_API_URL"]["value"] == f"https://{plan.cfg.domain}"
+    # the server's own Cloud Run URL: it answers before the custom domain's DNS exists
+    assert envs["TWENTY_API_URL"]["value"] == "https://twenty-server-mock-uc.a.run.app"
     assert envs["MCP_SEALING_KEY"]["valueSource"]["secretKeyRef"]["secret"] == "twenty-mcp-sealing-key"
     assert envs["MCP_ADMIN_TOKEN"]["valueSource"]["secretKeyRef"]["secret"] == "twenty-mcp-admin-token"
     assert envs["MCP_PUBLIC_URL"]["value"] == f"https://twenty-mcp-123456789012.{plan.cfg.region}.run.app"
