@@ -559,6 +559,8 @@ async def twenty_send_email(
     the alternatives instead of pretending. Always show the user the draft and get confirmation first."""
     conn = await connection()
     await conn.resolve("messages")
+    # 2.21.0 send-email.resolver.ts verifies the connected account's ownership against the
+    # caller's userWorkspaceId, which an API key does not have: only a user session can send.
     client = await conn.ensure_user_client()
     alternative = (
         "Or build a Twenty workflow with a 'Send Email' action and a webhook trigger, and POST to that "
