@@ -27,7 +27,9 @@ from .runtime import Principal, Runtime
 from .schema import ObjectMeta
 from .store import API_KEY_ACTOR, USER_ACTOR, Actor, now_iso
 
-PUBLIC_MUTATIONS = frozenset({"getLoginTokenFromCredentials", "getAuthTokensFromLoginToken"})
+PUBLIC_MUTATIONS = frozenset(
+    {"getLoginTokenFromCredentials", "getAuthTokensFromLoginToken", "signUp", "signIn"}
+)
 USER_ONLY = frozenset({"createApiKey", "navigationMenuItems", "myConnectedAccounts", "currentUser"})
 SEEDED_API_KEY_ID = "20202020-f401-4d8a-a731-64d007c27bad"
 
@@ -436,6 +438,79 @@ class MetadataResolvers:
                 "refreshToken": {"token": "fake-refresh-" + secrets.token_hex(16), "expiresAt": _in(days=60)},
             },
         }
+
+    # ---- sign-up / sign-in (the fake has one workspace; a new user joins it) --------------------
+    def _token_pair(self, principal: Principal) -> dict[str, Any]:
+        access = "fake-user-token-" + secrets.token_hex(16)
+        self.rt.extra_tokens[access] = principal
+        return {
+            "__typename": "AuthTokenPair",
+            "accessOrWorkspaceAgnosticToken": {"token": access, "expiresAt": _in(minutes=30)},
+            "refreshToken": {"token": "fake-refresh-" + secrets.token_hex(16), "expiresAt": _in(days=60)},
+        }
+
+    def _available(self) -> dict[str, Any]:
+        workspace = {
+            "id": contract_data.workspace_id(),
+            "displayName": "Apple",
+            "workspaceUrls": {"subdomainUrl": "http://apple.localhost", "customUrl": None},
+        }
+        return {
+            "__typename": "AvailableWorkspaces",
+            "availableWorkspacesForSignIn": [workspace],
+            "availableWorkspacesForSignUp": [],
+        }
+
+    def m_signUp(self, req: Request) -> Any:
+        users = self.rt.store.entity_table("users")
+        email, password = str(req.args.get("email")), str(req.args.get("password"))
+        if email == self.rt.user_email or email in users:
+            raise GraphQLError(
+                "User already exists",
+                code="BAD_USER_INPUT",
+                sub_code="USER_ALREADY_EXIST",
+                friendly="User already exists.",
+            )
+        users[email] = {"id": str(uuid.uuid4()), "email": email, "password": password}
+        return {
+            "__typename": "AvailableWorkspacesAndAccessTokens",
+            "tokens": self._token_pair(Principal("user", USER_ACTOR)),
+            "availableWorkspaces": self._available(),
+        }
+
+    def m_signIn(self, req: Request) -> Any:
+        email, password = str(req.args.get("email")), str(req.args.get("password"))
+        user = self.rt.store.entity_table("users").get(email)
+        known = (email, password) == (self.rt.user_email, self.rt.user_password) or (
+            user is not None and user["password"] == password
+        )
+        if not known:
+            raise GraphQLError(
+                "Wrong password",
+                code="FORBIDDEN",
+                sub_code="FORBIDDEN_EXCEPTION",
+                friendly="You do not have permission to perform this action.",
+            )
+        return {
+            "__typename": "AvailableWorkspacesAndAccessTokens",
+            "tokens": self._token_pair(Principal("user", USER_ACTOR)),
+            "availableWorkspaces": self._available(),
+        }
+
+    def m_signUpInNewWorkspace(self, req: Request) -> Any:
+        token = "fake-login-token-" + secrets.token_hex(16)
+        self.rt.store.entity_table("loginTokens")[token] = {"id": token}
+        return {
+            "__typename": "SignUp",
+            "loginToken": {"token": token, "expiresAt": _in(minutes=15)},
+            "workspace": {
+                "id": contract_data.workspace_id(),
+                "workspaceUrls": {"subdomainUrl": "http://apple.localhost", "customUrl": None},
+            },
+        }
+
+    def m_activateWorkspace(self, req: Request) -> Any:
+        return self.q_currentWorkspace(req)
 
     def q_navigationMenuItems(self, req: Request) -> Any:
         return self._seed("093-metadata-navigationMenuItems", "navigationMenuItems")

@@ -223,3 +223,56 @@ def test_introspection_answers_from_the_captured_schemas(fake_twenty: FakeTwenty
     assert "Company" in {t["name"] for t in core["types"]}
     meta = _gql(fake_twenty, '{ __type(name: "Webhook") { fields { name } } }', endpoint="metadata").json()
     assert "targetUrl" in {f["name"] for f in meta["data"]["__type"]["fields"]}
+
+
+def test_sign_up_then_workspace_then_api_key(fake_twenty_empty: FakeTwenty) -> None:
+    fake = fake_twenty_empty
+    signed = _gql(
+        fake,
+        """mutation($e: String!, $p: String!) { signUp(email:$e, password:$p) {
+        tokens { accessOrWorkspaceAgnosticToken { token } } } }""",
+        {"e": "ops@example.com", "p": "pw"},
+        endpoint="metadata",
+        token="",
+    ).json()
+    agnostic = signed["data"]["signUp"]["tokens"]["accessOrWorkspaceAgnosticToken"]["token"]
+    ws = _gql(
+        fake,
+        "mutation { signUpInNewWorkspace(input:{}) { loginToken { token } workspace { id } } }",
+        endpoint="metadata",
+        token=agnostic,
+    ).json()["data"]["signUpInNewWorkspace"]
+    tokens = _gql(
+        fake,
+        """mutation($t: String!) { getAuthTokensFromLoginToken(loginToken:$t, origin:"x") {
+        tokens { accessOrWorkspaceAgnosticToken { token } } } }""",
+        {"t": ws["loginToken"]["token"]},
+        endpoint="metadata",
+        token="",
+    ).json()
+    access = tokens["data"]["getAuthTokensFromLoginToken"]["tokens"]["accessOrWorkspaceAgnosticToken"][
+        "token"
+    ]
+    role = _gql(fake, "{ getRoles { id label } }", endpoint="metadata", token=access).json()["data"][
+        "getRoles"
+    ][0]
+    key = _gql(
+        fake,
+        """mutation($i: CreateApiKeyInput!) { createApiKey(input:$i) { id } }""",
+        {"i": {"name": "deploy", "expiresAt": "2030-01-01T00:00:00Z", "roleId": role["id"]}},
+        endpoint="metadata",
+        token=access,
+    ).json()["data"]["createApiKey"]
+    minted = _gql(
+        fake,
+        """mutation($id: UUID!) { generateApiKeyToken(apiKeyId:$id, expiresAt:"2030-01-01") {
+        token } }""",
+        {"id": key["id"]},
+        endpoint="metadata",
+        token=access,
+    ).json()
+    api_key = minted["data"]["generateApiKeyToken"]["token"]
+    listed = httpx.get(
+        f"{fake.base_url}/rest/companies", headers={"Authorization": f"Bearer {api_key}"}, timeout=10
+    )
+    assert listed.status_code == 200
