@@ -90,3 +90,46 @@ async def test_admin_primer_endpoints(http_env: dict[str, str], fake_twenty: Any
     with HttpServer(env) as srv:
         async with httpx.AsyncClient(base_url=srv.url) as http:
             assert (await http.get("/admin/primer", headers=admin)).status_code == 503
+
+
+def test_module_entrypoint_serves_http_with_json_logs(http_env: dict[str, str]) -> None:
+    """`python -m mcp_server --transport http --port N` (the image's CMD) on its own."""
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import REPO, free_port
+
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "mcp_server",
+        "--transport",
+        "http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    env = {**http_env, "MCP_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    proc = subprocess.Popen(cmd, cwd=str(REPO), env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    r = http.get("/healthz")
+                    break
+                except httpx.ConnectError:
+                    assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
+                    time.sleep(0.2)
+            assert r.json() == {"status": "ok"}
+            r = http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+            assert r.status_code == 401 and "resource_metadata" in r.headers["www-authenticate"]
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=15)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines and all(line.startswith("{") and '"severity"' in line for line in lines), lines[:3]
+    assert http_env["TWENTY_API_KEY"] not in err
