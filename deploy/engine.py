@@ -45,6 +45,7 @@ class Item:
     apply: Callable[[], Awaitable[list[str]]] | None = None
     notes: list[str] = field(default_factory=list)
     status: str = "planned"  # planned | done | failed | skipped
+    calls: list[str] = field(default_factory=list)  # the API writes apply() will make, for --dry-run
 
     @property
     def writes(self) -> bool:

@@ -86,7 +86,8 @@ def report_table(outcome: Outcome, *, applied: bool) -> Table:
     title = "deploy report" if applied else "deploy plan (nothing changed)"
     table = Table("kind", "name", "action", "status", "details", title=title, show_lines=False)
     for it in outcome.items:
-        details = escape("\n".join([*it.changes, *it.notes]))
+        would = [f"would call: {', '.join(it.calls)}"] if it.calls and not applied and it.writes else []
+        details = escape("\n".join([*it.changes, *it.notes, *would]))
         status = it.status if applied else ("would write" if it.writes else "-")
         table.add_row(escape(it.kind), escape(it.name), f"[{STYLE[it.op]}]{it.op}[/]", status, details)
     counts: dict[str, int] = {}

@@ -115,4 +115,7 @@ class Agents:
                 await ctx.gw.mutate("assignRoleToAgent", M_ASSIGN_ROLE, {"agentId": agent_id, "roleId": rid})
             return [f"id {agent_id}"]
 
-        return Item(KIND, agent.name, "create" if live is None else "update", lines, apply)
+        calls = (["createOneAgent"] if live is None else ["updateOneAgent"] if agent_changed else [])
+        calls += ["createOneRole"] if live_role is None else ["updateOneRole"] if role_changed else []
+        calls += ["assignRoleToAgent"] if assign else []
+        return Item(KIND, agent.name, "create" if live is None else "update", lines, apply, calls=calls)

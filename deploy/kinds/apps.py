@@ -103,7 +103,10 @@ class Apps:
                                     {"key": key, "value": value, "applicationId": app_id})
             return []
 
-        item = Item(KIND, entry.name, "create" if live is None else "update", lines, apply)
+        calls = (["createApplicationRegistration (if none)", "createDevelopmentApplication",
+                  f"uploadApplicationFile ×{len(built.files)}", "syncApplication"] if needs_sync else [])
+        calls += [f"updateOneApplicationVariable {key}" for key, _ in to_set]
+        item = Item(KIND, entry.name, "create" if live is None else "update", lines, apply, calls=calls)
         item.notes += routes
         return item
 

@@ -70,7 +70,7 @@ class Webhooks:
                 return [f"id {made.get('id')}"]
 
             lines = [f"targetUrl: {desired['targetUrl']}", f"operations: {', '.join(desired['operations'])}"]
-            return Item(KIND, hook.name, "create", lines, create)
+            return Item(KIND, hook.name, "create", lines, create, calls=["POST /rest/metadata/webhooks"])
         cmp_live = {**live, "operations": sorted(live.get("operations") or [])}
         cmp_desired = {**desired, "operations": sorted(desired["operations"])}
         changed = field_changes(cmp_live, cmp_desired)
@@ -83,4 +83,5 @@ class Webhooks:
                                 {"input": {"id": live["id"], "update": update}})
             return []
 
-        return Item(KIND, hook.name, "update", describe_changes(cmp_live, changed, HIDDEN), patch)
+        return Item(KIND, hook.name, "update", describe_changes(cmp_live, changed, HIDDEN), patch,
+                    calls=["updateWebhook"])

@@ -119,7 +119,12 @@ class Workflows:
             return [f"version {version_id}"]
 
         op = "create" if record is None else "update"
-        item = Item(KIND, wf.name, op, lines, apply, notes=notes)
+        calls = ["POST /rest/workflows"] if record is None else []
+        calls += [] if draft is not None else ["POST /rest/workflowVersions (if Twenty made no draft)"]
+        calls += ["createWorkflowVersionStep / updateWorkflowVersionStep per step (user)",
+                  "PATCH /rest/workflowVersions trigger (user)"]
+        calls += ["activateWorkflowVersion (user)"] if wf.activate else []
+        item = Item(KIND, wf.name, op, lines, apply, notes=notes, calls=calls)
         if ctx.user_session is None and ctx.gw.user_client is None:
             item.notes.append(NEEDS_USER)
         return item

@@ -192,3 +192,14 @@ async def test_plan_only_writes_nothing(twenty, tmp_path):
     assert {i.op for i in outcome.items} == {"create"}
     wf = next(i for i in outcome.items if i.kind == "workflows")
     assert wf.op == "create"  # planned with a placeholder for the agent it will use
+    calls = {i.name: i.calls for i in outcome.items}
+    assert calls["crm-events"] == ["POST /rest/metadata/webhooks"]
+    assert calls["analyst"] == ["createOneAgent", "createOneRole", "assignRoleToAgent"]
+    assert "uploadApplicationFile ×2" in calls["hello"] and "syncApplication" in calls["hello"]
+    from rich.console import Console
+
+    from deploy.reconcile import report_table
+
+    console = Console(record=True, width=200)
+    console.print(report_table(outcome, applied=False))
+    assert "would call: POST /rest/metadata/webhooks" in console.export_text()
