@@ -35,6 +35,8 @@ class Events:
 
     # ---- entry points --------------------------------------------------------------------------
     def created(self, obj: ObjectMeta, record: dict[str, Any], principal: Principal | None) -> None:
+        if obj.plural == "workflows":
+            self.workflows.create_draft(record)
         self._timeline(obj, record, f"{obj.singular}.created", {"after": record})
         if obj.plural in LINKED:
             self._linked_timeline(obj, record)

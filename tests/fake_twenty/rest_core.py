@@ -242,21 +242,6 @@ class RestCore:
 
     def _after_create(self, obj: ObjectMeta, record: dict[str, Any], principal: Principal) -> None:
         self.events.created(obj, record, principal)
-        if obj.plural == "workflows":
-            # 2.21 creates a DRAFT version with every new workflow (example 152).
-            versions = self.store.object_for("workflowVersions")
-            draft = self.store.new_record(
-                versions, {"name": "v1", "status": "DRAFT", "workflowId": record["id"]}, principal.actor
-            )
-            draft["createdBy"] = draft["updatedBy"] = {
-                "source": "MANUAL",
-                "workspaceMemberId": None,
-                "name": "System",
-                "context": None,
-            }
-            draft["trigger"] = None
-            draft["steps"] = None
-            self.store.table(versions)[draft["id"]] = draft
 
 
 def _is_email_or_domain(handle: str) -> bool:

@@ -125,6 +125,19 @@ class Workflows:
         version["updatedAt"] = now_iso()
         return {"__typename": "WorkflowVersionStepChanges", "triggerDiff": [], "stepsDiff": []}
 
+    def create_draft(self, workflow: dict[str, Any]) -> dict[str, Any]:
+        """2.21 creates a DRAFT version (trigger and steps null) with every new workflow (example 152)."""
+        store = self.rt.store
+        versions = self._objs[1]
+        draft = store.new_record(
+            versions, {"name": "v1", "status": "DRAFT", "workflowId": workflow["id"]}, API_KEY_ACTOR
+        )
+        draft.update(
+            {"createdBy": dict(SYSTEM_ACTOR), "updatedBy": dict(SYSTEM_ACTOR), "trigger": None, "steps": None}
+        )
+        store.table(versions)[draft["id"]] = draft
+        return draft
+
     # ---- triggers ------------------------------------------------------------------------------
     def webhook_trigger(self, workspace_id: str, workflow_id: str, payload: Any) -> dict[str, Any]:
         store = self.rt.store
