@@ -94,10 +94,21 @@ class Workflows:
             ws = await ctx.gw.workspace_id()
             notes.append(f"trigger {desired['trigger']['settings'].get('httpMethod', 'POST')} "
                          f"{ctx.server_url.rstrip('/')}/webhooks/workflows/{ws}/{wid}")
-        if record is not None and version_matches(target, desired):
+        rename = record is not None and record.get("name") != wf.label
+        content = record is None or not version_matches(target, desired)
+        if not rename and not content:
             return Item(KIND, wf.name, "unchanged", notes=notes)
+        if not content:  # only the label changed: one PATCH, no new version
+            async def patch_name() -> list[str]:
+                await ctx.gw.update_record("workflows", wid, {"name": wf.label})
+                return []
+
+            return Item(KIND, wf.name, "update", [f"name: {record['name']!r} → {wf.label!r}"],  # type: ignore[index]
+                        patch_name, notes=notes, calls=["PATCH /rest/workflows"])
 
         lines = ["workflow: create" if record is None else ""]
+        if rename:
+            lines.append(f"name: {record['name']!r} → {wf.label!r}")  # type: ignore[index]
         if draft is None and record is not None:
             lines.append("version: new draft")
         lines.append(f"version: set trigger {desired['trigger']['type']} and {len(desired['steps'])} steps")
@@ -111,6 +122,8 @@ class Workflows:
                 raise PermissionError(NEEDS_USER)
             if record is None:
                 await gw.create_record("workflows", {"id": wid, "name": wf.label})
+            elif rename:
+                await gw.update_record("workflows", wid, {"name": wf.label})
             version_id = await self._draft(ctx, wf, wid, versions, draft, desired)
             await self._fill(ctx, version_id, desired)
             if wf.activate:

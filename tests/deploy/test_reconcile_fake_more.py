@@ -189,3 +189,19 @@ async def test_deploy_paces_itself_under_twentys_rate_limit(twenty, tmp_path):  
 
 def failures_of(outcome):  # type: ignore[no-untyped-def]
     return [(i.name, i.notes) for i in outcome.items if i.status == "failed"]
+
+
+async def test_workflow_label_change_renames_the_record(twenty, tmp_path):  # noqa: F811
+    apps = make_apps_dir(tmp_path / "apps", agents=False)
+    await deploy(twenty, apps, only=["workflows"])
+    f = apps / "workflows" / "new-lead.yaml"
+    f.write_text(f.read_text().replace('label: "New lead: triage"', 'label: "New lead: triage v2"'))
+    out, wire = await deploy(twenty, apps, only=["workflows"])
+    from deploy.kinds.workflows import workflow_id
+
+    wid = workflow_id(load_manifests(apps).workflows[0])
+    assert out.items[0].op == "update" and f"PATCH /rest/workflows/{wid}" in wire.writes
+    async with TwentyClient(twenty.base_url, api_key=twenty.api_key, rate_limit=None) as c:
+        assert (await c.get_record("workflows", wid))["name"] == "New lead: triage v2"
+    _, again = await deploy(twenty, apps, only=["workflows"])
+    assert again.writes == []
