@@ -202,6 +202,10 @@ def restore_drill_cloud(ops: Ops, *, network: str | None = None, keep: bool = Fa
         backup_id = "<latest-backup-id>"
     scratch = f"{out.sql_instance}-drill-{dt.datetime.now(dt.UTC):%m%d%H%M}"
     net = network or getattr(out, "network", None)
+    if not net:  # a private-IP-only instance needs the VPC to live in
+        require("ops.restore-drill", [Problem(
+            "the scratch instance needs the stack's VPC (it gets a private IP only)",
+            "pass --network projects/PROJECT/global/networks/NAME (or add a `network` stack output)")], run)
     run.run(gcloud.sql_scratch_create(out, scratch, net))
     try:
         run.run(gcloud.sql_backups_restore(out, backup_id, scratch))

@@ -42,6 +42,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "deploy_api_key_secret": ("deploy_api_key_secret", "twenty_api_key_secret", "api_key_secret"),
     "deploy_user_secret": ("deploy_user_secret", "deploy_user_credentials_secret"),
     "workspace_id": ("workspace_id",),
+    "network": ("network", "network_id", "vpc_network", "network_self_link"),
 }
 
 
@@ -72,6 +73,7 @@ class StackOutputs(BaseModel):
     deploy_api_key_secret: str = "twenty-deploy-api-key"  # noqa: S105 (a secret *name*)
     deploy_user_secret: str = "twenty-deploy-user"  # noqa: S105 (a secret *name*)
     workspace_id: str | None = None
+    network: str | None = None
 
     @classmethod
     def from_mapping(cls, stack: str, raw: Mapping[str, Any]) -> StackOutputs:

@@ -279,3 +279,12 @@ def test_credentials_from_the_url_secrets_twenty_uses():
     ops.db_shell(ops.Ops(out, runner, which=have_all, secrets=secrets, echo=lambda _: None))
     assert runner.commands[-1] == ["psql", "host=127.0.0.1 port=15432 user=twenty dbname=twentydb"]
     assert not any("p@ss" in " ".join(c) for c in runner.commands)
+
+
+def test_restore_drill_needs_the_vpc_for_its_scratch_instance():
+    runner = RecordingRunner(dry_run=False, responses={
+        ("gcloud", "auth"): CommandResult(0, "me@acme.io\n"),
+        ("gcloud", "sql", "backups", "list"): CommandResult(0, "1712\n")})
+    with pytest.raises(PreconditionError, match="--network projects/PROJECT/global/networks/NAME"):
+        ops.restore_drill_cloud(make(runner))
+    assert not any(c[:4] == ["gcloud", "sql", "instances", "create"] for c in runner.commands)
