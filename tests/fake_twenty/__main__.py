@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 
+from . import contract_data
 from .server import FakeTwenty
 
 
@@ -17,7 +19,19 @@ def main(argv: list[str] | None = None) -> int:
         "--rate-limit", action="store_true", help="enforce Twenty's per-workspace limit (100 per 60 s)"
     )
     args = parser.parse_args(argv)
-    fake = FakeTwenty(port=args.port, seeded=not args.empty).start()
+    try:
+        contract_data.contract_dir()
+    except contract_data.ContractDataMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        fake = FakeTwenty(port=args.port, seeded=not args.empty).start()
+    except OSError as exc:
+        print(
+            f"error: cannot listen on 127.0.0.1:{args.port} ({exc}); pick another --port or 0",
+            file=sys.stderr,
+        )
+        return 2
     fake.rate_limit_enabled = args.rate_limit
     print(f"base_url={fake.base_url}", flush=True)
     print(f"api_key={fake.api_key}", flush=True)
