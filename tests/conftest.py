@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fake_twenty import FakeTwenty
+from tests.fake_twenty.contract_data import ContractDataMissing
 
 
 @pytest.fixture
@@ -12,16 +13,25 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+def _started(seeded: bool) -> FakeTwenty:
+    try:
+        return FakeTwenty(seeded=seeded).start()
+    except ContractDataMissing as exc:  # the fake is built from the captured contract
+        pytest.skip(str(exc))
+
+
 @pytest.fixture(scope="session")
 def _fake_twenty_server() -> Iterator[FakeTwenty]:
-    with FakeTwenty(seeded=True) as fake:
-        yield fake
+    fake = _started(seeded=True)
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture(scope="session")
 def _fake_twenty_empty_server() -> Iterator[FakeTwenty]:
-    with FakeTwenty(seeded=False) as fake:
-        yield fake
+    fake = _started(seeded=False)
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture
