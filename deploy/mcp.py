@@ -61,7 +61,7 @@ def deploy(ops: Ops, image: str, *, timeout: float = 600.0, poll: float = 5.0) -
             break
         svc = json.loads(res.stdout or "{}")
         st = svc.get("status", {})
-        url = url or st.get("url")
+        url = st.get("url") or url  # the service's own run.app URL: there before any domain mapping
         ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in st.get("conditions", []))
         serving = st.get("latestReadyRevisionName") == st.get("latestCreatedRevisionName")
         image_now = (svc.get("spec", {}).get("template", {}).get("spec", {}).get("containers") or [{}])[0]

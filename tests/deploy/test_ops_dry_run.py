@@ -236,7 +236,7 @@ def test_git_tag_clean_and_dirty(tmp_path):
 def test_mcp_deploy_rolls_image_waits_ready_and_checks_health():
     image = "europe-west1-docker.pkg.dev/acme-crm/twenty/twenty-mcp:abc"
     describe = {"spec": {"template": {"spec": {"containers": [{"image": image}]}}},
-                "status": {"url": "https://mcp.acme.io", "latestReadyRevisionName": "m-3",
+                "status": {"url": "https://tw-mcp-x.a.run.app", "latestReadyRevisionName": "m-3",
                            "latestCreatedRevisionName": "m-3",
                            "conditions": [{"type": "Ready", "status": "True"}]}}
     runner = RecordingRunner(dry_run=False, responses={
@@ -249,7 +249,7 @@ def test_mcp_deploy_rolls_image_waits_ready_and_checks_health():
     mcp.deploy(o, image, poll=0)
     assert runner.commands[1] == ["gcloud", "run", "services", "update", "twenty-mcp", "--project=acme-crm",
                                   "--region=europe-west1", f"--image={image}", "--quiet", "--format=json"]
-    assert seen == ["https://mcp.acme.io/healthz"]
+    assert seen == ["https://tw-mcp-x.a.run.app/healthz"]
     o.http_get = lambda url: 503
     with pytest.raises(RuntimeError, match="update-traffic"):
         mcp.deploy(o, image, poll=0)
