@@ -20,6 +20,7 @@ from typing import Any
 from graphql import GraphQLSchema, build_client_schema
 
 from . import contract_data, filters, metadata
+from .apps import Apps
 from .errors import GraphQLError, TwentyHttpError
 from .events import Events
 from .gql import Executor, Projectable, Request
@@ -147,7 +148,7 @@ class MetadataResolvers:
         self.events = events
 
     @property
-    def apps(self):
+    def apps(self) -> Apps:
         return self.rt.apps
 
     def executor(self) -> Executor:

@@ -17,7 +17,7 @@ from .records import aggregate_groups, find_duplicates, merge_records, write_gua
 from .responses import json_response
 from .runtime import Principal, Runtime
 from .schema import ObjectMeta
-from .store import is_uuid
+from .store import Store, is_uuid
 
 
 def _parse_depth(raw: str | None) -> int:
@@ -66,8 +66,8 @@ class RestCore:
         self.events = events
 
     @property
-    def store(self):
-        return self.rt.store
+    def store(self) -> Store:
+        return self.rt.store  # read each time: a reset replaces the store's contents
 
     def _begin(self, request: Request, plural: str) -> tuple[Principal, ObjectMeta]:
         principal = self.rt.authenticate(request)
