@@ -29,6 +29,9 @@ def generate() -> dict[str, Any]:
     for spec in TOOLS.values():
         server.add_tool(spec.fn, name=spec.name, annotations=spec.annotations, structured_output=True)
     published = anyio.run(server.list_tools)
+    for tool in published:
+        # The server refuses unknown arguments (server.py); publish that, so clients see it too.
+        tool.input_schema["additionalProperties"] = False
     return {
         "tools": [
             {

@@ -73,7 +73,10 @@ class TwentyMCPServer(MCPServer[Any]):
             import jsonschema
 
             validator = self._validators[name] = jsonschema.Draft202012Validator(schema)
-        errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
+        errors = sorted(
+            (e for e in validator.iter_errors(arguments) if e.validator != "additionalProperties" or e.path),
+            key=lambda e: list(e.absolute_path),
+        )
         unknown = sorted(set(arguments) - set(schema.get("properties", {})))
         if unknown or errors:
             known = ", ".join(schema.get("properties", {})) or "none"

@@ -1,6 +1,7 @@
 """Property test: >= 1000 generated bad arguments across every tool -> 0 crashes, each answer
 isError naming the offending argument. "Bad" is checked, not assumed: every generated argument
-set is invalid against the tool's own published inputSchema (with formats such as uuid)."""
+set is invalid against the tool's own published inputSchema (formats such as uuid included;
+the schemas publish additionalProperties: false, so unknown arguments are bad too)."""
 
 from __future__ import annotations
 
@@ -55,15 +56,21 @@ def bad_call(draw: st.DrawFn) -> tuple[str, dict[str, Any], str | None]:
     required = list(schema.get("required", []))
     args: dict[str, Any] = {}
     blamed: str | None = None
-    strategy = draw(st.sampled_from(["drop_required", "junk_one", "junk_all"]))
+    strategy = draw(st.sampled_from(["drop_required", "junk_one", "junk_all", "unknown_argument"]))
     if strategy == "drop_required" and required:
         blamed = draw(st.sampled_from(required))
+    target = draw(st.sampled_from(sorted(props))) if props and strategy == "junk_one" else None
     for prop in props:
         if prop == blamed:
             continue
-        if strategy == "junk_all" or (strategy == "junk_one" and draw(st.booleans())) or prop in required:
+        if strategy == "junk_all" or prop == target or prop in required:
             args[prop] = draw(JUNK)
             blamed = blamed or prop
+    if strategy == "unknown_argument" or not props:
+        extra = draw(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12))
+        assume(extra not in props)
+        args[extra] = draw(JUNK)
+        blamed = extra
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     assume(not validator.is_valid(args))
     return name, args, blamed
@@ -77,7 +84,7 @@ async def test_generated_bad_arguments_never_crash_and_name_the_problem() -> Non
     async with Client(server, cache=None) as client:
         examples: list[tuple[str, dict[str, Any], str | None]] = []
 
-        @settings(max_examples=1200, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=1300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         @given(bad_call())
         def collect(call: tuple[str, dict[str, Any], str | None]) -> None:
             examples.append(call)
