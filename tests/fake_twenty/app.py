@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from . import contract_data
 from .errors import GraphQLError, TwentyHttpError
 from .events import Events
 from .graphql_routes import routes as graphql_routes
@@ -112,6 +113,7 @@ def build_app(runtime: Runtime) -> Starlette:
             _wrap(meta.one_webhook),
             methods=["GET", "PATCH", "PUT", "DELETE"],
         ),
+        Route("/rest/open-api/{kind}", _wrap(_open_api(runtime)), methods=["GET"]),
         Route("/rest/batch/{plural}", _wrap(rest.batch), methods=["POST"]),
         Route("/rest/restore/{rest:path}", _wrap(rest.restore), methods=["PATCH", "PUT"]),
         Route("/rest/{plural}/duplicates", _wrap(rest.duplicates), methods=["POST"]),
@@ -126,6 +128,24 @@ def build_app(runtime: Runtime) -> Starlette:
     app = Starlette(routes=routes)
     app.add_middleware(FaultAndLogMiddleware, runtime=runtime)
     return app
+
+
+def _open_api(runtime: Runtime) -> Handler:
+    """The captured OpenAPI documents; without a token 2.21 answers a small stub (README)."""
+
+    async def endpoint(request: Request) -> Response:
+        kind = request.path_params["kind"]
+        if kind not in ("core", "metadata"):
+            raise TwentyHttpError.not_found(f"Cannot GET /rest/open-api/{kind}")
+        folder = contract_data.contract_dir()
+        if request.headers.get("authorization") or "token" in request.query_params:
+            runtime.authenticate(request)  # 403 for ?token= as in 2.21: only the header counts
+            document = folder / f"openapi-{kind}.json"
+        else:
+            document = folder / "openapi-core-unauthenticated-stub.json"
+        return Response(document.read_bytes(), headers={"content-type": "application/json; charset=utf-8"})
+
+    return endpoint
 
 
 async def _health(request: Request) -> Response:

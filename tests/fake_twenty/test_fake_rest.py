@@ -139,3 +139,13 @@ def test_drop_after_processing_still_creates(fake_twenty_empty: FakeTwenty) -> N
     with _client(fake_twenty_empty) as client, pytest.raises(httpx.TransportError):
         client.post("/rest/companies", json={"name": "ambiguous"})
     assert [c["name"] for c in fake_twenty_empty.records("companies")] == ["ambiguous"]
+
+
+def test_open_api_documents(fake_twenty: FakeTwenty) -> None:
+    with _client(fake_twenty) as client:
+        core = client.get("/rest/open-api/core")
+        assert core.status_code == 200 and "/companies" in core.json()["paths"]
+    stub = httpx.get(f"{fake_twenty.base_url}/rest/open-api/core", timeout=10)
+    assert stub.status_code == 200 and stub.json() != core.json()
+    by_query = httpx.get(f"{fake_twenty.base_url}/rest/open-api/core?token={fake_twenty.api_key}", timeout=10)
+    assert by_query.status_code == 403
