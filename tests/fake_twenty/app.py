@@ -15,6 +15,7 @@ from . import contract_data
 from .errors import GraphQLError, TwentyHttpError
 from .events import Events
 from .graphql_routes import routes as graphql_routes
+from .mcp import TwentyMcp
 from .responses import GRAPHQL_CONTENT_TYPE, json_response
 from .rest_core import RestCore
 from .rest_metadata import RestMetadata
@@ -114,6 +115,7 @@ def build_app(runtime: Runtime) -> Starlette:
             methods=["GET", "PATCH", "PUT", "DELETE"],
         ),
         Route("/rest/open-api/{kind}", _wrap(_open_api(runtime)), methods=["GET"]),
+        Route("/mcp", _wrap(TwentyMcp(runtime).endpoint), methods=["GET", "POST", "DELETE"]),
         Route("/rest/batch/{plural}", _wrap(rest.batch), methods=["POST"]),
         Route("/rest/restore/{rest:path}", _wrap(rest.restore), methods=["PATCH", "PUT"]),
         Route("/rest/{plural}/duplicates", _wrap(rest.duplicates), methods=["POST"]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -149,3 +151,13 @@ def test_open_api_documents(fake_twenty: FakeTwenty) -> None:
     assert stub.status_code == 200 and stub.json() != core.json()
     by_query = httpx.get(f"{fake_twenty.base_url}/rest/open-api/core?token={fake_twenty.api_key}", timeout=10)
     assert by_query.status_code == 403
+
+
+def test_twenty_own_mcp_runs_find_many(fake_twenty: FakeTwenty) -> None:
+    call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "execute_tool", "arguments": {
+        "toolName": "find_many_companies", "arguments": {"limit": 2, "select": ["name"]}}}}
+    with _client(fake_twenty) as client:
+        answer = client.post("/mcp", json=call, headers={"Accept": "application/json"}).json()
+    payload = json.loads(answer["result"]["content"][0]["text"])
+    assert payload["success"] is True
+    assert [set(r) for r in payload["records"]] == [{"id", "name"}, {"id", "name"}]
