@@ -154,8 +154,15 @@ def test_open_api_documents(fake_twenty: FakeTwenty) -> None:
 
 
 def test_twenty_own_mcp_runs_find_many(fake_twenty: FakeTwenty) -> None:
-    call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "execute_tool", "arguments": {
-        "toolName": "find_many_companies", "arguments": {"limit": 2, "select": ["name"]}}}}
+    call = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {
+            "name": "execute_tool",
+            "arguments": {"toolName": "find_many_companies", "arguments": {"limit": 2, "select": ["name"]}},
+        },
+    }
     with _client(fake_twenty) as client:
         answer = client.post("/mcp", json=call, headers={"Accept": "application/json"}).json()
     payload = json.loads(answer["result"]["content"][0]["text"])
