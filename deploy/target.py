@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from deploy.preconditions import PreconditionError, Problem
 from deploy.secrets import SecretMissing, SecretSource
 
@@ -61,16 +59,19 @@ def target_from_stack(server_url: str | None, key_secret: str, secrets: SecretSo
 
 def stack_settings(stack: str, outputs: Mapping[str, Any] | None = None,
                    env: Mapping[str, str] | None = None, root: Path = REPO_ROOT) -> dict[str, str]:
-    """`${stack.<key>}` values: plain config of Pulumi.<stack>.yaml (`twenty-gcp:<key>`), then the
-    stack outputs, then TWENTY_STACK_<KEY> env overrides."""
+    """`${stack.<key>}` values: the stack's validated settings (Pulumi.<stack>.yaml through
+    infra.config, so `twenty-gcp:aiModel` is `ai_model`), then the stack outputs, then
+    TWENTY_STACK_<KEY> env overrides. Empty settings count as unset."""
+    from infra.config import parse_stack_config, read_stack_file
+
     env = os.environ if env is None else env
     settings: dict[str, str] = {}
     file = root / f"Pulumi.{stack}.yaml"
     if file.is_file():
-        config = (yaml.safe_load(file.read_text()) or {}).get("config") or {}
-        for k, v in config.items():
-            if k.startswith(f"{PROJECT}:") and not isinstance(v, dict):  # skip `secure:` values
-                settings[k.split(":", 1)[1]] = str(v)
+        cfg = parse_stack_config(read_stack_file(str(file)), stack)
+        for k, v in cfg.model_dump().items():
+            if isinstance(v, str | int | float | bool) and v != "":
+                settings[k] = str(v)
     for k, v in (outputs or {}).items():
         if isinstance(v, str | int | float):
             settings.setdefault(k, str(v))

@@ -107,6 +107,12 @@ class StackConfig(BaseModel):
     ai_provider: Literal["none", "openai", "anthropic", "google", "xai", "groq", "mistral"] = "openai"
     storage_s3_region: str = "us-east-1"
 
+    # read by inv deploy for `${stack.<key>}` in apps/ manifests (agents' model, workflow e-mail)
+    ai_model: str = ""
+    workflow_email_account_id: str = ""
+    digest_recipients: str = ""
+    crm_events_webhook_url: str = ""
+
     # pricing assumptions
     free_tier: bool = False
     mcp_active_hours_per_day: float = Field(default=0.5, ge=0, le=24)

@@ -85,6 +85,9 @@ class Environment:
             "db_user": self.database.user.name,
             "secret_ids": {key: self.secrets.secret_id(key) for key in self.secrets.secrets},
             "twenty_api_key_secret": self.secrets.secret_id("twenty-api-key"),
+            "deploy_user_secret": self.secrets.secret_id("deploy-user"),
+            "network": self.network.vpc.id,
+            **({"redis_instance": self.cache.instance.name} if self.cache.instance is not None else {}),
             **(
                 {"redis_auth_secret": self.secrets.secret_id("redis-password")}
                 if "redis-password" in self.secrets.secrets
@@ -148,6 +151,9 @@ def _secret_specs(
         SecretSpec("mcp-admin-token", "MCP_ADMIN_TOKEN", readers={"mcp": identity.mcp_sa}, generate=32),
         # Filled in by the bootstrap (a Twenty API key for `inv deploy`); no workload reads it.
         SecretSpec("twenty-api-key", "Twenty API key used by inv deploy"),
+        # {"email", "password"} of the user inv deploy logs in as for what 2.21 refuses API keys
+        # (workflow activation, blocklist writes); filled by the user or stage.test's bootstrap.
+        SecretSpec("deploy-user", "Twenty deploy user's credentials (JSON)"),
     ]
     return specs
 

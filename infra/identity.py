@@ -27,8 +27,10 @@ REQUIRED_APIS = (
     "people.googleapis.com",
 )
 
-# Roles the worker VM needs on the project so its OS agents can ship logs and metrics.
-VM_PROJECT_ROLES = ("roles/logging.logWriter", "roles/monitoring.metricWriter")
+# Roles the worker VM needs on the project: its OS agents ship logs and metrics, and the ops
+# runbook (inv ops.db-shell / ops.flags) runs the Cloud SQL Auth Proxy on it over IAP, because the
+# database has no public IP (cloudsql.client can connect, not administer).
+VM_PROJECT_ROLES = ("roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/cloudsql.client")
 
 
 class Identity(pulumi.ComponentResource):

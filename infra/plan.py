@@ -196,7 +196,7 @@ def _concern(urn: str) -> str:
     return first.split(":")[-1] if first.startswith("twenty:infra:") else "Stack"
 
 
-def _ensure_event_loop() -> None:
+def ensure_event_loop() -> None:
     """Pulumi's mocks resolve Outputs on the thread's current loop; an earlier `asyncio.run()` in
     this process (a deploy, a stage run) closes and unsets it, so give the plan a fresh one."""
     try:
@@ -212,7 +212,7 @@ def run_program(cfg: StackConfig, user_secrets: dict[str, Any] | None = None) ->
     """Declare the whole environment under mocks and record every resource."""
     from infra.environment import build_environment
 
-    _ensure_event_loop()
+    ensure_event_loop()
     mocks = PlanMocks(cfg.project, cfg.region)
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(
@@ -244,6 +244,7 @@ def run_program(cfg: StackConfig, user_secrets: dict[str, Any] | None = None) ->
 
 def mock_user_secrets(cfg: StackConfig) -> dict[str, Any]:
     """Stand-ins for the secrets the user sets with `pulumi config set --secret` (never decrypted here)."""
+    ensure_event_loop()
     return {key: pulumi.Output.secret(f"{MOCK_SECRET_PREFIX}{key}") for key in required_user_secrets(cfg)}
 
 
@@ -255,7 +256,6 @@ def load_stack(stack: str, root: Path = REPO_ROOT, profile: str | None = None) -
 
 def plan_stack(stack: str, root: Path = REPO_ROOT, profile: str | None = None) -> PlanResult:
     cfg = load_stack(stack, root, profile)
-    _ensure_event_loop()  # the mock secrets below are Outputs already
     secrets = mock_user_secrets(cfg)
     result = run_program(cfg, secrets)
     result.mocked_secrets = sorted(secrets)

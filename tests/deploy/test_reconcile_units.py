@@ -102,9 +102,23 @@ def test_targets():
 
 def test_stack_settings_layers(tmp_path):
     (tmp_path / "Pulumi.s.yaml").write_text(
-        "config:\n  twenty-gcp:ai_model: m1\n  twenty-gcp:db_password:\n    secure: abc\n  gcp:project: p\n")
+        "config:\n  twenty-gcp:aiModel: m1\n  twenty-gcp:digestRecipients: a@x.io\n"
+        "  twenty-gcp:aiApiKey:\n    secure: abc\n  gcp:project: my-proj\n  gcp:region: us-central1\n"
+        "  twenty-gcp:domain: crm.example.com\n  twenty-gcp:googleAuthEnabled: false\n")
     got = stack_settings("s", {"server_url": "https://x"}, env={"TWENTY_STACK_AI_MODEL": "m2"}, root=tmp_path)
-    assert got == {"ai_model": "m2", "server_url": "https://x"}
+    assert got["ai_model"] == "m2"  # env overrides the file
+    assert got["digest_recipients"] == "a@x.io"  # camelCase in the file, snake_case in manifests
+    assert got["server_url"] == "https://x" and got["domain"] == "crm.example.com"
+    assert "ai_api_key" not in got and "abc" not in got.values()  # secrets never become settings
+
+
+def test_stack_settings_refuses_an_unknown_key(tmp_path):
+    from infra.config import ConfigError
+
+    (tmp_path / "Pulumi.s.yaml").write_text(
+        "config:\n  twenty-gcp:ai_model: m1\n  gcp:project: my-proj\n  twenty-gcp:domain: crm.example.com\n")
+    with pytest.raises(ConfigError, match="ai_model"):
+        stack_settings("s", {}, env={}, root=tmp_path)
 
 
 def test_dict_secrets_name_what_is_missing():

@@ -7,9 +7,15 @@ from collections.abc import Callable
 import pytest
 
 from infra.config import StackConfig, build_config, with_profile
-from infra.plan import PlanResult, load_stack, mock_user_secrets, run_program
+from infra.plan import PlanResult, ensure_event_loop, load_stack, mock_user_secrets, run_program
 
 _CACHE: dict[str, PlanResult] = {}
+
+
+@pytest.fixture(autouse=True)
+def _event_loop_for_pulumi() -> None:
+    """Pulumi Outputs need a current loop; async tests elsewhere in the run close theirs."""
+    ensure_event_loop()
 
 
 def base(**overrides: object) -> StackConfig:

@@ -226,7 +226,8 @@ def test_worker_vm(variant: str) -> None:
     assert nat["sourceSubnetworkIpRangesToNat"] == "LIST_OF_SUBNETWORKS"
     assert [s["name"] for s in nat["subnetworks"]] == ["twenty-workloads-id"]
     roles = {r.props["role"] for r in plan.by_type("gcp:projects/iAMMember:IAMMember")}
-    assert roles == {"roles/logging.logWriter", "roles/monitoring.metricWriter"}
+    # logs/metrics for the OS agents; cloudsql.client for the ops runbook's Auth Proxy over IAP
+    assert roles == {"roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/cloudsql.client"}
 
 
 def test_cloud_run_worker_pool_alternative() -> None:
@@ -428,3 +429,14 @@ def test_every_resource_type_is_covered_by_a_test() -> None:
     }
     declared = {r.typ for v in ALL for r in plan_of(v).custom_resources}
     assert declared - covered == set()
+
+
+@pytest.mark.parametrize("variant", ALL)
+def test_outputs_the_deploy_and_ops_tasks_read(variant: str) -> None:
+    plan = plan_of(variant)
+    out = plan.outputs
+    assert out["deploy_user_secret"] == "twenty-deploy-user"
+    assert out["network"], "restore-drill needs the VPC to attach its scratch instance"
+    assert ("redis_instance" in out) == (plan.cfg.redis_mode == "memorystore")
+    secrets = plan.by_type("gcp:secretmanager/secret:Secret")
+    assert [r for r in secrets if r.name == "twenty-deploy-user"], "deploy user's credentials: Secret Manager"
