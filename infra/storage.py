@@ -34,7 +34,14 @@ class Storage(pulumi.ComponentResource):
                     condition=gcp.storage.BucketLifecycleRuleConditionArgs(
                         days_since_noncurrent_time=30, with_state="ARCHIVED"
                     ),
-                )
+                ),
+                # The MCP server's OAuth codes and revocations outlive no token (30-day refresh).
+                gcp.storage.BucketLifecycleRuleArgs(
+                    action=gcp.storage.BucketLifecycleRuleActionArgs(type="Delete"),
+                    condition=gcp.storage.BucketLifecycleRuleConditionArgs(
+                        age=31, matches_prefixes=["mcp/oauth/"]
+                    ),
+                ),
             ],
             labels=labels(cfg, "files"),
             opts=child_opts(self),

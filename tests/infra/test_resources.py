@@ -440,3 +440,12 @@ def test_outputs_the_deploy_and_ops_tasks_read(variant: str) -> None:
     assert ("redis_instance" in out) == (plan.cfg.redis_mode == "memorystore")
     secrets = plan.by_type("gcp:secretmanager/secret:Secret")
     assert [r for r in secrets if r.name == "twenty-deploy-user"], "deploy user's credentials: Secret Manager"
+
+
+def test_bucket_expires_mcp_oauth_state_after_the_longest_token() -> None:
+    from mcp_server.auth.provider import REFRESH_TTL
+
+    bucket = plan_of("prod").one("gcp:storage/bucket:Bucket").props
+    rules = [r["condition"] for r in bucket["lifecycleRules"] if r["condition"].get("matchesPrefixes")]
+    assert rules == [{"age": 31, "matchesPrefixes": ["mcp/oauth/"]}]
+    assert rules[0]["age"] * 24 * 3600 > REFRESH_TTL
