@@ -92,6 +92,8 @@ STEP_REF_RE = re.compile(r"\{\{\s*([A-Za-z0-9_-]+)\.")
 M = TypeVar("M", bound=BaseModel)
 
 
+AGENT_NAME_PREFIX = "twenty-gcp-"
+
 class ManifestError(ValueError):
     """A manifest is wrong; the message names the file, the field and the fix."""
 
@@ -351,10 +353,16 @@ class AgentManifest(_Named):
     def universal_identifier(self) -> str:
         return stable_uuid("agent", self.name)
 
+    @property
+    def twenty_name(self) -> str:
+        """The agent's key inside Twenty. 2.21 ships a standard agent named `helper` and agent names
+        are unique per workspace, so ours carry a prefix; manifests and workflows use `name`."""
+        return AGENT_NAME_PREFIX + self.name
+
     def create_agent_input(self, stack: Mapping[str, str], role_id: str | None) -> dict[str, Any]:
         """CreateAgentInput (metadata-introspection.json; example 141); `name` is the agent's key."""
         body: dict[str, Any] = {
-            "name": self.name,
+            "name": self.twenty_name,
             "label": self.label,
             "icon": self.icon,
             "description": self.description,

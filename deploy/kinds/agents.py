@@ -33,7 +33,7 @@ from deploy.gateway import (
     Q_AGENTS,
     Q_ROLES,
 )
-from deploy.manifests import AgentManifest, stable_uuid
+from deploy.manifests import AGENT_NAME_PREFIX, AgentManifest, stable_uuid
 
 KIND = "agents"
 SANITIZED = ("name", "label", "icon", "description", "prompt", "modelId")  # create-agent input util
@@ -50,14 +50,14 @@ class Agents:
         agents = (await ctx.gw.query(Q_AGENTS)).get("findManyAgents") or []
         roles = {r["id"]: r for r in (await ctx.gw.query(Q_ROLES)).get("getRoles") or []}
         by_name = {a.get("name"): a for a in agents}
-        wanted = {a.name for a in ctx.manifests.agents}
+        wanted = {a.twenty_name for a in ctx.manifests.agents}
         items = []
         for agent in ctx.manifests.agents:
-            items.append(self._item(ctx, agent, by_name.get(agent.name), roles.get(role_id(agent))))
+            items.append(self._item(ctx, agent, by_name.get(agent.twenty_name), roles.get(role_id(agent))))
         for a in agents:
             desc = a.get("description") or ""
             if "[twenty-gcp:agent:" in desc and a.get("name") not in wanted:
-                items.append(Item(KIND, str(a.get("name")), "orphaned",
+                items.append(Item(KIND, str(a.get("name")).removeprefix(AGENT_NAME_PREFIX), "orphaned",
                                   ["ours but no longer in apps/agents/; left in place"]))
         return items
 
@@ -66,7 +66,7 @@ class Agents:
         mark = marker("agent", agent.name)
         if live is not None and (not live.get("isCustom") or mark not in (live.get("description") or "")):
             return Item(KIND, agent.name, "conflict",
-                        [f"an agent named {agent.name!r} exists and is not ours (no {mark} in its "
+                        [f"an agent named {agent.twenty_name!r} exists and is not ours (no {mark} in its "
                          "description); left untouched — rename ours or remove that one"])
         rid = role_id(agent)
         role_input = {**agent.role.create_role_input(),

@@ -21,7 +21,7 @@ from typing import Any
 
 from deploy.engine import DeployContext, Item, canonical, contains, gather, marker
 from deploy.gateway import M_ACTIVATE, M_CREATE_STEP, M_UPDATE_STEP, Q_AGENTS
-from deploy.manifests import WorkflowManifest, stable_uuid
+from deploy.manifests import AGENT_NAME_PREFIX, WorkflowManifest, stable_uuid
 from twenty_api.filters import F
 
 KIND = "workflows"
@@ -61,7 +61,7 @@ class Workflows:
         if not used - set(ctx.agent_ids):
             return
         for agent in (await ctx.gw.query(Q_AGENTS)).get("findManyAgents") or []:
-            name = agent.get("name")
+            name = str(agent.get("name")).removeprefix(AGENT_NAME_PREFIX)
             if name in used and name not in ctx.agent_ids and agent.get("isCustom") \
                     and marker("agent", str(name)) in (agent.get("description") or ""):
                 ctx.agent_ids[str(name)] = str(agent["id"])

@@ -83,7 +83,8 @@ async def test_create_then_noop(tmp_path):
     assert [(i.name, i.op, i.status) for i in first.items] == [("analyst", "create", "done"),
                                                                ("writer", "create", "done")]
     assert sorted(double.writes) == sorted(["createOneAgent", "createOneRole", "assignRoleToAgent"] * 2)
-    analyst = next(a for a in double.agents.values() if a["name"] == "analyst")
+    # Twenty's key is prefixed (2.21's standard `helper` agent owns the bare name)
+    analyst = next(a for a in double.agents.values() if a["name"] == "twenty-gcp-analyst")
     assert "\n" not in analyst["prompt"] and analyst["description"].endswith("[twenty-gcp:agent:analyst]")
     assert analyst["modelId"] == "gpt-4o-mini" and analyst["roleId"] in double.roles
     role = double.roles[analyst["roleId"]]
@@ -111,7 +112,7 @@ async def test_label_change_keeps_the_name(tmp_path):
     f.write_text(f.read_text().replace("label: Writer", "label: Copy writer"))
     await run(double, apps)
     writer = next(a for a in double.agents.values() if a["label"] == "Copy writer")
-    assert writer["name"] == "writer"
+    assert writer["name"] == "twenty-gcp-writer"
     double.writes.clear()
     await run(double, apps)
     assert double.writes == []
@@ -133,7 +134,7 @@ async def test_killed_between_agent_and_role_is_finished_next_run(tmp_path):
 
 async def test_a_name_taken_by_an_agent_that_is_not_ours_is_left_alone(tmp_path):
     double, apps = MetadataDouble(), make_apps_dir(tmp_path / "apps")
-    double.agents["std"] = {"id": "std", "name": "writer", "label": "Writer", "prompt": "standard",
+    double.agents["std"] = {"id": "std", "name": "twenty-gcp-writer", "label": "Writer", "prompt": "standard",
                             "isCustom": False, "description": "Twenty's own", "roleId": None}
     out = await run(double, apps)
     writer = next(i for i in out.items if i.name == "writer")
@@ -149,3 +150,13 @@ async def test_orphaned_agent_reported_not_deleted(tmp_path):
     out = await run(double, apps)
     assert ("writer", "orphaned") in [(i.name, i.op) for i in out.items]
     assert len(double.agents) == 2
+
+
+async def test_a_standard_agent_with_the_bare_name_does_not_block_ours(tmp_path):
+    # 2.21 seeds a standard agent `helper`; our `helper` manifest must still deploy beside it.
+    double, apps = MetadataDouble(), make_apps_dir(tmp_path / "apps")
+    double.agents["std"] = {"id": "std", "name": "writer", "label": "Writer", "prompt": "standard",
+                            "isCustom": False, "description": "Twenty's own", "roleId": None}
+    out = await run(double, apps)
+    assert ("writer", "create", "done") in [(i.name, i.op, i.status) for i in out.items]
+    assert double.agents["std"]["prompt"] == "standard"
