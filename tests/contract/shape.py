@@ -4,7 +4,8 @@ Shape = the same keys in every object, the same JSON type for every value, lists
 their first item. Ids, dates, cursors and other random values are therefore normalised away
 (only their type counts). ``null`` on either side matches any type: whether a nullable field is
 set depends on data the fake cannot reproduce exactly (timestamps, worker output) — except in
-the envelope (the first two levels, e.g. ``$.data.createCompany``), where null must stay null.
+the envelope (the first two levels, e.g. ``$.data.createCompany``), where null must stay null —
+and a field the capture sets must not be null in *every* record of an answer's record list.
 A list in the envelope that is non-empty in the capture must be non-empty in the answer.
 
 Error answers are held closer: their ``error``/``code``/``message(s)`` and GraphQL error messages
@@ -71,6 +72,15 @@ def compare_shapes(
             problems = compare_shapes(expected[0], actual[0], f"{path}[0]", free_form, uniform_items)
             if uniform_items and isinstance(expected[0], dict) and path.rsplit(".", 1)[-1] not in free_form:
                 keys = set(expected[0])
+                dicts = [item for item in actual if isinstance(item, dict)]
+                for key, value in expected[0].items():
+                    if (
+                        _depth(path) <= 3
+                        and value is not None
+                        and dicts
+                        and all(item.get(key) is None for item in dicts)
+                    ):
+                        problems.append(f"{path}[*].{key}: null in every item, the capture has a value")
                 for i, item in enumerate(actual[1:], start=1):
                     if isinstance(item, dict) and set(item) != keys:
                         problems.append(

@@ -85,3 +85,12 @@ def test_error_words_are_contract() -> None:
     assert compare_error_texts(gql, other) == [
         "$.errors[0].extensions.subCode: expected 'LIMIT_REACHED', got 'X'"
     ]
+
+
+def test_a_field_null_in_every_record_is_reported() -> None:
+    captured = {"data": {"runs": [{"id": "a", "stepLogs": {"x": {}}}]}}
+    answer = {"data": {"runs": [{"id": "b", "stepLogs": None}, {"id": "c", "stepLogs": None}]}}
+    problems = compare_shapes(captured, answer, uniform_items=True)
+    assert problems == ["$.data.runs[*].stepLogs: null in every item, the capture has a value"]
+    answer["data"]["runs"][1]["stepLogs"] = {"y": {}}
+    assert compare_shapes(captured, answer, uniform_items=True) == []
