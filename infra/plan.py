@@ -26,6 +26,7 @@ from infra.config import (
     required_user_secrets,
     with_profile,
 )
+from infra.props import get_path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SECRET_SIG = pulumi.runtime.rpc._special_sig_key  # type: ignore[attr-defined]
@@ -275,7 +276,7 @@ def _n(value: Any) -> str:
 
 def describe(r: Recorded) -> str:
     """The settings that matter, per resource type, in one line."""
-    p, g = r.props, policies._get
+    p, g = r.props, get_path
     t = r.typ
     if t == policies.SQL:
         s = p.get("settings", {})

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.props import get_path
+
 SQL = "gcp:sql/databaseInstance:DatabaseInstance"
 REDIS = "gcp:redis/instance:Instance"
 BUCKET = "gcp:storage/bucket:Bucket"
@@ -83,29 +85,18 @@ class PolicyReport:
         return not any(v.severity == "mandatory" for v in self.violations)
 
 
-def _get(d: Any, *path: str | int) -> Any:
-    cur = d
-    for key in path:
-        if isinstance(key, int):
-            cur = cur[key] if isinstance(cur, list) and len(cur) > key else None
-        else:
-            cur = cur.get(key) if isinstance(cur, Mapping) else None
-        if cur is None:
-            return None
-    return cur
-
 
 def _containers(r: PolicyResource) -> list[Mapping[str, Any]]:
     if r.typ == RUN_JOB:
-        return _get(r.props, "template", "template", "containers") or []
-    return _get(r.props, "template", "containers") or []
+        return get_path(r.props, "template", "template", "containers") or []
+    return get_path(r.props, "template", "containers") or []
 
 
 # --- Cloud SQL -------------------------------------------------------------------------------
 
 
 def sql_no_public_ip(r: PolicyResource, ctx: PolicyContext) -> str | None:
-    ip = _get(r.props, "settings", "ipConfiguration") or {}
+    ip = get_path(r.props, "settings", "ipConfiguration") or {}
     if ip.get("ipv4Enabled") is not False:
         return "Cloud SQL has a public IPv4 address (settings.ipConfiguration.ipv4Enabled must be false)"
     if ip.get("authorizedNetworks"):
@@ -116,14 +107,14 @@ def sql_no_public_ip(r: PolicyResource, ctx: PolicyContext) -> str | None:
 
 
 def sql_tls_required(r: PolicyResource, ctx: PolicyContext) -> str | None:
-    mode = _get(r.props, "settings", "ipConfiguration", "sslMode")
+    mode = get_path(r.props, "settings", "ipConfiguration", "sslMode")
     if mode not in ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"):
         return f"Cloud SQL accepts unencrypted connections (sslMode={mode!r}; use ENCRYPTED_ONLY)"
     return None
 
 
 def sql_backups_and_pitr(r: PolicyResource, ctx: PolicyContext) -> str | None:
-    backup = _get(r.props, "settings", "backupConfiguration") or {}
+    backup = get_path(r.props, "settings", "backupConfiguration") or {}
     if not backup.get("enabled") or not backup.get("pointInTimeRecoveryEnabled"):
         return "Cloud SQL needs automated backups and point-in-time recovery"
     return None
@@ -132,7 +123,7 @@ def sql_backups_and_pitr(r: PolicyResource, ctx: PolicyContext) -> str | None:
 def sql_deletion_protection_on_prod(r: PolicyResource, ctx: PolicyContext) -> str | None:
     if not ctx.is_prod:
         return None
-    if r.props.get("deletionProtection") is not True or not _get(
+    if r.props.get("deletionProtection") is not True or not get_path(
         r.props, "settings", "deletionProtectionEnabled"
     ):
         return "prod Cloud SQL must have deletionProtection and settings.deletionProtectionEnabled"
@@ -148,7 +139,7 @@ def sql_edition_accepts_tier(r: PolicyResource, ctx: PolicyContext) -> str | Non
 
 
 def sql_connection_budget(r: PolicyResource, ctx: PolicyContext) -> str | None:
-    flags = {f.get("name"): f.get("value") for f in _get(r.props, "settings", "databaseFlags") or []}
+    flags = {f.get("name"): f.get("value") for f in get_path(r.props, "settings", "databaseFlags") or []}
     if "max_connections" not in flags:
         return "Cloud SQL max_connections is not set explicitly"
     limit = int(flags["max_connections"])
@@ -160,9 +151,9 @@ def sql_connection_budget(r: PolicyResource, ctx: PolicyContext) -> str | None:
         if pool is None:
             continue
         if res.typ == RUN_SERVICE:
-            demand += pool * int(_get(res.props, "template", "scaling", "maxInstanceCount") or 100)
+            demand += pool * int(get_path(res.props, "template", "scaling", "maxInstanceCount") or 100)
         elif res.typ == RUN_POOL:
-            demand += pool * int(_get(res.props, "scaling", "manualInstanceCount") or 1)
+            demand += pool * int(get_path(res.props, "scaling", "manualInstanceCount") or 1)
         else:
             demand += pool
     if demand >= limit:
@@ -173,7 +164,7 @@ def sql_connection_budget(r: PolicyResource, ctx: PolicyContext) -> str | None:
 def _pool_size(r: PolicyResource) -> int | None:
     """PG_POOL_MAX_CONNECTIONS of a Twenty workload (10 by default), None if it doesn't use Postgres."""
     if r.typ == VM:
-        data = str(_get(r.props, "metadata", "user-data") or "")
+        data = str(get_path(r.props, "metadata", "user-data") or "")
         if "PG_DATABASE_URL" not in data:
             return None
         m = re.search(r"PG_POOL_MAX_CONNECTIONS=(\d+)", data)
@@ -197,7 +188,7 @@ def redis_auth_and_tls(r: PolicyResource, ctx: PolicyContext) -> str | None:
 
 
 def redis_noeviction(r: PolicyResource, ctx: PolicyContext) -> str | None:
-    if _get(r.props, "redisConfigs", "maxmemory-policy") != "noeviction":
+    if get_path(r.props, "redisConfigs", "maxmemory-policy") != "noeviction":
         return "Twenty's BullMQ queues need maxmemory-policy noeviction"
     return None
 
@@ -209,7 +200,7 @@ def redis_private_service_access(r: PolicyResource, ctx: PolicyContext) -> str |
 
 
 def vm_redis_requires_password(r: PolicyResource, ctx: PolicyContext) -> str | None:
-    data = str(_get(r.props, "metadata", "user-data") or "")
+    data = str(get_path(r.props, "metadata", "user-data") or "")
     if "redis-server" in data and "requirepass" not in data:
         return "Redis on the worker VM runs without a password (requirepass)"
     return None
@@ -285,8 +276,8 @@ def vm_hardened(r: PolicyResource, ctx: PolicyContext) -> str | None:
         return "the VM must use Shielded VM secure boot"
     if str(meta.get("enable-oslogin", "")).upper() != "TRUE":
         return "the VM must use OS Login (metadata enable-oslogin=TRUE)"
-    if _get(r.props, "serviceAccount", "email") in (None, "") or "compute@developer" in str(
-        _get(r.props, "serviceAccount", "email")
+    if get_path(r.props, "serviceAccount", "email") in (None, "") or "compute@developer" in str(
+        get_path(r.props, "serviceAccount", "email")
     ):
         return "the VM must run as its own service account, not the default compute one"
     return None
@@ -344,7 +335,7 @@ def run_deletion_protection_on_prod(r: PolicyResource, ctx: PolicyContext) -> st
 
 def run_own_service_account(r: PolicyResource, ctx: PolicyContext) -> str | None:
     template = r.props.get("template") or {}
-    sa = template.get("serviceAccount") or _get(template, "template", "serviceAccount")
+    sa = template.get("serviceAccount") or get_path(template, "template", "serviceAccount")
     if not sa or "compute@developer" in str(sa):
         return "runs as the default compute service account; give it its own"
     return None
@@ -354,13 +345,13 @@ def run_server_health_probes(r: PolicyResource, ctx: PolicyContext) -> str | Non
     if not str(r.name).endswith("-server"):
         return None
     container = (_containers(r) or [{}])[0]
-    if _get(container, "startupProbe", "httpGet", "path") != "/healthz":
+    if get_path(container, "startupProbe", "httpGet", "path") != "/healthz":
         return "the Twenty server needs a /healthz startup probe (its boot can take minutes)"
     return None
 
 
 def secret_auto_replication(r: PolicyResource, ctx: PolicyContext) -> str | None:
-    if not _get(r.props, "replication"):
+    if not get_path(r.props, "replication"):
         return "secret without a replication policy"
     return None
 

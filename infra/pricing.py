@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.config import StackConfig
+from infra.props import get_path
 
 HOURS_PER_MONTH = 730
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
@@ -117,17 +118,6 @@ def _p(key: str) -> float:
     return PRICES[key].amount
 
 
-def _get(d: Mapping[str, Any] | None, *path: str | int) -> Any:
-    cur: Any = d
-    for key in path:
-        if isinstance(key, int):
-            cur = cur[key] if isinstance(cur, list) and len(cur) > key else None
-        else:
-            cur = cur.get(key) if isinstance(cur, Mapping) else None
-        if cur is None:
-            return None
-    return cur
-
 
 def parse_cpu(value: str | None) -> float:
     if not value:
@@ -165,13 +155,13 @@ class _FreeTier:
 
 
 def _cloud_run_service(props: Mapping[str, Any], cfg: StackConfig, free: _FreeTier, name: str) -> CostLine:
-    container = _get(props, "template", "containers", 0) or {}
-    limits = _get(container, "resources", "limits") or {}
+    container = get_path(props, "template", "containers", 0) or {}
+    limits = get_path(container, "resources", "limits") or {}
     cpu, mem = parse_cpu(limits.get("cpu")), parse_memory_gib(limits.get("memory"))
-    role = _get(props, "labels", "role")
+    role = get_path(props, "labels", "role")
     hours = cfg.server_active_hours_per_day if role == "server" else cfg.mcp_active_hours_per_day
     busy_s = hours * 3600 * DAYS_PER_MONTH
-    min_inst = _get(props, "template", "scaling", "minInstanceCount") or 0
+    min_inst = get_path(props, "template", "scaling", "minInstanceCount") or 0
     cost = free.take("run.free_cpu_s", busy_s * cpu) * _p("run.cpu_s")
     cost += free.take("run.free_gib_s", busy_s * mem) * _p("run.mem_gib_s")
     basis = f"{cpu:g} vCPU / {mem:g} GiB, busy {hours:g} h/day, request-based"
@@ -186,10 +176,10 @@ def _cloud_run_service(props: Mapping[str, Any], cfg: StackConfig, free: _FreeTi
 
 
 def _cloud_run_always_on(typ: str, props: Mapping[str, Any], name: str) -> CostLine:
-    container = _get(props, "template", "containers", 0) or {}
-    limits = _get(container, "resources", "limits") or {}
+    container = get_path(props, "template", "containers", 0) or {}
+    limits = get_path(container, "resources", "limits") or {}
     cpu, mem = parse_cpu(limits.get("cpu")), parse_memory_gib(limits.get("memory"))
-    count = _get(props, "scaling", "manualInstanceCount") or 1
+    count = get_path(props, "scaling", "manualInstanceCount") or 1
     cost = count * SECONDS_PER_MONTH * (cpu * _p("run.cpu_s.instance") + mem * _p("run.mem_gib_s.instance"))
     return CostLine(
         typ,
@@ -238,7 +228,7 @@ def _redis(props: Mapping[str, Any], name: str) -> CostLine:
 
 def _vm(props: Mapping[str, Any], name: str) -> CostLine:
     machine = props.get("machineType", "")
-    params = _get(props, "bootDisk", "initializeParams") or {}
+    params = get_path(props, "bootDisk", "initializeParams") or {}
     disk_type, size = params.get("type", "pd-standard"), params.get("size", 10)
     if f"gce.{machine}" not in PRICES:
         return CostLine("gcp:compute/instance:Instance", name, 0.0, f"UNPRICED machine type {machine}")
@@ -263,7 +253,7 @@ def estimate(resources: Iterable[Any], cfg: StackConfig) -> list[CostLine]:
         typ, props, name = r.typ, r.props, r.name
         if typ == "gcp:cloudrunv2/service:Service":
             lines.append(_cloud_run_service(props, cfg, free, name))
-            if _get(props, "labels", "role") == "server":
+            if get_path(props, "labels", "role") == "server":
                 lines.append(
                     CostLine(
                         "internet egress",
