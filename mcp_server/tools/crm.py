@@ -142,19 +142,7 @@ async def twenty_activate_workflow(
     ] = None,
 ) -> WorkflowActionResult:
     """Activate (publish) a workflow version so its trigger fires. Needs a user session in 2.21."""
-    conn = await connection()
-    vid = await _version_id(conn, workflow_id, version_id, published=False)
-    data = await _workflow_mutation(
-        conn,
-        workflow_id,
-        vid,
-        "activate",
-        "mutation($id: UUID!){ activateWorkflowVersion(workflowVersionId:$id) }",
-        {"id": vid},
-    )
-    return WorkflowActionResult(
-        workflow_version_id=vid, action="activate", ok=bool((data or {}).get("activateWorkflowVersion"))
-    )
+    return await _set_workflow_active(workflow_id, version_id, "activate")
 
 
 @tool("workflows", writes=True, idempotent=True, open_world=True)
@@ -165,19 +153,19 @@ async def twenty_deactivate_workflow(
     ] = None,
 ) -> WorkflowActionResult:
     """Deactivate a workflow version (its trigger stops firing). Needs a user session in 2.21."""
+    return await _set_workflow_active(workflow_id, version_id, "deactivate")
+
+
+async def _set_workflow_active(
+    workflow_id: RecordId, version_id: UUID | None, action: Literal["activate", "deactivate"]
+) -> WorkflowActionResult:
+    """Activation picks the newest draft by default, deactivation the published version."""
     conn = await connection()
-    vid = await _version_id(conn, workflow_id, version_id, published=True)
-    data = await _workflow_mutation(
-        conn,
-        workflow_id,
-        vid,
-        "deactivate",
-        "mutation($id: UUID!){ deactivateWorkflowVersion(workflowVersionId:$id) }",
-        {"id": vid},
-    )
-    return WorkflowActionResult(
-        workflow_version_id=vid, action="deactivate", ok=bool((data or {}).get("deactivateWorkflowVersion"))
-    )
+    vid = await _version_id(conn, workflow_id, version_id, published=action == "deactivate")
+    root = f"{action}WorkflowVersion"
+    query = f"mutation($id: UUID!){{ {root}(workflowVersionId:$id) }}"
+    data = await _workflow_mutation(conn, workflow_id, vid, action, query, {"id": vid})
+    return WorkflowActionResult(workflow_version_id=vid, action=action, ok=bool((data or {}).get(root)))
 
 
 @tool("workflows")
