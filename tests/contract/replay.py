@@ -28,6 +28,15 @@ SKIPS: dict[str, str] = {
         "so a replay of the examples alone has no such record"
     ),
 }
+# Known, explained differences: example -> {problem prefix: why it is accepted}.
+ALLOWED: dict[str, dict[str, str]] = {
+    "109-graphql-restore-company": {
+        "$.data.r.deletedAt": (
+            "2.21 ran the aliased restore alongside the delete (see the capture's note); the fake runs "
+            "root mutations in order, as the GraphQL spec says, so the restore answers deletedAt null"
+        ),
+    },
+}
 SUMMARISED = "198-cli-apply-8-graphql-introspection-app-token"  # types replaced by a summary string
 # The capture names the application token differently in 197's answer and 198's header.
 TOKEN_ALIASES = {"<APPLICATION_TOKEN>": "<APPLICATION_ACCESS_TOKEN>"}
@@ -129,6 +138,8 @@ class Replayer:
                 records_api,
             )
             problems += compare_error_texts(ex.get("response_body"), body, self._substitute_text)
+        allowed = ALLOWED.get(name, {})
+        problems = [p for p in problems if not any(p.startswith(prefix) for prefix in allowed)]
         self._learn(ex.get("response_body"), body)
         return Outcome(name, response.status_code, body, problems)
 

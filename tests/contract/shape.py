@@ -4,7 +4,7 @@ Shape = the same keys in every object, the same JSON type for every value, lists
 their first item. Ids, dates, cursors and other random values are therefore normalised away
 (only their type counts). ``null`` on either side matches any type: whether a nullable field is
 set depends on data the fake cannot reproduce exactly (timestamps, worker output) — except in
-the envelope (the first two levels, e.g. ``$.data.createCompany``), where null must stay null —
+the envelope (the first three levels, e.g. ``$.data.createCompany.name``), where null must stay null —
 and a field the capture sets must not be null in *every* record of an answer's record list.
 A list in the envelope that is non-empty in the capture must be non-empty in the answer.
 
@@ -42,7 +42,7 @@ def compare_shapes(
     uniform_items: bool = False,
 ) -> list[str]:
     """Every place where ``actual`` does not have the shape of ``expected`` (empty = match)."""
-    if (expected is None or actual is None) and (expected is actual or _depth(path) > 2):
+    if (expected is None or actual is None) and (expected is actual or _depth(path) > 3):
         return []
     kind_e, kind_a = _kind(expected), _kind(actual)
     if kind_e != kind_a:

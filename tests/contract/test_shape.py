@@ -94,3 +94,11 @@ def test_a_field_null_in_every_record_is_reported() -> None:
     assert problems == ["$.data.runs[*].stepLogs: null in every item, the capture has a value"]
     answer["data"]["runs"][1]["stepLogs"] = {"y": {}}
     assert compare_shapes(captured, answer, uniform_items=True) == []
+
+
+def test_null_in_place_of_a_captured_value_is_reported_near_the_envelope() -> None:
+    captured = {"data": {"createDashboard": {"pageLayoutId": "x", "record": {"deep": "y"}}}}
+    answer = {"data": {"createDashboard": {"pageLayoutId": None, "record": {"deep": None}}}}
+    assert compare_shapes(captured, answer) == [
+        "$.data.createDashboard.pageLayoutId: expected string, got null (None)"
+    ]

@@ -13,6 +13,7 @@ import json
 import secrets
 import threading
 import time
+import uuid
 from typing import Any
 
 import httpx
@@ -37,6 +38,8 @@ class Events:
     def created(self, obj: ObjectMeta, record: dict[str, Any], principal: Principal | None) -> None:
         if obj.plural == "workflows":
             self.workflows.create_draft(record)
+        if obj.plural == "dashboards" and not record.get("pageLayoutId"):
+            record["pageLayoutId"] = str(uuid.uuid4())  # 2.21 gives every new dashboard a page layout
         self._timeline(obj, record, f"{obj.singular}.created", {"after": record})
         if obj.plural in LINKED:
             self._linked_timeline(obj, record)
