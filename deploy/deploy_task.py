@@ -7,6 +7,7 @@ import asyncio
 import os
 from pathlib import Path
 
+from pydantic.alias_generators import to_camel
 from rich.console import Console
 
 from deploy.appbuild import build_apps
@@ -16,6 +17,16 @@ from deploy.mcp import REPO_ROOT
 from deploy.reconcile import Outcome, parse_only, reconcile, report_table
 from deploy.secrets import ChainSecretSource, EnvSecretSource, GcloudSecretSource, SecretSource
 from deploy.target import deploy_user_session, stack_settings, target_from_env, target_from_stack
+
+
+def require_settings(needed: set[str], settings: dict[str, str], stack: str) -> None:
+    """Every `${stack.<key>}` the manifests use must resolve before anything is planned."""
+    missing = sorted(needed - settings.keys())
+    if missing:
+        how = "; ".join(f"`twenty-gcp:{to_camel(k)}` in Pulumi.{stack}.yaml or TWENTY_STACK_{k.upper()}"
+                        for k in missing)
+        raise SystemExit(f"deploy: the manifests under apps/ need stack settings that are not set: "
+                         f"{', '.join(missing)}. Set {how}")
 
 
 def run_deploy(stack: str, only: str, dry_run: bool, apply: bool, rotate_secrets: bool,
@@ -37,6 +48,7 @@ def run_deploy(stack: str, only: str, dry_run: bool, apply: bool, rotate_secrets
         assert outputs is not None
         target = target_from_stack(outputs.server_url, outputs.deploy_api_key_secret, secrets, stack)
     settings = stack_settings(stack, outputs.model_dump() if outputs else None)
+    require_settings(manifests.required_stack_keys(kinds), settings, stack)
     user_secret = outputs.deploy_user_secret if outputs else "twenty-deploy-user"
     # route URLs: the stack's public domain when deploying a stack, else the URL we talk to
     public_url = f"https://{settings['domain']}" if outputs and settings.get("domain") else target.base_url

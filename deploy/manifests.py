@@ -638,9 +638,10 @@ class Manifests(_Strict):
     def known_objects(self) -> frozenset[str]:
         return STANDARD_OBJECTS | {o for a in self.apps for o in a.objects}
 
-    def required_stack_keys(self) -> set[str]:
-        """Stack settings the deploy must supply to resolve every `${stack.<key>}`."""
-        dumped = [m.model_dump(by_alias=True) for m in (*self.agents, *self.workflows, *self.webhooks)]
+    def required_stack_keys(self, kinds: Iterable[str] = ("agents", "workflows", "webhooks")) -> set[str]:
+        """Stack settings the deploy must supply to resolve every `${stack.<key>}` of these kinds."""
+        by_kind = {"agents": self.agents, "workflows": self.workflows, "webhooks": self.webhooks}
+        dumped = [m.model_dump(by_alias=True) for kind in kinds for m in by_kind.get(kind, ())]
         return stack_keys(dumped)
 
     def agent(self, name: str) -> AgentManifest:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +138,24 @@ def test_build_apps_runs_the_sdk_build_and_checks_npm(tmp_path):
                                ["npm", "run", "build", "--prefix", str(tmp_path)]]
     with pytest.raises(PreconditionError, match="npm"):
         build_apps(RecordingRunner(dry_run=False), tmp_path, which=lambda _: None)
+
+
+def test_missing_stack_settings_stop_the_deploy_naming_each_key_and_both_fixes():
+    from deploy.deploy_task import require_settings
+
+    with pytest.raises(SystemExit) as stop:
+        require_settings({"ai_model", "digest_recipients"}, {"ai_model": "gpt-5.2"}, "prod")
+    message = str(stop.value)
+    assert "digest_recipients" in message and "ai_model," not in message
+    assert "`twenty-gcp:digestRecipients` in Pulumi.prod.yaml" in message
+    assert "TWENTY_STACK_DIGEST_RECIPIENTS" in message
+    require_settings({"ai_model"}, {"ai_model": "gpt-5.2"}, "prod")  # all set: no stop
+
+
+def test_required_stack_keys_follow_the_selected_kinds():
+    from deploy.manifests import load_manifests
+
+    m = load_manifests(Path(__file__).resolve().parents[2] / "apps")
+    assert m.required_stack_keys(["agents"]) == {"ai_model"}
+    assert m.required_stack_keys(["apps"]) == set()
+    assert {"workflow_email_account_id", "digest_recipients"} <= m.required_stack_keys(["workflows"])
