@@ -20,6 +20,7 @@ from typing import Any
 from graphql import GraphQLSchema, build_client_schema
 
 from . import contract_data, filters, metadata
+from .agents import AgentRoleResolvers
 from .apps import Apps
 from .errors import GraphQLError, TwentyHttpError
 from .events import Events
@@ -142,7 +143,7 @@ def _boolean_is(node: filters.Node | None) -> filters.Node | None:
     return node
 
 
-class MetadataResolvers:
+class MetadataResolvers(AgentRoleResolvers):
     def __init__(self, runtime: Runtime, events: Events) -> None:
         self.rt = runtime
         self.events = events
@@ -288,33 +289,7 @@ class MetadataResolvers:
         return metadata.delete_webhook(self.rt.store, str(req.args.get("id")))
 
     # ---- agents, roles, API keys ----------------------------------------------------------------
-    def q_findManyAgents(self, req: Request) -> Any:
-        return self._seed("140-metadata-findManyAgents", "findManyAgents")
-
-    def q_findOneAgent(self, req: Request) -> Any:
-        agent_id = (req.args.get("input") or {}).get("id")
-        for agent in self.q_findManyAgents(req):
-            if agent["id"] == agent_id:
-                return agent
-        raise GraphQLError("Agent not found", code="NOT_FOUND")
-
-    def m_createOneAgent(self, req: Request) -> Any:
-        # Captured on a server without an AI provider (examples 141, 141b).
-        raise GraphQLError(
-            "The selected model is not available in this workspace.",
-            code="INTERNAL_SERVER_ERROR",
-            sub_code="AGENT_EXECUTION_FAILED",
-            friendly="Agent execution failed.",
-        )
-
-    def q_getRoles(self, req: Request) -> Any:
-        return self._seed("142-metadata-getRoles", "getRoles")
-
-    def _role(self, role_id: str) -> dict[str, Any]:
-        for role in self._seed("142-metadata-getRoles", "getRoles"):
-            if role["id"] == role_id:
-                return role
-        raise GraphQLError(f"Role {role_id} not found", code="NOT_FOUND")
+    # findManyAgents … assignRoleToAgent, getRoles: agents.AgentRoleResolvers
 
     def q_apiKeys(self, req: Request) -> Any:
         return self._seed("146-metadata-apiKeys", "apiKeys")

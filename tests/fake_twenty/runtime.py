@@ -123,6 +123,7 @@ class Runtime:
     user_email: str = USER_EMAIL
     user_password: str = USER_PASSWORD
     rate_limit_enabled: bool = False
+    ai_configured: bool = False  # True: createOneAgent/updateOneAgent accept any modelId
     limiter: TokenBucket = field(default_factory=TokenBucket)
     faults: Faults = field(default_factory=Faults)
     requests: list[LoggedRequest] = field(default_factory=list)
@@ -140,6 +141,7 @@ class Runtime:
             self.apps.reset()
             self.apps.route_handlers.clear()
             self.rate_limit_enabled = False
+            self.ai_configured = False
 
     def principal_for(self, token: str | None) -> Principal | None:
         if token == self.api_key:

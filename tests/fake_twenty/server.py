@@ -71,6 +71,15 @@ class FakeTwenty:
         self.runtime.rate_limit_enabled = value
         self.runtime.limiter.reset()
 
+    @property
+    def ai_configured(self) -> bool:
+        """False (default): createOneAgent fails as captured (example 141); True: an AI provider exists."""
+        return self.runtime.ai_configured
+
+    @ai_configured.setter
+    def ai_configured(self, value: bool) -> None:
+        self.runtime.ai_configured = value
+
     def set_rate_limit(self, capacity: int = 100, window_seconds: float = 60.0) -> None:
         """Enable the per-workspace bucket with another size (2.21's default: 100 per 60 s)."""
         self.runtime.limiter.capacity = capacity
