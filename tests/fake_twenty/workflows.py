@@ -11,7 +11,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from . import contract_data
-from .errors import TwentyHttpError
+from .errors import GraphQLError, TwentyHttpError
 from .runtime import Principal, Runtime
 from .schema import ObjectMeta
 from .store import API_KEY_ACTOR, now_iso
@@ -56,12 +56,29 @@ class Workflows:
         return handler(args.get("input") or args, principal)
 
     def _m_activateWorkflowVersion(self, args: dict[str, Any], principal: Principal) -> bool:
+        """2.21 modules/workflow/workflow-trigger/workspace-services/workflow-trigger.workspace-service.ts
+        (activateWorkflowVersion → performActivationSteps, lines ~254-345): the workflow's previously
+        published version is deactivated, then ARCHIVED, and lastPublishedVersionId moves to this one;
+        utils/assert-version-can-be-activated.util.ts: only a DRAFT, or the last published version
+        when DEACTIVATED, can be activated (INVALID_INPUT → UserInputError, filters/
+        workflow-trigger-graphql-api-exception.filter.ts)."""
         version = self._version(args["workflowVersionId"])
         workflow = self.rt.store.get(self._objs[0], version["workflowId"])
-        version.update({"status": "ACTIVE", "updatedAt": now_iso()})
-        workflow.update(
-            {"statuses": ["ACTIVE"], "lastPublishedVersionId": version["id"], "updatedAt": now_iso()}
-        )
+        previous = workflow.get("lastPublishedVersionId")
+        is_last = previous == version["id"]
+        if version.get("status") != "DRAFT" and not (version.get("status") == "DEACTIVATED" and is_last):
+            raise GraphQLError(
+                "Cannot activate non-draft or non-last-published version",
+                code="BAD_USER_INPUT",
+                friendly="Cannot activate non-draft or non-last-published version",
+            )
+        stamp = now_iso()
+        if previous and not is_last:
+            old = self.rt.store.table(self._objs[1]).get(previous)
+            if old is not None:
+                old.update({"status": "ARCHIVED", "updatedAt": stamp})
+        version.update({"status": "ACTIVE", "updatedAt": stamp})
+        workflow.update({"statuses": ["ACTIVE"], "lastPublishedVersionId": version["id"], "updatedAt": stamp})
         return True
 
     def _m_deactivateWorkflowVersion(self, args: dict[str, Any], principal: Principal) -> bool:
