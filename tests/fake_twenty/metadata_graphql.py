@@ -28,9 +28,10 @@ from .gql import Executor, Projectable, Request
 from .runtime import Principal, Runtime
 from .schema import ObjectMeta
 from .store import API_KEY_ACTOR, USER_ACTOR, Actor, now_iso
+from .user_session import UserSessionResolvers
 
 PUBLIC_MUTATIONS = frozenset(
-    {"getLoginTokenFromCredentials", "getAuthTokensFromLoginToken", "signUp", "signIn"}
+    {"getLoginTokenFromCredentials", "getAuthTokensFromLoginToken", "signUp", "signIn", "renewToken"}
 )
 USER_ONLY = frozenset({"createApiKey", "navigationMenuItems", "myConnectedAccounts", "currentUser"})
 SEEDED_API_KEY_ID = "20202020-f401-4d8a-a731-64d007c27bad"
@@ -143,7 +144,7 @@ def _boolean_is(node: filters.Node | None) -> filters.Node | None:
     return node
 
 
-class MetadataResolvers(AgentRoleResolvers):
+class MetadataResolvers(AgentRoleResolvers, UserSessionResolvers):
     def __init__(self, runtime: Runtime, events: Events) -> None:
         self.rt = runtime
         self.events = events
@@ -405,25 +406,14 @@ class MetadataResolvers(AgentRoleResolvers):
                 sub_code="UNAUTHENTICATED",
                 friendly="You must be logged in.",
             )
-        access = "fake-user-token-" + secrets.token_hex(16)
-        self.rt.extra_tokens[access] = Principal("user", USER_ACTOR)
         return {
             "__typename": "AuthTokens",
-            "tokens": {
-                "accessOrWorkspaceAgnosticToken": {"token": access, "expiresAt": _in(minutes=30)},
-                "refreshToken": {"token": "fake-refresh-" + secrets.token_hex(16), "expiresAt": _in(days=60)},
-            },
+            "tokens": self.rt.issue_user_tokens(Principal("user", USER_ACTOR)),
         }
 
     # ---- sign-up / sign-in (the fake has one workspace; a new user joins it) --------------------
     def _token_pair(self, principal: Principal) -> dict[str, Any]:
-        access = "fake-user-token-" + secrets.token_hex(16)
-        self.rt.extra_tokens[access] = principal
-        return {
-            "__typename": "AuthTokenPair",
-            "accessOrWorkspaceAgnosticToken": {"token": access, "expiresAt": _in(minutes=30)},
-            "refreshToken": {"token": "fake-refresh-" + secrets.token_hex(16), "expiresAt": _in(days=60)},
-        }
+        return self.rt.issue_user_tokens(principal)
 
     def _available(self) -> dict[str, Any]:
         workspace = {

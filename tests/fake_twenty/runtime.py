@@ -6,7 +6,8 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 from starlette.requests import Request
 
@@ -16,6 +17,8 @@ from .store import API_KEY_ACTOR, USER_ACTOR, Actor, Store
 
 USER_EMAIL = "tim@apple.dev"
 USER_PASSWORD = "tim@apple.dev"  # Twenty's development seed uses the e-mail as password
+ACCESS_TOKEN_TTL = 30 * 60.0  # what the fake's expiresAt always said; tests may shorten it
+REFRESH_TOKEN_TTL = 60 * 24 * 3600.0
 
 
 class LoggedRequest(NamedTuple):
@@ -124,6 +127,11 @@ class Runtime:
     user_password: str = USER_PASSWORD
     rate_limit_enabled: bool = False
     ai_configured: bool = False  # True: createOneAgent/updateOneAgent accept any modelId
+    # Lifetime of the user access tokens the fake issues (login, sign-in/up, renewToken), seconds.
+    access_token_ttl: float = ACCESS_TOKEN_TTL
+    token_expiry: dict[str, float] = field(default_factory=dict)  # issued access token → time.time() deadline
+    refresh_tokens: dict[str, Principal] = field(default_factory=dict)
+    revoked_refresh_tokens: set[str] = field(default_factory=set)
     limiter: TokenBucket = field(default_factory=TokenBucket)
     faults: Faults = field(default_factory=Faults)
     requests: list[LoggedRequest] = field(default_factory=list)
@@ -142,8 +150,38 @@ class Runtime:
             self.apps.route_handlers.clear()
             self.rate_limit_enabled = False
             self.ai_configured = False
+            self.access_token_ttl = ACCESS_TOKEN_TTL
+            self.token_expiry.clear()
+            self.refresh_tokens.clear()
+            self.revoked_refresh_tokens.clear()
+
+    def issue_user_tokens(self, principal: Principal) -> dict[str, Any]:
+        """An AuthTokenPair (metadata introspection): a user access token that expires after
+        ``access_token_ttl`` and a refresh token for ``renewToken``."""
+        access = "fake-user-token-" + secrets.token_hex(16)
+        refresh = "fake-refresh-" + secrets.token_hex(16)
+        self.extra_tokens[access] = principal
+        self.token_expiry[access] = time.time() + self.access_token_ttl
+        self.refresh_tokens[refresh] = principal
+        return {
+            "__typename": "AuthTokenPair",
+            "accessOrWorkspaceAgnosticToken": {"token": access, "expiresAt": _iso_in(self.access_token_ttl)},
+            "refreshToken": {"token": refresh, "expiresAt": _iso_in(REFRESH_TOKEN_TTL)},
+        }
+
+    def expire_access_tokens(self) -> None:
+        """Make every issued user access token expired now (renewToken still works)."""
+        with self.lock:
+            for token in self.token_expiry:
+                self.token_expiry[token] = 0.0
+
+    def _expired(self, token: str | None) -> bool:
+        deadline = self.token_expiry.get(token or "")
+        return deadline is not None and time.time() >= deadline
 
     def principal_for(self, token: str | None) -> Principal | None:
+        if self._expired(token):
+            return None
         if token == self.api_key:
             return Principal("api_key", API_KEY_ACTOR, api_key_id="20202020-f401-4d8a-a731-64d007c27bad")
         if token == self.user_token:
@@ -156,6 +194,11 @@ class Runtime:
         if not token:
             raise TwentyHttpError.missing_token()
         principal = self.principal_for(token)
+        if principal is None and self._expired(token):
+            # jwt-wrapper.service.ts toAuthException (TokenExpiredError); shaped like "Token invalid." below
+            raise TwentyHttpError(
+                401, {"statusCode": 401, "messages": ["Token has expired."], "error": "UNAUTHENTICATED"}
+            )
         if principal is None:
             # Not in the captured contract; shaped like the missing-token answer (AuthException).
             raise TwentyHttpError(
@@ -175,6 +218,11 @@ class Runtime:
         if not self.rate_limit_enabled or principal.kind != "api_key":
             return True
         return self.limiter.take()
+
+
+def _iso_in(seconds: float) -> str:
+    moment = datetime.now(UTC) + timedelta(seconds=seconds)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def bearer_token(request: Request) -> str | None:

@@ -80,6 +80,15 @@ class FakeTwenty:
     def ai_configured(self, value: bool) -> None:
         self.runtime.ai_configured = value
 
+    @property
+    def access_token_ttl(self) -> float:
+        """Seconds a user access token issued by the fake (login, renewToken…) stays valid."""
+        return self.runtime.access_token_ttl
+
+    @access_token_ttl.setter
+    def access_token_ttl(self, value: float) -> None:
+        self.runtime.access_token_ttl = value
+
     def set_rate_limit(self, capacity: int = 100, window_seconds: float = 60.0) -> None:
         """Enable the per-workspace bucket with another size (2.21's default: 100 per 60 s)."""
         self.runtime.limiter.capacity = capacity
