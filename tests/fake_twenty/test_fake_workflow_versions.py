@@ -11,8 +11,13 @@ from tests.fake_twenty import FakeTwenty
 
 ACTIVATE = "mutation($id: UUID!){ activateWorkflowVersion(workflowVersionId:$id) }"
 TRIGGER = {"type": "MANUAL", "settings": {"outputSchema": {}}}
-STEP = {"id": "s1", "name": "note", "type": "CREATE_RECORD", "valid": True,
-        "settings": {"input": {"objectName": "note", "objectRecord": {"title": "x"}}}}
+STEP = {
+    "id": "s1",
+    "name": "note",
+    "type": "CREATE_RECORD",
+    "valid": True,
+    "settings": {"input": {"objectName": "note", "objectRecord": {"title": "x"}}},
+}
 
 
 def _user(fake: FakeTwenty) -> dict[str, str]:
@@ -20,13 +25,15 @@ def _user(fake: FakeTwenty) -> dict[str, str]:
 
 
 def _activate(client: httpx.Client, fake: FakeTwenty, version_id: str) -> dict[str, Any]:
-    return client.post("/graphql", json={"query": ACTIVATE, "variables": {"id": version_id}},
-                       headers=_user(fake)).json()
+    return client.post(
+        "/graphql", json={"query": ACTIVATE, "variables": {"id": version_id}}, headers=_user(fake)
+    ).json()
 
 
 def _versions(client: httpx.Client, fake: FakeTwenty, workflow_id: str) -> dict[str, str]:
-    rows = client.get("/rest/workflowVersions", params={"filter": f'workflowId[eq]:"{workflow_id}"'},
-                      headers=_user(fake)).json()["data"]["workflowVersions"]
+    rows = client.get(
+        "/rest/workflowVersions", params={"filter": f'workflowId[eq]:"{workflow_id}"'}, headers=_user(fake)
+    ).json()["data"]["workflowVersions"]
     return {v["id"]: v["status"] for v in rows}
 
 
@@ -34,14 +41,18 @@ def test_activating_a_new_version_archives_the_published_one(fake_twenty_empty: 
     fake = fake_twenty_empty
     with httpx.Client(base_url=fake.base_url, timeout=10) as client:
         wf = client.post("/rest/workflows", json={"name": "wf"}, headers=_user(fake)).json()["data"][
-            "createWorkflow"]
+            "createWorkflow"
+        ]
         (v1,) = _versions(client, fake, wf["id"])
-        client.patch(f"/rest/workflowVersions/{v1}", json={"trigger": TRIGGER, "steps": [STEP]},
-                     headers=_user(fake))
+        client.patch(
+            f"/rest/workflowVersions/{v1}", json={"trigger": TRIGGER, "steps": [STEP]}, headers=_user(fake)
+        )
         assert _activate(client, fake, v1) == {"data": {"activateWorkflowVersion": True}}
-        v2 = client.post("/rest/workflowVersions", json={"workflowId": wf["id"], "name": "v2",
-                                                         "trigger": TRIGGER, "steps": [STEP]},
-                         headers=_user(fake)).json()["data"]["createWorkflowVersion"]["id"]
+        v2 = client.post(
+            "/rest/workflowVersions",
+            json={"workflowId": wf["id"], "name": "v2", "trigger": TRIGGER, "steps": [STEP]},
+            headers=_user(fake),
+        ).json()["data"]["createWorkflowVersion"]["id"]
         assert _versions(client, fake, wf["id"]) == {v1: "ACTIVE", v2: "DRAFT"}
         assert _activate(client, fake, v2) == {"data": {"activateWorkflowVersion": True}}
         assert _versions(client, fake, wf["id"]) == {v1: "ARCHIVED", v2: "ACTIVE"}
@@ -53,8 +64,11 @@ def test_activating_a_new_version_archives_the_published_one(fake_twenty_empty: 
         assert refused["errors"][0]["message"] == "Cannot activate non-draft or non-last-published version"
         assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         # the last published one, deactivated, can be re-activated; nothing gets archived then
-        client.post("/graphql", json={"query": ACTIVATE.replace("activate", "deactivate"),
-                                      "variables": {"id": v2}}, headers=_user(fake))
+        client.post(
+            "/graphql",
+            json={"query": ACTIVATE.replace("activate", "deactivate"), "variables": {"id": v2}},
+            headers=_user(fake),
+        )
         assert _versions(client, fake, wf["id"]) == {v1: "ARCHIVED", v2: "DEACTIVATED"}
         assert _activate(client, fake, v2) == {"data": {"activateWorkflowVersion": True}}
         assert _versions(client, fake, wf["id"]) == {v1: "ARCHIVED", v2: "ACTIVE"}
