@@ -71,25 +71,6 @@ if __name__ == "__main__":
 '''
 
 
-# The fake's own launcher leaves Nagle on its listening socket: a keep-alive answer written as
-# headers + body then waits ~40 ms for the client's delayed ACK, and that artefact (not the MCP
-# servers) would dominate the ratio. Serve the same app with TCP_NODELAY on the listener (Linux
-# hands it to accepted sockets); the fake's owner has been asked to do the same.
-FAKE_LAUNCHER = """
-import socket, uvicorn
-from tests.fake_twenty.app import build_app
-from tests.fake_twenty.server import FakeTwenty
-fake = FakeTwenty(seeded=True)
-sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-sock.bind(("127.0.0.1", 0))
-print(f"base_url=http://127.0.0.1:{sock.getsockname()[1]} api_key={fake.api_key}", flush=True)
-config = uvicorn.Config(build_app(fake.runtime), log_level="critical", access_log=False, lifespan="off")
-uvicorn.Server(config).run(sockets=[sock])
-"""
-
-
 def _children() -> dict[int, str]:
     me = os.getpid()
     out: dict[int, str] = {}
@@ -134,7 +115,9 @@ class _Fake:
 def _fake_twenty() -> Iterator[_Fake]:
     """The fake Twenty in its own process, so it does not share this process's GIL."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", FAKE_LAUNCHER],
+        # `python -m tests.fake_twenty` sets TCP_NODELAY on its connections (keep-alive answers
+        # would otherwise wait ~40 ms for delayed ACKs and dominate the ratio)
+        [sys.executable, "-m", "tests.fake_twenty", "--port", "0"],
         cwd=str(REPO),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
