@@ -109,3 +109,17 @@ async def test_without_ai_provider_create_fails_as_captured(fake_twenty_empty):
             await c.graphql('mutation { createOneAgent(input: {label: "A", prompt: "p", modelId: "auto"}) '
                             "{ id } }", endpoint="metadata")
     assert "The selected model is not available in this workspace." in str(err.value)
+
+
+async def test_full_deploy_with_agents_and_the_workflow_that_uses_one(twenty, tmp_path):
+    """With an AI provider the workflow's AI_AGENT step is no longer blocked: everything deploys and
+    a second run writes nothing (compare test_reconcile_fake.test_agents_on_a_twenty_without_ai_provider)."""
+    from tests.deploy.test_reconcile_fake import deploy, failures, ops
+
+    apps = make_apps_dir(tmp_path / "apps")
+    first, _ = await deploy(twenty, apps)
+    assert failures(first) == [] and set(ops(first).values()) == {"create"}
+    assert set(ops(first)) == {"apps/hello", "agents/analyst", "agents/writer", "webhooks/crm-events",
+                               "workflows/new-lead"}
+    second, wire = await deploy(twenty, apps)
+    assert wire.writes == [] and set(ops(second).values()) == {"unchanged"}

@@ -27,6 +27,7 @@ import unicodedata
 import uuid
 from typing import Any
 
+from . import metadata
 from .errors import GraphQLError
 from .gql import Request
 from .store import now_iso
@@ -183,7 +184,7 @@ class AgentRoleResolvers:
             "responseFormat": data.get("responseFormat") or {"type": "text"},
             "roleId": role_id,
             "isCustom": True,
-            "applicationId": self._custom_application_id(),
+            "applicationId": metadata.CUSTOM_APPLICATION_ID,
             "createdAt": stamp,
             "updatedAt": stamp,
             "modelConfiguration": data.get("modelConfiguration"),
@@ -191,11 +192,6 @@ class AgentRoleResolvers:
         }
         self._agents()[agent["id"]] = agent
         return agent
-
-    def _custom_application_id(self) -> str | None:
-        from . import metadata
-
-        return metadata.CUSTOM_APPLICATION_ID
 
     def m_updateOneAgent(self, req: Request) -> Any:
         raw = dict(req.args.get("input") or {})
