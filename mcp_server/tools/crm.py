@@ -664,10 +664,17 @@ async def twenty_add_favorite(object: ObjectName, id: RecordId) -> RecordResult:
     client = await conn.ensure_user_client()
     if client is None:
         raise user_session_required("Adding a favorite", "Or use the star button on the record in Twenty.")
+    # With the caller's userWorkspaceId the item is their own favorite; without it 2.21 pins it to
+    # everyone's sidebar (navigation-menu-item-access.service.ts).
+    me = await client.graphql("query { currentUser { currentUserWorkspace { id } } }", endpoint="metadata")
+    user_workspace_id = (((me or {}).get("currentUser") or {}).get("currentUserWorkspace") or {}).get("id")
+    if not user_workspace_id:
+        raise ToolError("Twenty did not say which user is signed in (currentUser.currentUserWorkspace).")
     data = await client.graphql(
         "mutation($input: CreateNavigationMenuItemInput!){ createNavigationMenuItem(input:$input)"
-        "{ id type targetRecordId targetObjectMetadataId position } }",
-        {"input": {"type": "RECORD", "targetRecordId": str(id), "targetObjectMetadataId": str(obj.id)}},
+        "{ id type userWorkspaceId targetRecordId targetObjectMetadataId position } }",
+        {"input": {"type": "RECORD", "targetRecordId": str(id), "targetObjectMetadataId": str(obj.id),
+                   "userWorkspaceId": user_workspace_id}},
         endpoint="metadata",
     )
     return RecordResult(

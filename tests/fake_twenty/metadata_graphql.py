@@ -28,7 +28,7 @@ from .gql import Executor, Projectable, Request
 from .runtime import Principal, Runtime
 from .schema import ObjectMeta
 from .store import API_KEY_ACTOR, USER_ACTOR, Actor, now_iso
-from .user_session import UserSessionResolvers
+from .user_session import TIM_USER_WORKSPACE_ID, UserSessionResolvers
 
 PUBLIC_MUTATIONS = frozenset(
     {"getLoginTokenFromCredentials", "getAuthTokensFromLoginToken", "signUp", "signIn", "renewToken"}
@@ -382,6 +382,12 @@ class MetadataResolvers(AgentRoleResolvers, UserSessionResolvers):
                 "userEmail": self.rt.user_email,
             },
             "currentWorkspace": self.q_currentWorkspace(req),
+            # User.currentUserWorkspace (metadata-introspection.json): Tim's, dev seed
+            "currentUserWorkspace": {
+                "__typename": "UserWorkspace",
+                "id": TIM_USER_WORKSPACE_ID,
+                "userId": "20202020-9e3b-46d4-a556-88b9ddc2b034",
+            },
         }
 
     def m_getLoginTokenFromCredentials(self, req: Request) -> Any:

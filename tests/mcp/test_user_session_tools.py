@@ -53,12 +53,6 @@ async def test_send_email_and_add_favorite_as_the_signed_in_user(fake_twenty: An
     assert any(r.path == "/metadata" and r.auth_kind == "user" for r in fake.requests)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product: twenty_add_favorite (mcp_server/tools/crm.py, createNavigationMenuItem input) sends no "
-    "userWorkspaceId, so 2.21 creates a workspace-level menu item for everyone, not the user's favorite "
-    "(navigation-menu-item-access.service.ts / navigation-menu-item.service.ts createMany)",
-)
 async def test_add_favorite_pins_to_the_users_own_sidebar(fake_twenty: Any, tmp_path: Path) -> None:
     fake = fake_twenty
     env = server_env(
