@@ -244,8 +244,8 @@ class StageRun:
     def _env(self) -> dict[str, str]:
         server = self.ctx.output("server_url")
         return {
-            "TWENTY_CONTRACT_URL": server,
-            "TWENTY_CONTRACT_KEY": self.ctx.api_key,
+            "TWENTY_LIVE_URL": server,
+            "TWENTY_LIVE_KEY": self.ctx.api_key,
             "TWENTY_API_URL": server,
             "TWENTY_API_KEY": self.ctx.api_key,
         }
@@ -257,13 +257,13 @@ class StageRun:
             "pytest",
             "tests/contract",
             "-m",
-            "contract_live",
+            "live",
             "-q",
             "-p",
             "no:cacheprovider",
         ]
         env = self._env()
-        env["TWENTY_CONTRACT_USER_TOKEN"] = self._access_token  # the examples that need a user session
+        env["TWENTY_LIVE_USER_TOKEN"] = self._access_token  # the examples that need a user session
         rc = self.cloud.run(argv, env)
         if rc != 0:
             raise StepFailed(f"contract suite exited {rc}")

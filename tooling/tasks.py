@@ -25,6 +25,18 @@ def test(c: Context, pytest_args: str = "", no_setup: bool = False, python_only:
     c.run(f"pytest {pytest_args}", echo=True, pty=False)
 
 
+@task(help={"pytest_args": "extra arguments for pytest, e.g. '-k contract'"})
+def live(c: Context, pytest_args: str = "") -> None:
+    """Every test marked `live`, against the real Twenty named by TWENTY_LIVE_URL / TWENTY_LIVE_KEY
+    (and TWENTY_LIVE_USER_TOKEN for the calls 2.21 refuses to API keys)."""
+    import os
+
+    missing = [name for name in ("TWENTY_LIVE_URL", "TWENTY_LIVE_KEY") if not os.environ.get(name)]
+    if missing:
+        raise SystemExit(f"set {' and '.join(missing)} to the real Twenty 2.21.0 to test against")
+    c.run(f"pytest -m live {pytest_args}", echo=True, pty=False)
+
+
 @task
 def lint(c: Context) -> None:
     """Ruff over the whole repository."""

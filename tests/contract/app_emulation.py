@@ -7,7 +7,6 @@ route answers (examples 199, 199d, 199m, 199r) can be compared. Routing, auth, v
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
@@ -16,7 +15,7 @@ from tests.fake_twenty import contract_data
 
 @cache
 def _v1_checksum() -> str | None:
-    manifest = json.loads((contract_data.contract_dir() / "app-sync" / "manifest.json").read_text())
+    manifest = contract_data.load_json("app-sync/manifest.json")
     for fn in manifest["manifest"]["logicFunctions"]:
         if fn["name"] == "hello-sync":
             return fn["builtHandlerChecksum"]

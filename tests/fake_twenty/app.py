@@ -139,13 +139,13 @@ def _open_api(runtime: Runtime) -> Handler:
         kind = request.path_params["kind"]
         if kind not in ("core", "metadata"):
             raise TwentyHttpError.not_found(f"Cannot GET /rest/open-api/{kind}")
-        folder = contract_data.contract_dir()
         if request.headers.get("authorization") or "token" in request.query_params:
             runtime.authenticate(request)  # 403 for ?token= as in 2.21: only the header counts
-            document = folder / f"openapi-{kind}.json"
+            document = f"openapi-{kind}.json"
         else:
-            document = folder / "openapi-core-unauthenticated-stub.json"
-        return Response(document.read_bytes(), headers={"content-type": "application/json; charset=utf-8"})
+            document = "openapi-core-unauthenticated-stub.json"
+        body = contract_data.read_bytes(document)
+        return Response(body, headers={"content-type": "application/json; charset=utf-8"})
 
     return endpoint
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -145,8 +144,7 @@ def connection(
 @cache
 def core_schema() -> GraphQLSchema:
     """The captured /graphql schema (API-key view), for introspection queries (example 198)."""
-    with (contract_data.contract_dir() / "graphql-introspection.json").open(encoding="utf-8") as fh:
-        return build_client_schema(json.load(fh)["data"])
+    return build_client_schema(contract_data.load_json("graphql-introspection.json")["data"])
 
 
 class CoreResolvers:

@@ -39,8 +39,7 @@ SEEDED_API_KEY_ID = "20202020-f401-4d8a-a731-64d007c27bad"
 
 @cache
 def metadata_schema() -> GraphQLSchema:
-    with (contract_data.contract_dir() / "metadata-introspection.json").open(encoding="utf-8") as fh:
-        return build_client_schema(json.load(fh)["data"])
+    return build_client_schema(contract_data.load_json("metadata-introspection.json")["data"])
 
 
 @dataclass

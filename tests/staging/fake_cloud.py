@@ -144,7 +144,7 @@ class FakeCloud:
         kind = "pytest" if "pytest" in argv else argv[argv.index("invoke") + 1] if "invoke" in argv else "?"
         self._enter(f"run:{kind}", 60.0)
         if self.leak:
-            self.log(f"env TWENTY_CONTRACT_KEY={env.get('TWENTY_CONTRACT_KEY')}")
+            self.log(f"env TWENTY_LIVE_KEY={env.get('TWENTY_LIVE_KEY')}")
         self.last_env = dict(env)
         if kind == "deploy":
             self.deploy_env = dict(env)

@@ -80,9 +80,9 @@ def test_without_a_key_secret_output_the_run_makes_its_own_and_deletes_it():
 def test_contract_and_deploy_get_the_cloud_run_url_and_key():
     fake = FakeCloud()
     run(fake)
-    assert fake.contract_env["TWENTY_CONTRACT_URL"] == SERVER
-    assert fake.contract_env["TWENTY_CONTRACT_KEY"] == API_KEY
-    assert fake.contract_env["TWENTY_CONTRACT_USER_TOKEN"] == ACCESS_TOKEN
+    assert fake.contract_env["TWENTY_LIVE_URL"] == SERVER
+    assert fake.contract_env["TWENTY_LIVE_KEY"] == API_KEY
+    assert fake.contract_env["TWENTY_LIVE_USER_TOKEN"] == ACCESS_TOKEN
     assert fake.deploy_env["TWENTY_API_URL"] == SERVER and fake.deploy_env["TWENTY_API_KEY"] == API_KEY
 
 

@@ -1,24 +1,17 @@
 """Composite mapping (from the captured field metadata), chunking and the schema cache."""
 
-import json
-from pathlib import Path
-
 import pytest
 
+from tests.fake_twenty import contract_data
 from twenty_api.batching import batch_count, chunks
 from twenty_api.composite import markdown_body, phone_shape, to_micros, to_twenty_input
 from twenty_api.models import ObjectInfo
 from twenty_api.schema import SchemaCache, WorkspaceSchema
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "twenty-api" / "examples"
-
 
 @pytest.fixture(scope="module")
 def objects() -> dict[str, ObjectInfo]:
-    path = EXAMPLES / "006-list-objects-metadata.json"
-    if not path.exists():
-        pytest.skip(f"contract example not found at {path}")
-    raw = json.loads(path.read_text())["response_body"]["data"]["objects"]
+    raw = contract_data.load_example("006-list-objects-metadata")["response_body"]["data"]["objects"]
     std = next(o["applicationId"] for o in raw if o["nameSingular"] == "person")
     return {o["namePlural"]: ObjectInfo.from_metadata(o, standard_application_id=std) for o in raw}
 

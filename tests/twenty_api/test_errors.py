@@ -1,10 +1,8 @@
 """Every captured Twenty error body maps to the right typed error, with Twenty's own words."""
 
-import json
-from pathlib import Path
-
 import pytest
 
+from tests.fake_twenty import contract_data
 from twenty_api import (
     TwentyAuthError,
     TwentyError,
@@ -18,13 +16,9 @@ from twenty_api import (
 )
 from twenty_api.errors import error_from_graphql, error_from_response
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "twenty-api" / "examples"
-
 
 def _example(prefix: str) -> dict:
-    if not EXAMPLES.exists():
-        pytest.skip(f"contract examples not found at {EXAMPLES}")
-    return json.loads(next(EXAMPLES.glob(f"{prefix}-*.json")).read_text())
+    return contract_data.example_by_prefix(f"{prefix}-")
 
 
 def _used_api_key(ex: dict) -> bool:

@@ -4,23 +4,19 @@ A recording transport answers with the captured response and keeps the request; 
 request-shape checks only — behaviour is tested over real HTTP against the fake."""
 
 import json
-from pathlib import Path
 from urllib.parse import unquote
 
 import httpx
 import pytest
 
+from tests.fake_twenty import contract_data
 from twenty_api import F, TwentyClient
 
 pytestmark = pytest.mark.anyio
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "twenty-api" / "examples"
-
 
 def _example(prefix: str) -> dict:
-    if not EXAMPLES.exists():
-        pytest.skip(f"contract examples not found at {EXAMPLES}")
-    return json.loads(next(EXAMPLES.glob(f"{prefix}-*.json")).read_text())
+    return contract_data.example_by_prefix(f"{prefix}-")
 
 
 class Recorder:

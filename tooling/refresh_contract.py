@@ -1,0 +1,93 @@
+"""Copy a captured Twenty contract into the repository (``contract/twenty-<version>/``).
+
+The tests and the fake Twenty read the contract only from the repository, so a clone tests itself
+with nothing beside it. Run this after a new capture::
+
+    uv run python -m tooling.refresh_contract ../shared/twenty-api
+
+JSON files larger than ``GZIP_OVER`` bytes are stored gzipped (``name.json.gz``, written with a
+fixed mtime so a refresh of the same capture changes nothing); every other file is copied as is.
+Files of the old copy that the new capture no longer has are removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+VERSION = "2.21.0"
+CONTRACT_DIR = REPO_ROOT / "contract" / f"twenty-{VERSION}"
+GZIP_OVER = 256 * 1024
+# What the tests and the fake need; the capture's scratch files are not copied.
+PARTS = (
+    "README.md",
+    "examples",
+    "oauth",
+    "seed",
+    "app-sync",
+    "webhook-deliveries",
+    "db",
+    "graphql-introspection.json",
+    "metadata-introspection.json",
+    "introspection-query.graphql",
+    "openapi-core.json",
+    "openapi-metadata.json",
+    "openapi-core-unauthenticated-stub.json",
+)
+
+
+def _target_name(src: Path) -> str:
+    if src.suffix == ".json" and src.stat().st_size > GZIP_OVER:
+        return src.name + ".gz"
+    return src.name
+
+
+def _write(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.name.endswith(".json.gz"):
+        data = src.read_bytes()
+        with dest.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+            gz.write(data)
+    else:
+        shutil.copyfile(src, dest)
+
+
+def refresh(source: Path, target: Path = CONTRACT_DIR) -> list[Path]:
+    """Mirror ``source`` into ``target``; returns the files written."""
+    missing = [part for part in ("examples", "seed") if not (source / part).is_dir()]
+    if missing:
+        raise SystemExit(f"{source}: not a captured contract (missing {', '.join(missing)}/)")
+    wanted: dict[Path, Path] = {}
+    for part in PARTS:
+        src = source / part
+        if not src.exists():
+            raise SystemExit(f"{source}: the capture has no {part}")
+        files = [src] if src.is_file() else sorted(p for p in src.rglob("*") if p.is_file())
+        for f in files:
+            rel = f.relative_to(source)
+            wanted[target / rel.parent / _target_name(f)] = f
+    for dest, src in wanted.items():
+        _write(src, dest)
+    if target.exists():
+        for old in sorted(p for p in target.rglob("*") if p.is_file()):
+            if old not in wanted:
+                old.unlink()
+    return sorted(wanted)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", type=Path, help="the captured contract folder, e.g. ../shared/twenty-api")
+    args = parser.parse_args(argv)
+    written = refresh(args.source.resolve())
+    size = sum(p.stat().st_size for p in written)
+    print(f"{len(written)} files, {size / 1e6:.1f} MB in {CONTRACT_DIR.relative_to(REPO_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
