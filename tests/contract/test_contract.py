@@ -1,7 +1,7 @@
 """Every captured request/response pair, replayed in order, must match in status and shape.
 
-Against the fake always; against a real Twenty when TWENTY_CONTRACT_URL and TWENTY_CONTRACT_KEY
-are set (marker ``contract_live``), so the fake is never the only judge.
+Against the fake always; against a real Twenty when TWENTY_LIVE_URL and TWENTY_LIVE_KEY
+are set (marker ``live``), so the fake is never the only judge.
 """
 
 from __future__ import annotations
@@ -13,14 +13,11 @@ import pytest
 
 from tests.fake_twenty import FakeTwenty, contract_data
 
+from .app_build import built_uploads
 from .app_emulation import ROUTE_HANDLERS
 from .replay import Replayer, Target
 
-try:
-    EXAMPLES = [p.stem for p in contract_data.example_paths()]
-    MISSING = ""
-except contract_data.ContractDataMissing as exc:  # pragma: no cover - depends on the checkout
-    EXAMPLES, MISSING = [], str(exc)
+EXAMPLES = [p.stem for p in contract_data.example_paths()]  # the repository's copy; never missing
 
 
 @pytest.fixture(scope="module")
@@ -38,11 +35,18 @@ def fake_replayer() -> Iterator[Replayer]:
 
 @pytest.fixture(scope="module")
 def live_replayer() -> Iterator[Replayer]:
-    url, key = os.environ.get("TWENTY_CONTRACT_URL"), os.environ.get("TWENTY_CONTRACT_KEY")
-    if not url or not key:
-        pytest.skip("set TWENTY_CONTRACT_URL and TWENTY_CONTRACT_KEY to replay against a real Twenty 2.21")
-    pace = float(os.environ.get("TWENTY_CONTRACT_PACE", "0.7"))  # the capture replayed 0.7 s apart
-    target = Target(url.rstrip("/"), key, os.environ.get("TWENTY_CONTRACT_USER_TOKEN"), pace=pace, live=True)
+    url, key = os.environ["TWENTY_LIVE_URL"], os.environ["TWENTY_LIVE_KEY"]  # marker `live` checks both
+    pace = float(os.environ.get("TWENTY_LIVE_PACE", "0.7"))  # the capture replayed 0.7 s apart
+    uploads, aliases = built_uploads()
+    target = Target(
+        url.rstrip("/"),
+        key,
+        os.environ.get("TWENTY_LIVE_USER_TOKEN"),
+        pace=pace,
+        live=True,
+        uploads=uploads,
+        aliases=aliases,
+    )
     replayer = Replayer(target, EXAMPLES)
     yield replayer
     replayer.close()
@@ -55,14 +59,12 @@ def _check(replayer: Replayer, name: str) -> None:
     assert not outcome.problems, f"{name} differs from the capture:\n" + "\n".join(outcome.problems[:20])
 
 
-@pytest.mark.skipif(not EXAMPLES, reason=MISSING or "no examples")
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_fake_matches_capture(fake_replayer: Replayer, name: str) -> None:
     _check(fake_replayer, name)
 
 
-@pytest.mark.contract_live
-@pytest.mark.skipif(not EXAMPLES, reason=MISSING or "no examples")
+@pytest.mark.live
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_live_twenty_matches_capture(live_replayer: Replayer, name: str) -> None:
     _check(live_replayer, name)
