@@ -107,9 +107,31 @@ def load_built_app(name: str, output: Path) -> BuiltApp:
     return BuiltApp(name, output, manifest, files)
 
 
+LOCK_STAMP = Path("node_modules") / ".twenty-gcp-lock.sha256"
+
+
+def lock_digest(apps_dir: Path) -> str:
+    return hashlib.sha256((apps_dir / "package-lock.json").read_bytes()).hexdigest()
+
+
+def node_modules_current(apps_dir: Path) -> bool:
+    """True when apps/node_modules was installed from today's package-lock.json. A node_modules
+    left by an older lockfile (e.g. before the @twenty-gcp/apps-shared workspace link) is stale."""
+    stamp = apps_dir / LOCK_STAMP
+    if not stamp.is_file() or not (apps_dir / "package-lock.json").is_file():
+        return False
+    return stamp.read_text().strip() == lock_digest(apps_dir)
+
+
+def mark_node_modules_current(apps_dir: Path) -> None:
+    """Remember which lockfile node_modules was installed from (after a successful `npm ci`)."""
+    if (apps_dir / "node_modules").is_dir() and (apps_dir / "package-lock.json").is_file():
+        (apps_dir / LOCK_STAMP).write_text(lock_digest(apps_dir) + "\n")
+
+
 def build_apps(runner: Runner, apps_dir: Path, which: Callable[[str], str | None] | None = None) -> None:
-    """`npm ci` (when node_modules is missing) and `npm run build` in apps/: the twenty-sdk build of
-    every app into its .twenty/output/."""
+    """`npm ci` (when node_modules is missing or from another lockfile) and `npm run build` in apps/:
+    the twenty-sdk build of every app into its .twenty/output/."""
     import shutil
 
     from deploy.preconditions import Problem, require
@@ -120,6 +142,8 @@ def build_apps(runner: Runner, apps_dir: Path, which: Callable[[str], str | None
     if not (apps_dir / "package.json").is_file():
         problems.append(Problem(f"{apps_dir}/package.json is missing", "pass the repository's apps/ folder"))
     require("deploy (build apps)", problems, runner)
-    if not (apps_dir / "node_modules").is_dir():
-        runner.run(["npm", "ci", "--prefix", str(apps_dir)], capture=False)
+    if not node_modules_current(apps_dir):
+        runner.run(["npm", "ci", "--prefix", str(apps_dir), "--no-audit", "--no-fund"], capture=False)
+        if not runner.dry_run:
+            mark_node_modules_current(apps_dir)
     runner.run(["npm", "run", "build", "--prefix", str(apps_dir)], capture=False)

@@ -55,7 +55,10 @@ def ensure_node_modules() -> bool:
         return False
     if not shutil.which("npm"):
         raise SystemExit("the apps' tests need Node.js 20+ and npm on PATH")
-    lock = APPS / "package-lock.json"
-    subprocess.run(["npm", "ci" if lock.exists() else "install", "--no-audit", "--no-fund"],
-                   cwd=APPS, check=True)
+    from deploy.appbuild import mark_node_modules_current, node_modules_current
+
+    if node_modules_current(APPS):
+        return True
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=APPS, check=True)
+    mark_node_modules_current(APPS)
     return True

@@ -134,10 +134,33 @@ def test_build_apps_runs_the_sdk_build_and_checks_npm(tmp_path):
     (tmp_path / "package.json").write_text("{}")
     runner = RecordingRunner(dry_run=False)
     build_apps(runner, tmp_path, which=lambda _: "/usr/bin/npm")
-    assert runner.commands == [["npm", "ci", "--prefix", str(tmp_path)],
+    assert runner.commands == [["npm", "ci", "--prefix", str(tmp_path), "--no-audit", "--no-fund"],
                                ["npm", "run", "build", "--prefix", str(tmp_path)]]
     with pytest.raises(PreconditionError, match="npm"):
         build_apps(RecordingRunner(dry_run=False), tmp_path, which=lambda _: None)
+
+
+def test_node_modules_from_another_lockfile_are_reinstalled(tmp_path):
+    """An apps/node_modules made by an older lockfile (before the @twenty-gcp/apps-shared workspace
+    link) was never refreshed, so the build failed on "Could not resolve @twenty-gcp/apps-shared"."""
+    from deploy.appbuild import build_apps, mark_node_modules_current, node_modules_current
+    from deploy.runner import RecordingRunner
+
+    (tmp_path / "package.json").write_text("{}")
+    (tmp_path / "package-lock.json").write_text('{"lockfileVersion": 3, "old": true}')
+    (tmp_path / "node_modules").mkdir()
+    assert not node_modules_current(tmp_path)  # present, but nobody knows from which lockfile
+    mark_node_modules_current(tmp_path)
+    assert node_modules_current(tmp_path)
+    runner = RecordingRunner(dry_run=False)
+    build_apps(runner, tmp_path, which=lambda _: "/usr/bin/npm")
+    assert [c[1] for c in runner.commands] == ["run"]  # current: no reinstall
+    (tmp_path / "package-lock.json").write_text('{"lockfileVersion": 3, "new": true}')
+    assert not node_modules_current(tmp_path)
+    runner = RecordingRunner(dry_run=False)
+    build_apps(runner, tmp_path, which=lambda _: "/usr/bin/npm")
+    assert [c[1] for c in runner.commands] == ["ci", "run"]
+    assert node_modules_current(tmp_path)
 
 
 def test_missing_stack_settings_stop_the_deploy_naming_each_key_and_both_fixes():

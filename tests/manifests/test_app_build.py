@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from deploy.manifests import load_manifests, validate_cron
+from tests.fake_twenty import contract_data
 
 REPO = Path(__file__).resolve().parents[2]
 APPS = REPO / "apps"
-CAPTURED = Path("/work/shared/twenty-api/app-sync/manifest.json")
 TWENTY_CLI = APPS / "node_modules" / ".bin" / "twenty"
 
 needs_sdk = pytest.mark.skipif(
@@ -28,9 +28,7 @@ needs_sdk = pytest.mark.skipif(
 
 
 def _captured_manifest() -> dict:
-    if not CAPTURED.exists():
-        pytest.skip(f"captured manifest {CAPTURED} is not on this machine")
-    return json.loads(CAPTURED.read_text())["manifest"]
+    return contract_data.load_json("app-sync/manifest.json")["manifest"]
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +181,38 @@ def test_built_bundle_runs_on_its_own(built_ai_automations: Path, tmp_path: Path
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWENTY_")}
     result = subprocess.run(
         ["node", "--input-type=module", "-e", script],
-        capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path, env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     assert "ConfigError: TWENTY_API_URL and TWENTY_APP_ACCESS_TOKEN are not set" in result.stdout
+
+
+@needs_sdk
+def test_apps_build_from_the_repository_root_into_their_own_output(tmp_path: Path) -> None:
+    """`npm run build --prefix apps` from the repository root (as `inv deploy` runs it): twenty-sdk
+    2.23 resolved `dev:build .` against npm's INIT_CWD and built the repository root instead."""
+    app = APPS / "rollup-engine"
+    manifest = app / ".twenty" / "output" / "manifest.json"
+    strays = [REPO / ".twenty", APPS / ".twenty"]
+    before = {p: p.stat().st_mtime if p.exists() else None for p in [manifest, *strays]}
+    result = subprocess.run(
+        ["npm", "run", "build", "--prefix", "apps", "--", "rollup-engine"],
+        cwd=REPO,
+        env={**os.environ, "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok   rollup-engine" in result.stdout
+    assert manifest.is_file() and manifest.stat().st_mtime != before[manifest]
+    built = json.loads(manifest.read_text())
+    assert built["application"]["displayName"] == "Rollup engine"  # this app's manifest, not the root's
+    for stray in strays:  # nothing was built outside the app
+        assert (stray.stat().st_mtime if stray.exists() else None) == before[stray], stray
