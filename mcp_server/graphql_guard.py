@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .gate import GateError, Scope
+from .scoped_args import RECORD_ARGUMENTS, check_record_value
 
 _RELATION_TYPES = frozenset({"RELATION", "MORPH_RELATION"})
 _CONNECTION_FIELDS = frozenset({"edges", "node", "pageInfo"})
@@ -134,8 +136,38 @@ def _check_record_selection(node: object, obj: ObjectView, allow_connection: boo
             )
 
 
-def check(document: str, endpoint: str, scope: Scope, objects: Iterable[ObjectView] | None) -> Analysis:
-    """Raise GateError unless the document is provably inside `scope`."""
+def _check_arguments(node: object, obj: ObjectView, variables: Mapping[str, Any] | None) -> None:
+    """filter/orderBy/groupBy may not follow relations; other object-valued arguments are refused,
+    except `data` (a write's own fields)."""
+    from graphql.utilities import value_from_ast_untyped
+
+    for arg in getattr(node, "arguments", None) or ():
+        name = arg.name.value
+        value = value_from_ast_untyped(arg.value, dict(variables or {}))
+        if name in RECORD_ARGUMENTS:
+            check_record_value(obj.field_types, obj.singular, value, f"Argument '{name}'")
+        elif name != "data" and _has_object(value):
+            raise GateError(
+                f"Argument '{name}' of '{obj.plural}' takes an object this server cannot check; refused "
+                "while an object allow-list is active."
+            )
+
+
+def _has_object(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return True
+    return isinstance(value, list) and any(_has_object(v) for v in value)
+
+
+def check(
+    document: str,
+    endpoint: str,
+    scope: Scope,
+    objects: Iterable[ObjectView] | None,
+    variables: Mapping[str, Any] | None = None,
+) -> Analysis:
+    """Raise GateError unless the document is provably inside `scope` (arguments included, with
+    `variables` substituted)."""
     analysis = analyze(document)
     if scope.read_only:
         bad = sorted({op for op in analysis.operations if op != "query"})
@@ -163,5 +195,6 @@ def check(document: str, endpoint: str, scope: Scope, objects: Iterable[ObjectVi
                 "allow-list is active (for search use twenty_search, which honours the allow-list)."
             )
         scope.require_names(obj.singular, obj.plural)
+        _check_arguments(node, obj, variables)
         _check_record_selection(node, obj, allow_connection=True)
     return analysis

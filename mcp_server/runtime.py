@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from twenty_api.models import ObjectInfo
 
     from .graphql_guard import ObjectView
+    from .scoped import ScopedClient
 
 _MAX_CLIENTS = 256
 
@@ -41,10 +42,12 @@ class Principal:
 
 
 class Connection:
-    """One call's view of Twenty, with the gate applied to every object it touches."""
+    """One call's view of Twenty: a ScopedClient (never the raw client) and the scope it enforces."""
 
     def __init__(self, client: TwentyClient, scope: Scope, runtime: Runtime) -> None:
-        self.client = client
+        from .scoped import ScopedClient
+
+        self.client = ScopedClient(client, scope)
         self.scope = scope
         self._runtime = runtime
 
@@ -53,30 +56,15 @@ class Connection:
         if not isinstance(name, str) or not name.strip():
             raise ToolError("'object' must be a non-empty object name such as 'people' or 'company'.")
         if refresh:
-            await self.client.schema(refresh=True)
-        obj = await self.client.resolve_object(name.strip())
-        self.scope.require_names(obj.name_singular, obj.name_plural)
-        return obj
+            await self.client.refresh_schema()
+        return await self.client.resolve_object(name.strip())
 
     async def objects(self, *, refresh: bool = False) -> list[ObjectInfo]:
         """Every object the schema has that this scope may see."""
-        objs = (await self.client.schema(refresh=refresh)).objects
-        return [o for o in objs if self.scope.allows_names(o.name_singular, o.name_plural)]
+        return await self.client.objects(refresh=refresh)
 
     async def object_views(self) -> list[ObjectView]:
-        from .graphql_guard import ObjectView
-
-        views = []
-        for obj in (await self.client.schema()).objects:
-            full = obj if obj.fields else await self.client.get_object(obj.name_plural)
-            views.append(
-                ObjectView(
-                    singular=obj.name_singular,
-                    plural=obj.name_plural,
-                    field_types={f.name: str(f.type) for f in full.fields},
-                )
-            )
-        return views
+        return await self.client.object_views()
 
     @property
     def base_url(self) -> str:
@@ -90,8 +78,11 @@ class Connection:
     def user_email(self) -> str | None:
         return self._runtime.settings.twenty_user_email
 
-    async def ensure_user_client(self) -> TwentyClient | None:
-        return await self._runtime.get_user_client()
+    async def ensure_user_client(self) -> ScopedClient | None:
+        from .scoped import ScopedClient
+
+        raw = await self._runtime.get_user_client()
+        return None if raw is None else ScopedClient(raw, self.scope)
 
 
 class Runtime:
@@ -202,7 +193,7 @@ class Runtime:
 
         await anyio.sleep(0.05)  # let the tools/list answer go out first
         try:
-            await (await self.connection()).client.schema()
+            await (await self.connection()).client.objects()
         except Exception as err:
             logging.getLogger(__name__).warning("schema warm-up failed: %s", err)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, LiteralString
 from uuid import UUID
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -67,14 +67,20 @@ async def twenty_create_workflow(
 
 
 async def _version_id(conn: Connection, workflow_id: UUID, version_id: UUID | None, published: bool) -> str:
+    """The version to act on, always inside the scope: workflows and workflowVersions must both be
+    allowed, and a given version must belong to the given workflow."""
+    workflows = await conn.resolve("workflows")
+    versions = await conn.resolve("workflowVersions")
     if version_id is not None:
+        version = jsonable(await conn.client.get_record(versions.name_plural, str(version_id))) or {}
+        if str(version.get("workflowId")) != str(workflow_id):
+            raise ToolError(f"Workflow version {version_id} is not a version of workflow {workflow_id}.")
         return str(version_id)
     if published:
-        wf = await conn.client.get_record((await conn.resolve("workflows")).name_plural, str(workflow_id))
+        wf = await conn.client.get_record(workflows.name_plural, str(workflow_id))
         published_id = (jsonable(wf) or {}).get("lastPublishedVersionId")
         if published_id:
             return str(published_id)
-    versions = await conn.resolve("workflowVersions")
     page = await conn.client.list_records(
         versions.name_plural,
         filter=f"workflowId[eq]:{quote(str(workflow_id))}",
@@ -88,8 +94,15 @@ async def _version_id(conn: Connection, workflow_id: UUID, version_id: UUID | No
     return str(page.records[0]["id"])
 
 
+_WORKFLOW_MUTATIONS: dict[str, LiteralString] = {
+    "run": "mutation($input: RunWorkflowVersionInput!){ runWorkflowVersion(input:$input){ workflowRunId } }",
+    "activate": "mutation($id: UUID!){ activateWorkflowVersion(workflowVersionId:$id) }",
+    "deactivate": "mutation($id: UUID!){ deactivateWorkflowVersion(workflowVersionId:$id) }",
+}
+
+
 async def _workflow_mutation(
-    conn: Connection, workflow_id: UUID, version_id: str, action: str, query: str, variables: dict[str, Any]
+    conn: Connection, workflow_id: UUID, version_id: str, action: str, variables: dict[str, Any]
 ) -> dict[str, Any]:
     from twenty_api import TwentyForbiddenError
 
@@ -103,7 +116,7 @@ async def _workflow_mutation(
             f"{base}/webhooks/workflows/{ws}/{workflow_id} (no API key needed).",
         )
     try:
-        return await client.graphql(query, variables)
+        return await client.server_graphql(_WORKFLOW_MUTATIONS[action], variables)
     except TwentyForbiddenError as err:
         raise ToolError(f"Twenty refused to {action} workflow version {version_id}: {err}") from err
 
@@ -125,7 +138,6 @@ async def twenty_run_workflow(
         workflow_id,
         vid,
         "run",
-        "mutation($input: RunWorkflowVersionInput!){ runWorkflowVersion(input:$input){ workflowRunId } }",
         {"input": {"workflowVersionId": vid, "payload": payload}},
     )
     run = (data or {}).get("runWorkflowVersion") or {}
@@ -163,8 +175,7 @@ async def _set_workflow_active(
     conn = await connection()
     vid = await _version_id(conn, workflow_id, version_id, published=action == "deactivate")
     root = f"{action}WorkflowVersion"
-    query = f"mutation($id: UUID!){{ {root}(workflowVersionId:$id) }}"
-    data = await _workflow_mutation(conn, workflow_id, vid, action, query, {"id": vid})
+    data = await _workflow_mutation(conn, workflow_id, vid, action, {"id": vid})
     return WorkflowActionResult(workflow_version_id=vid, action=action, ok=bool((data or {}).get(root)))
 
 
@@ -268,7 +279,7 @@ async def twenty_duplicate_dashboard(id: RecordId) -> RecordResult:
     """Copy a dashboard with its layout and widgets; the copy is titled '<title> (Copy)'."""
     conn = await connection()
     obj = await conn.resolve("dashboards")
-    data = await conn.client.graphql(
+    data = await conn.client.server_graphql(
         "mutation($id: UUID!){ duplicateDashboard(id:$id)"
         "{ id title pageLayoutId position createdAt updatedAt } }",
         {"id": str(id)},
@@ -386,24 +397,8 @@ async def twenty_get_timeline(
     """A record's timeline (created/updated events, linked notes, tasks, emails), newest first."""
     conn = await connection()
     obj = await conn.resolve(object)
-    timeline = await conn.client.resolve_object("timelineActivities")
-    fk = f"target{obj.name_singular[:1].upper()}{obj.name_singular[1:]}Id"
-    page = await conn.client.list_records(
-        timeline.name_plural,
-        filter=f"{fk}[eq]:{quote(str(id))}",
-        order_by="happensAt[DescNullsLast]",
-        limit=limit,
-        cursor=cursor,
-    )
-    result = page_result(timeline.name_plural, page)
-    if conn.scope.restricted:
-        allowed_ids = {str(o.id) for o in await conn.objects()}
-        result.records = [
-            r
-            for r in result.records
-            if not r.get("linkedObjectMetadataId") or str(r["linkedObjectMetadataId"]) in allowed_ids
-        ]
-    return result
+    plural, page = await conn.client.timeline(obj, str(id), limit=limit, cursor=cursor)
+    return page_result(plural, page)
 
 
 # --- tasks and notes -----------------------------------------------------------------------------
@@ -558,14 +553,16 @@ async def twenty_send_email(
         raise user_session_required("Sending email", alternative)
     account = str(connected_account_id) if connected_account_id else None
     if account is None:
-        data = await client.graphql("{ myConnectedAccounts { id handle provider } }", endpoint="metadata")
+        data = await client.server_graphql(
+            "{ myConnectedAccounts { id handle provider } }", endpoint="metadata"
+        )
         accounts = (data or {}).get("myConnectedAccounts") or []
         if not accounts:
             raise ToolError(
                 "The signed-in user has no connected mailbox; connect one in Twenty (Settings > Accounts)."
             )
         account = str(accounts[0]["id"])
-    data = await client.graphql(
+    data = await client.server_graphql(
         "mutation($input: SendEmailInput!){ sendEmail(input:$input){ success error messageThreadId } }",
         {
             "input": {
@@ -607,12 +604,10 @@ async def twenty_add_to_blocklist(
             "Adding to the blocklist", "Or add it in Twenty: Settings > Accounts > Blocklist."
         )
     email = conn.user_email or ""
-    members = await client.list_records("workspaceMembers", filter=f"userEmail[eq]:{quote(email)}", limit=1)
-    if not members.records:
+    member = await client.own_workspace_member(email)
+    if member is None:
         raise ToolError(f"No workspace member has the email {email!r}; check TWENTY_USER_EMAIL.")
-    rec = await client.create_record(
-        obj.name_plural, {"handle": handle, "workspaceMemberId": members.records[0]["id"]}
-    )
+    rec = await client.create_record(obj.name_plural, {"handle": handle, "workspaceMemberId": member["id"]})
     return RecordResult(object=obj.name_plural, record=jsonable(rec))
 
 
@@ -666,15 +661,23 @@ async def twenty_add_favorite(object: ObjectName, id: RecordId) -> RecordResult:
         raise user_session_required("Adding a favorite", "Or use the star button on the record in Twenty.")
     # With the caller's userWorkspaceId the item is their own favorite; without it 2.21 pins it to
     # everyone's sidebar (navigation-menu-item-access.service.ts).
-    me = await client.graphql("query { currentUser { currentUserWorkspace { id } } }", endpoint="metadata")
+    me = await client.server_graphql(
+        "query { currentUser { currentUserWorkspace { id } } }", endpoint="metadata"
+    )
     user_workspace_id = (((me or {}).get("currentUser") or {}).get("currentUserWorkspace") or {}).get("id")
     if not user_workspace_id:
         raise ToolError("Twenty did not say which user is signed in (currentUser.currentUserWorkspace).")
-    data = await client.graphql(
+    data = await client.server_graphql(
         "mutation($input: CreateNavigationMenuItemInput!){ createNavigationMenuItem(input:$input)"
         "{ id type userWorkspaceId targetRecordId targetObjectMetadataId position } }",
-        {"input": {"type": "RECORD", "targetRecordId": str(id), "targetObjectMetadataId": str(obj.id),
-                   "userWorkspaceId": user_workspace_id}},
+        {
+            "input": {
+                "type": "RECORD",
+                "targetRecordId": str(id),
+                "targetObjectMetadataId": str(obj.id),
+                "userWorkspaceId": user_workspace_id,
+            }
+        },
         endpoint="metadata",
     )
     return RecordResult(
@@ -710,7 +713,7 @@ async def twenty_list_connected_accounts() -> RecordPage:
     client = await conn.ensure_user_client()
     if client is None:
         raise user_session_required("Listing connected accounts", "Or see Settings > Accounts in Twenty.")
-    data = await client.graphql(
+    data = await client.server_graphql(
         "{ myConnectedAccounts { id handle provider name authFailedAt lastSignedInAt createdAt } }",
         endpoint="metadata",
     )

