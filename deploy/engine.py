@@ -152,10 +152,21 @@ async def gather(limit: int, factories: list[Callable[[], Awaitable[Any]]]) -> l
         async with limiter:
             results[i] = await make()
 
-    async with anyio.create_task_group() as tg:
-        for i, make in enumerate(factories):
-            tg.start_soon(one, i, make)
+    try:
+        async with anyio.create_task_group() as tg:
+            for i, make in enumerate(factories):
+                tg.start_soon(one, i, make)
+    except BaseExceptionGroup as group:
+        raise first_error(group) from None
     return results
+
+
+def first_error(error: BaseException) -> BaseException:
+    """The first leaf of a (nested) exception group: concurrent planning reports what failed, not
+    a raw ExceptionGroup traceback."""
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
 
 
 async def plan_kinds(ctx: DeployContext, kinds: list[Kind]) -> list[Item]:
@@ -189,11 +200,32 @@ async def apply_items(ctx: DeployContext, items: list[Item],
             tg.start_soon(one, item)
 
 
+class DeployBlocked(Exception):
+    """A precondition in Twenty itself (checked before any write) that a re-run cannot change."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+async def preflight(ctx: DeployContext, kinds: list[Kind]) -> None:
+    """Each kind's checks against the live workspace, all before the first write: a call Twenty
+    would refuse for a reason no retry changes is never sent."""
+    problems: list[str] = []
+    for kind in kinds:
+        check = getattr(kind, "preflight", None)
+        if check is not None:
+            problems += await check(ctx)
+    if problems:
+        raise DeployBlocked(problems)
+
+
 async def run(ctx: DeployContext, kinds: list[Kind], *, apply: bool,
               on_plan: Callable[[Item], None] = lambda _i: None,
               on_done: Callable[[Item], None] = lambda _i: None) -> list[Item]:
     """Plan (and apply) kind by kind, so later kinds see what earlier ones created."""
     everything: list[Item] = []
+    await preflight(ctx, kinds)
     ctx.applying = apply and not ctx.dry_run
     for kind in kinds:
         items = await kind.plan(ctx)

@@ -76,6 +76,20 @@ class Gateway:
         client = self.user_client if as_user and self.user_client is not None else self.client
         return await client.graphql(doc, variables, endpoint=endpoint)
 
+    async def plan(self, doc: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A mutation that only plans (``syncApplication(dryRun: true)``): not a write, and safe to
+        retry when Twenty or the network fails half-way."""
+        self.calls += 1
+        return await self.client.graphql(doc, variables, endpoint="metadata", safe=True)
+
+    async def client_config(self) -> dict[str, Any]:
+        self.calls += 1
+        return await self.client.client_config()
+
+    async def workspace_ai_settings(self) -> dict[str, Any]:
+        self.calls += 1
+        return await self.client.workspace_ai_settings()
+
     async def mutate(self, label: str, doc: str, variables: dict[str, Any] | None = None, *,
                      endpoint: str = "metadata", as_user: bool = False) -> dict[str, Any]:
         self.writes[label] += 1

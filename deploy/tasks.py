@@ -11,6 +11,9 @@ DRY = "print the exact commands and API calls, change nothing"
 
 def _guard(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     """Turn the errors a user can act on into one clear line instead of a traceback."""
+    import httpx
+
+    from deploy.engine import DeployBlocked, first_error
     from deploy.flags import FlagError
     from deploy.manifests import ManifestError
     from deploy.preconditions import PreconditionError
@@ -18,11 +21,23 @@ def _guard(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     from deploy.secrets import SecretMissing
     from twenty_api import TwentyError
 
+    actionable = (PreconditionError, FlagError, CommandFailed, SecretMissing, FileNotFoundError,
+                  TimeoutError, ValueError, ManifestError, PermissionError, TwentyError, DeployBlocked,
+                  httpx.HTTPError, OSError)
     try:
         return fn(*args, **kwargs)
-    except (PreconditionError, FlagError, CommandFailed, SecretMissing, FileNotFoundError,
-            TimeoutError, ValueError, ManifestError, PermissionError, TwentyError) as e:
-        raise SystemExit(f"error: {e}") from None
+    except BaseExceptionGroup as group:  # concurrent work: report the first failure, in one line
+        leaf = first_error(group)
+        if isinstance(leaf, actionable):
+            raise SystemExit(f"error: {_one_line(leaf)}") from None
+        raise
+    except actionable as e:
+        raise SystemExit(f"error: {_one_line(e)}") from None
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 600 else text[:599] + "…"
 
 
 # ---------------------------------------------------------------- deploy

@@ -42,6 +42,12 @@ log = logging.getLogger("twenty_api")
 T = TypeVar("T")
 
 USER_AGENT = "twenty-gcp-twenty_api/0.1"
+# httpx drops an idle connection after 5 s by default, so every agent pause longer than that (an
+# LLM writing its next step) paid a new TCP + TLS handshake to a remote Twenty. Google's front end
+# (Cloud Run, the HTTPS load balancer) keeps idle client connections ~10 minutes; 60 s covers an
+# agent's pauses and stays well inside that. A connection the server closed first is seen as
+# readable-at-EOF and replaced before reuse.
+KEEPALIVE_EXPIRY_S = 60.0
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 _MUTATION_RE = re.compile(r"(?<![A-Za-z0-9_])(mutation|subscription)(?![A-Za-z0-9_])")
 DIRECTIONS = ("AscNullsFirst", "AscNullsLast", "DescNullsFirst", "DescNullsLast")
@@ -164,6 +170,7 @@ class TwentyClient:
         backoff_max: float = 8.0,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        keepalive_expiry: float = KEEPALIVE_EXPIRY_S,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
         if api_key and access_token:
@@ -196,6 +203,9 @@ class TwentyClient:
         self._refresh_token: str | None = None  # set by login(): lets a user session renew itself
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout),
+            limits=httpx.Limits(
+                max_connections=100, max_keepalive_connections=20, keepalive_expiry=keepalive_expiry
+            ),
             headers={
                 "Authorization": f"Bearer {self._token}",
                 "User-Agent": USER_AGENT,
@@ -767,13 +777,16 @@ class TwentyClient:
         query: str,
         variables: dict[str, Any] | None = None,
         endpoint: Literal["graphql", "metadata"] = "graphql",
+        *,
+        safe: bool | None = None,
     ) -> dict[str, Any]:
         """Run a GraphQL document on ``/graphql`` (records) or ``/metadata`` (schema, keys, apps).
 
         Returns ``data``. Raises a TwentyGraphQLError subclass when ``errors`` is present, even
         with HTTP 200 (rate limit → TwentyRateLimitError too; API key refused where a user is
         needed → TwentyUserSessionRequired too). Queries are retried; mutations only when
-        Twenty refused them before running anything.
+        Twenty refused them before running anything. ``safe=True`` marks a mutation that changes
+        nothing and may be repeated (a plan: ``syncApplication(dryRun: true)``).
         """
         if endpoint not in ("graphql", "metadata"):
             raise ValueError(f"endpoint must be 'graphql' or 'metadata', got {endpoint!r}")
@@ -782,7 +795,8 @@ class TwentyClient:
         payload: dict[str, Any] = {"query": query}
         if variables is not None:
             payload["variables"] = variables
-        return await self._graphql_call(endpoint, _is_mutation(query), json_body=payload)
+        mutation = _is_mutation(query) if safe is None else not safe
+        return await self._graphql_call(endpoint, mutation, json_body=payload)
 
     async def graphql_upload(
         self,
@@ -859,6 +873,22 @@ class TwentyClient:
             return data if isinstance(data, dict) else {}
 
         return await self._with_retries(once, method="POST", path=path, safe=not mutation)
+
+    async def client_config(self) -> dict[str, Any]:
+        """Twenty's public ``GET /client-config`` (2.21 client-config.controller.ts): among others
+        ``aiModels``, the models this server can run (empty without an AI provider)."""
+        body = await self._rest("GET", "/client-config", safe=True)
+        return body if isinstance(body, dict) else {}
+
+    async def workspace_ai_settings(self) -> dict[str, Any]:
+        """``useRecommendedModels`` and ``enabledAiModelIds`` of this credential's workspace, which
+        2.21 checks a new agent's model against (ai-model-registry.service.ts
+        validateModelAvailability)."""
+        data = await self.graphql(
+            "query WorkspaceAiSettings { currentWorkspace { id useRecommendedModels enabledAiModelIds } }",
+            endpoint="metadata",
+        )
+        return dict(data.get("currentWorkspace") or {})
 
     async def workspace_id(self) -> str:
         """The workspace this credential belongs to (``currentWorkspace`` on /metadata)."""

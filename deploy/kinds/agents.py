@@ -36,6 +36,30 @@ from deploy.gateway import (
 from deploy.manifests import AGENT_NAME_PREFIX, AgentManifest, stable_uuid
 
 KIND = "agents"
+# twenty-shared AutoSelectSmartModelId / AutoSelectFastModelId at 2.21.0
+AUTO_MODELS = ("default-smart-model", "default-fast-model")
+MODEL_SETTING = (
+    "`twenty-gcp:aiProvider` + `twenty-gcp:aiApiKey` (pulumi config set --secret aiApiKey …; then pulumi up) "
+    "give Twenty a model; `twenty-gcp:aiModel` picks it"
+)
+
+
+def model_problem(model_id: str, client_config: dict[str, Any], workspace: dict[str, Any]) -> str | None:
+    """Why 2.21 would refuse `createOneAgent` with this model, or None. Mirrors
+    AiModelRegistryService.validateModelAvailability (ai-model-registry.service.ts at 6f3c158):
+    an auto-select id needs any enabled model; any other id must be recommended (when the
+    workspace uses recommended models) or in the workspace's enabledAiModelIds."""
+    models = [m for m in client_config.get("aiModels") or [] if m.get("modelId") not in AUTO_MODELS]
+    if not models:
+        return f"Twenty has no AI model (no AI provider is configured on the server): {MODEL_SETTING}"
+    recommended = {m["modelId"] for m in models if m.get("isRecommended")}
+    use_recommended = workspace.get("useRecommendedModels", True)
+    enabled = recommended if use_recommended else set(workspace.get("enabledAiModelIds") or [])
+    if (bool(enabled) if model_id in AUTO_MODELS else model_id in enabled):
+        return None
+    offered = ", ".join(sorted(enabled)) or "none"
+    return (f"model {model_id!r} is not available in this workspace (available: {offered}); set "
+            f"`twenty-gcp:aiModel` to one of them, or enable it in Twenty's AI settings")
 SANITIZED = ("name", "label", "icon", "description", "prompt", "modelId")  # create-agent input util
 
 
@@ -45,6 +69,21 @@ def role_id(agent: AgentManifest) -> str:
 
 class Agents:
     name = KIND
+
+    async def preflight(self, ctx: DeployContext) -> list[str]:
+        """Before any write: every agent's model must be one Twenty will accept. Without this a
+        workspace with no AI provider got 5 failing createOneAgent calls on every run."""
+        if not ctx.manifests.agents:
+            return []
+        config = await ctx.gw.client_config()
+        workspace = await ctx.gw.workspace_ai_settings()
+        problems = {}
+        for agent in ctx.manifests.agents:
+            model = str(agent.create_agent_input(ctx.stack, None).get("modelId") or "")
+            problem = model_problem(model, config, workspace) if model else None
+            if problem:
+                problems.setdefault(problem, []).append(agent.name)
+        return [f"agents ({', '.join(names)}): {problem}" for problem, names in problems.items()]
 
     async def plan(self, ctx: DeployContext) -> list[Item]:
         agents = (await ctx.gw.query(Q_AGENTS)).get("findManyAgents") or []

@@ -75,7 +75,7 @@ class Apps:
         return data.get("findOneApplication")
 
     async def _item(self, ctx: DeployContext, entry: AppEntry, built: BuiltApp) -> Item:
-        plan = await ctx.gw.query(M_SYNC, {"manifest": built.manifest, "dryRun": True})
+        plan = await ctx.gw.plan(M_SYNC, {"manifest": built.manifest, "dryRun": True})
         actions = list((plan.get("syncApplication") or {}).get("actions") or [])
         live = await self._live_app(ctx, built)
         var_lines, to_set = self._variables(ctx, entry, built, live)

@@ -36,6 +36,12 @@ class MetadataDouble:
         self.writes: list[str] = []
         self.die_after: int | None = None
 
+    async def client_config(self) -> dict[str, Any]:  # a server with an AI provider (GET /client-config)
+        return {"aiModels": [{"modelId": "gpt-4o-mini", "isRecommended": True}]}
+
+    async def workspace_ai_settings(self) -> dict[str, Any]:
+        return {"useRecommendedModels": True, "enabledAiModelIds": []}
+
     async def graphql(self, query: str, variables: dict[str, Any] | None = None,
                       endpoint: str = "graphql") -> dict[str, Any]:
         v = variables or {}

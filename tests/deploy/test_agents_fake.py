@@ -62,20 +62,20 @@ async def test_agents_created_with_roles_then_noop_then_label_update(twenty, tmp
     twenty.requests.clear()
     second = await run(twenty, apps)
     assert {i.op for i in second.items} == {"unchanged"} and second.gateway.write_count == 0
-    assert len(metadata_ops(twenty)) == 2  # findManyAgents + getRoles, no writes
+    assert len(metadata_ops(twenty)) == 3  # currentWorkspace (model check) + findManyAgents + getRoles
 
     f = apps / "agents" / "writer.yaml"
     f.write_text(f.read_text().replace("label: Writer", "label: Copy writer"))
     twenty.requests.clear()
     third = await run(twenty, apps)
     assert {i.name: i.op for i in third.items} == {"analyst": "unchanged", "writer": "update"}
-    assert third.gateway.write_count == 1 and len(metadata_ops(twenty)) == 3  # 2 reads + updateOneAgent
+    assert third.gateway.write_count == 1 and len(metadata_ops(twenty)) == 4  # 3 reads + updateOneAgent
     writer = next(a for a in (await metadata(twenty, Q))["findManyAgents"] if a["label"] == "Copy writer")
     assert writer["name"] == "twenty-gcp-writer"  # sent with the label, so 2.21 does not recompute it
 
     twenty.requests.clear()
     fourth = await run(twenty, apps)
-    assert fourth.gateway.write_count == 0 and len(metadata_ops(twenty)) == 2
+    assert fourth.gateway.write_count == 0 and len(metadata_ops(twenty)) == 3
 
 
 async def test_fake_update_with_label_only_recomputes_the_name(twenty):

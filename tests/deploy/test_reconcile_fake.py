@@ -27,6 +27,7 @@ def twenty(fake_twenty_empty):
                        headers={"Authorization": f"Bearer {fake_twenty_empty.api_key}"})
     if probe.status_code == 404 or "findManyAgents" not in probe.text:
         pytest.skip("the fake Twenty does not serve /metadata agents and webhooks yet (tests/fake_twenty)")
+    fake_twenty_empty.ai_configured = True  # a workspace whose server has an AI provider
     return fake_twenty_empty
 
 
@@ -167,23 +168,50 @@ async def test_objects_created_by_a_user_are_untouched(twenty, tmp_path):
     assert len(after["webhooks"]) == 2 and len(after["workflows"]) == 2
 
 
-async def test_agents_on_a_twenty_without_ai_provider(twenty, tmp_path):
-    """The capture (example 141) has no AI provider: createOneAgent fails. The agents are reported
-    failed with Twenty's message, nothing half-made is left, the workflow that uses an agent waits,
-    and everything else deploys."""
+async def test_a_twenty_without_an_ai_model_stops_before_the_first_write(twenty, tmp_path):
+    """A real workspace with no AI provider got 5 failing createOneAgent calls, 4 blocked workflows,
+    and the same 5 failing calls on every later run. The deploy now asks Twenty which models it
+    can run (GET /client-config, currentWorkspace's model settings) and stops before any write,
+    naming the setting that provides a model; a re-run makes no write either."""
+    from deploy.engine import DeployBlocked
+
+    twenty.ai_configured = False
     apps = make_apps_dir(tmp_path / "apps")
-    roles_before = (await live_state(twenty))["roles"]
-    outcome, wire = await deploy(twenty, apps)
-    by = {f"{i.kind}/{i.name}": i for i in outcome.items}
-    for name in ("agents/analyst", "agents/writer"):
-        assert by[name].status == "failed"
-        assert "The selected model is not available in this workspace" in by[name].notes[-1]
-    assert by["workflows/new-lead"].op == "blocked" and "analyst" in by["workflows/new-lead"].changes[0]
-    assert by["apps/hello"].status == "done" and by["webhooks/crm-events"].status == "done"
+    for _ in range(2):
+        wire = CountingTransport()
+        with pytest.raises(DeployBlocked) as err:
+            await deploy(twenty, apps, transport=wire)
+        assert "Twenty has no AI model" in str(err.value) and "twenty-gcp:aiApiKey" in str(err.value)
+        assert "agents (analyst, writer)" in str(err.value)
+        assert wire.writes == []
     state = await live_state(twenty)
-    assert [a for a in state["agents"] if a["isCustom"]] == [] and state["roles"] == roles_before
-    assert state["workflows"] == []
-    assert "createOneRole" not in wire.writes
+    assert [a for a in state["agents"] if a["isCustom"]] == [] and state["webhooks"] == []
+
+
+async def test_a_model_the_workspace_does_not_offer_is_named_with_the_ones_it_does(twenty, tmp_path):
+    from deploy.engine import DeployBlocked
+
+    apps = make_apps_dir(tmp_path / "apps")
+    client = TwentyClient(twenty.base_url, api_key=twenty.api_key, rate_limit=None)
+    try:
+        with pytest.raises(DeployBlocked) as err:
+            await reconcile(client, load_manifests(apps), stack={**STACK, "ai_model": "gpt-9"},
+                            secrets=DictSecretSource(SECRETS), server_url="https://crm.example.com",
+                            apply=True)
+    finally:
+        await client.aclose()
+    assert "model 'gpt-9' is not available" in str(err.value)
+    assert "gpt-4o-mini" in str(err.value) and "twenty-gcp:aiModel" in str(err.value)
+
+
+async def test_a_plan_only_sync_is_retried_when_twenty_fails(twenty, tmp_path):
+    """With injected upstream faults every deploy aborted while planning: the plan-only
+    syncApplication(dryRun: true) was treated as a write and never retried."""
+    apps = make_apps_dir(tmp_path / "apps", agents=False)
+    twenty.runtime.faults.fail_next(503, 2, path_prefix="/metadata")
+    outcome, _ = await deploy(twenty, apps, only=["apps"])
+    assert failures(outcome) == [] and ops(outcome) == {"apps/hello": "create"}
+    assert twenty.runtime.faults.take_failure("/metadata") is None  # both faults were met and survived
 
 
 async def test_plan_only_writes_nothing(twenty, tmp_path):

@@ -182,3 +182,33 @@ def test_required_stack_keys_follow_the_selected_kinds():
     assert m.required_stack_keys(["agents"]) == {"ai_model"}
     assert m.required_stack_keys(["apps"]) == set()
     assert {"workflow_email_account_id", "digest_recipients"} <= m.required_stack_keys(["workflows"])
+
+
+def test_a_failure_inside_concurrent_work_ends_in_one_line():
+    """Errors from concurrent planning escaped as a raw ExceptionGroup traceback past the task's
+    error handling; now each ends in one `error: …` line."""
+    from deploy.tasks import _guard
+    from twenty_api import TwentyServerError
+
+    def boom() -> None:
+        inner = TwentyServerError("Twenty answered 502 on POST /metadata", status=502)
+        raise ExceptionGroup("unhandled errors in a TaskGroup", [ExceptionGroup("nested", [inner])])
+
+    with pytest.raises(SystemExit) as exit_:
+        _guard(boom)
+    message = str(exit_.value)
+    assert message.startswith("error: Twenty answered 502") and "\n" not in message
+
+
+@pytest.mark.anyio
+async def test_gather_raises_the_first_failure_itself():
+    from deploy.engine import gather
+
+    async def ok() -> int:
+        return 1
+
+    async def bad() -> int:
+        raise ValueError("manifest x: bad")
+
+    with pytest.raises(ValueError, match="manifest x: bad"):
+        await gather(2, [ok, bad])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -126,6 +127,7 @@ def build_app(runtime: Runtime) -> Starlette:
         Route("/rest/{plural}", _wrap(rest.collection), methods=ALL),
         Route("/rest/{rest:path}", _wrap(rest.invalid), methods=ALL),
         Route("/healthz", _wrap(_health), methods=["GET"]),
+        Route("/client-config", _wrap(_client_config(runtime)), methods=["GET"]),
     ]
     app = Starlette(routes=routes)
     app.add_middleware(FaultAndLogMiddleware, runtime=runtime)
@@ -146,6 +148,30 @@ def _open_api(runtime: Runtime) -> Handler:
             document = "openapi-core-unauthenticated-stub.json"
         body = contract_data.read_bytes(document)
         return Response(body, headers={"content-type": "application/json; charset=utf-8"})
+
+    return endpoint
+
+
+# What an OpenAI provider makes `aiModels` list in 2.21 (client-config.service.ts): the two
+# auto-select entries first, then each model; without a provider the list is empty.
+FAKE_AI_MODELS = ("gpt-4o-mini", "gpt-4o")
+
+
+def _client_config(runtime: Runtime) -> Handler:
+    """``GET /client-config`` (public): only ``aiModels`` and ``appVersion`` are modelled."""
+
+    async def endpoint(request: Request) -> Response:
+        models: list[dict[str, Any]] = []
+        if runtime.ai_configured:
+            auto = [
+                {"modelId": m, "label": m, "providerName": "openai", "isRecommended": False}
+                for m in ("default-smart-model", "default-fast-model")
+            ]
+            models = auto + [
+                {"modelId": m, "label": m, "providerName": "openai", "isRecommended": True}
+                for m in FAKE_AI_MODELS
+            ]
+        return json_response({"appVersion": "2.21.0", "aiModels": models})
 
     return endpoint
 

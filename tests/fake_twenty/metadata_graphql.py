@@ -361,6 +361,11 @@ class MetadataResolvers(AgentRoleResolvers, UserSessionResolvers):
             "allowImpersonation": True,
             "isPublicInviteLinkEnabled": True,
             "workspaceMembersCount": 3,
+            # 2.21 defaults (workspace.entity.ts): recommended models, none enabled by hand
+            "useRecommendedModels": True,
+            "enabledAiModelIds": [],
+            "fastModel": "default-fast-model",
+            "smartModel": "default-smart-model",
         }
 
     def q_currentUser(self, req: Request) -> Any:
