@@ -1,24 +1,40 @@
-"""MCP server benchmark: our server vs a floor (a bare `mcp` server with one tool making the
-same Twenty call), both over stdio against the fake Twenty on loopback HTTP. Ratios come from
-one run, measured in alternating pairs so machine noise hits both sides alike.
+"""MCP server benchmark: our server, a floor and a direct httpx call, measured in one run.
 
-    uv run python bench/mcp_bench.py [--pairs 30] [--starts 7]
+    uv run python bench/mcp_bench.py [--rounds 30] [--starts 9]
 
-Prints: list of 60 records (median of pair ratios, target <= 1.05), cold start from process
-start to tools/list answered (target <= 1.0), peak RSS (target <= 1.2).
+The floor is a bare `mcp` SDK server (MCPServer, one tool) that GETs a Twenty REST path and
+sends Twenty's answer back ONCE, as text, unchanged: no model, no structured copy. The direct
+call is a keep-alive httpx.AsyncClient in this process (request + JSON parse). All three hit the
+same Twenty with the same URL; our server runs over stdio exactly as Claude Code starts it.
+
+Target: the fake Twenty (`python -m tests.fake_twenty`, its own process), which serves the
+captured seed workspace through its own loader (tests/fake_twenty/contract_data.py): 60 of the
+seed's companies with all their fields. With TWENTY_LIVE_URL and TWENTY_LIVE_KEY set, a live
+Twenty instead (calls are paced to stay under its 100 requests a minute).
+
+Each round calls ours, the floor and direct once, in a rotating order, so machine noise hits
+all three alike; every ratio is printed as a median with its spread (IQR and min-max). Printed:
+  list 60 companies   ours/direct and floor/direct, and ours/floor (target <= 1.05)
+  get one company     ours/direct (target <= 1.05), floor/direct for reference
+  bytes per answer    wire bytes of the JSON-RPC answer per copy of the records sent, against
+                      Twenty's own answer (target <= 1.1), and tools/list bytes
+  cold start          spawn -> initialize -> tools/list answered, ours/floor (target <= 1.0)
+  peak RSS            VmHWM of each server after the run (target <= 1.2)
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,47 +44,112 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+OBJECT = "companies"
+LIST_LIMIT = 60
+
 FLOOR_SERVER = '''
 import logging
 import os
-from typing import Any
 
 import httpx
-from pydantic import BaseModel
 from mcp.server import MCPServer
 
-logging.getLogger("httpx").setLevel(logging.WARNING)  # as our server does: no per-request log lines
+logging.getLogger("httpx").setLevel(logging.WARNING)  # no per-request log line, as in ours
 BASE = os.environ["TWENTY_API_URL"].rstrip("/").removesuffix("/rest")
-KEY = os.environ["TWENTY_API_KEY"]
 mcp = MCPServer("floor")
 _client: httpx.AsyncClient | None = None
 
 
-class Page(BaseModel):
-    object: str
-    records: list[dict[str, Any]]
-    total_count: int | None = None
-    has_next_page: bool = False
-    end_cursor: str | None = None
-
-
-@mcp.tool()
-async def list_records(object: str, limit: int = 60) -> Page:
-    """List records of one object."""
+@mcp.tool(structured_output=False)
+async def twenty_get(path: str) -> str:
+    """GET a Twenty REST path (e.g. /rest/companies?limit=60) and return Twenty's answer."""
     global _client
     if _client is None:
-        _client = httpx.AsyncClient(headers={"Authorization": f"Bearer {KEY}"}, timeout=30)
-    r = await _client.get(f"{BASE}/rest/{object}", params={"limit": limit})
+        key = os.environ["TWENTY_API_KEY"]
+        _client = httpx.AsyncClient(base_url=BASE, headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    r = await _client.get(path)
     r.raise_for_status()
-    body = r.json()
-    info = body.get("pageInfo") or {}
-    return Page(object=object, records=body["data"][object], total_count=body.get("totalCount"),
-                has_next_page=bool(info.get("hasNextPage")), end_cursor=info.get("endCursor"))
+    return r.text
 
 
 if __name__ == "__main__":
     mcp.run()
 '''
+
+
+# ---- statistics ---------------------------------------------------------------------------------
+
+
+def spread(values: list[float], fmt: str = "{:.3f}") -> str:
+    """median (IQR q1-q3, min-max, n)"""
+    qs = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
+    f = fmt.format
+    return (
+        f"{f(statistics.median(values))} (IQR {f(qs[0])}-{f(qs[2])}, "
+        f"min-max {f(min(values))}-{f(max(values))}, n={len(values)})"
+    )
+
+
+# ---- the Twenty under test ----------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    base_url: str
+    api_key: str
+    live: bool
+
+
+@contextlib.contextmanager
+def fake_twenty() -> Iterator[Target]:
+    """The fake Twenty in its own process (so it does not share this process's GIL), seeded with
+    the captured seed workspace by its own loader; `python -m tests.fake_twenty` also sets
+    TCP_NODELAY, without which keep-alive answers wait ~40 ms for delayed ACKs."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fake_twenty", "--port", "0"],
+        cwd=str(REPO),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        values: dict[str, str] = {}
+        assert proc.stdout is not None and proc.stderr is not None
+        while "api_key" not in values:
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"the fake Twenty did not start: {proc.stderr.read()[-2000:]}")
+            for part in line.split():
+                if "=" in part:
+                    k, v = part.split("=", 1)
+                    values[k] = v
+        yield Target(values["base_url"], values["api_key"], live=False)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def seed_companies() -> list[dict[str, Any]]:
+    from tests.fake_twenty import contract_data
+
+    return contract_data.seed_records()[OBJECT]
+
+
+class Pace:
+    """Live Twenty allows 100 record requests a minute per workspace, shared by all three sides;
+    waiting here (outside the timed part) keeps the run under 90."""
+
+    def __init__(self, live: bool) -> None:
+        from twenty_api.pacer import Pacer
+
+        self._pacer = Pacer(90, 60.0) if live else None
+
+    async def __call__(self) -> None:
+        if self._pacer is not None:
+            await self._pacer.acquire()
+
+
+# ---- processes ----------------------------------------------------------------------------------
 
 
 def _children() -> dict[int, str]:
@@ -94,50 +175,12 @@ def _peak_rss_kb(pid: int) -> int:
     raise RuntimeError(f"no VmHWM for {pid}")
 
 
-def _ensure_records(base_url: str, key: str, minimum: int = 60) -> str:
-    headers = {"Authorization": f"Bearer {key}"}
-    for plural in ("opportunities", "people", "companies"):
-        r = httpx.get(f"{base_url}/rest/{plural}", params={"limit": 1}, headers=headers, timeout=30)
-        if r.status_code == 200 and (r.json().get("totalCount") or 0) >= minimum:
-            return plural
-    rows = [{"name": f"Bench company {i}"} for i in range(minimum)]
-    r = httpx.post(f"{base_url}/rest/batch/companies", json=rows, headers=headers, timeout=30)
-    r.raise_for_status()
-    return "companies"
-
-
-class _Fake:
-    def __init__(self, base_url: str, api_key: str) -> None:
-        self.base_url, self.api_key = base_url, api_key
-
-
-@contextlib.contextmanager
-def _fake_twenty() -> Iterator[_Fake]:
-    """The fake Twenty in its own process, so it does not share this process's GIL."""
-    proc = subprocess.Popen(
-        # `python -m tests.fake_twenty` sets TCP_NODELAY on its connections (keep-alive answers
-        # would otherwise wait ~40 ms for delayed ACKs and dominate the ratio)
-        [sys.executable, "-m", "tests.fake_twenty", "--port", "0"],
-        cwd=str(REPO),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
+def cpu_ns(pid: int) -> int:
+    """CPU time (ns) of every thread of a process: far less sensitive to load than wall time."""
+    return sum(
+        int(Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[0])
+        for tid in os.listdir(f"/proc/{pid}/task")
     )
-    try:
-        values: dict[str, str] = {}
-        assert proc.stdout is not None
-        while "api_key" not in values:
-            line = proc.stdout.readline()
-            if not line:
-                raise RuntimeError("the fake Twenty did not start")
-            for part in line.split():
-                if "=" in part:
-                    k, v = part.split("=", 1)
-                    values[k] = v
-        yield _Fake(values["base_url"], values["api_key"])
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _params(cmd: list[str], env: dict[str, str]) -> Any:
@@ -146,7 +189,56 @@ def _params(cmd: list[str], env: dict[str, str]) -> Any:
     return StdioServerParameters(command=cmd[0], args=cmd[1:], env=env, cwd=str(REPO))
 
 
-async def _cold_start(cmd: list[str], env: dict[str, str]) -> float:
+def wire_bytes(
+    cmd: list[str], env: dict[str, str], calls: list[tuple[str, dict[str, Any]]]
+) -> dict[str, Any]:
+    """Plain JSON-RPC over the server's stdio: the exact bytes of tools/list and of each answer."""
+    proc = subprocess.Popen(
+        cmd, cwd=str(REPO), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    next_id = 0
+
+    def request(method: str, params: dict[str, Any]) -> bytes:
+        nonlocal next_id
+        next_id += 1
+        msg = {"jsonrpc": "2.0", "id": next_id, "method": method, "params": params}
+        proc.stdin.write(json.dumps(msg).encode() + b"\n")  # type: ignore[union-attr]
+        proc.stdin.flush()  # type: ignore[union-attr]
+        while True:
+            line = proc.stdout.readline()  # type: ignore[union-attr]
+            if not line:
+                raise RuntimeError(f"{cmd} closed stdout during {method}")
+            if json.loads(line).get("id") == next_id:
+                return line.rstrip(b"\n")
+
+    try:
+        request(
+            "initialize",
+            {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": "mcp-bench", "version": "1"},
+            },
+        )
+        proc.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
+        proc.stdin.flush()
+        out: dict[str, Any] = {"tools/list": len(request("tools/list", {}))}
+        for name, args in calls:
+            line = request("tools/call", {"name": name, "arguments": args})
+            result = json.loads(line)["result"]
+            copies = sum(1 for c in result["content"] if c.get("type") == "text") + (
+                1 if result.get("structuredContent") is not None else 0
+            )
+            text = "".join(c.get("text", "") for c in result["content"])
+            out[name] = {"wire": len(line), "copies": copies, "text": len(text.encode()), "result": result}
+        return out
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=10)
+
+
+async def cold_start(cmd: list[str], env: dict[str, str]) -> float:
     from mcp import Client
 
     start = time.perf_counter()
@@ -157,103 +249,214 @@ async def _cold_start(cmd: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-async def run(pairs: int, starts: int) -> dict[str, float]:
+async def rounds(
+    n: int, sides: dict[str, Callable[[], Awaitable[float]]], pace: Pace
+) -> dict[str, list[float]]:
+    """n rounds; each calls every side once, the order rotating from round to round."""
+    names = list(sides)
+    out: dict[str, list[float]] = {k: [] for k in names}
+    for i in range(n):
+        k = i % len(names)
+        for name in names[k:] + names[:k]:
+            await pace()
+            out[name].append(await sides[name]())
+    return out
+
+
+def _text_json(result: Any) -> Any:
+    return json.loads("".join(getattr(c, "text", "") for c in result.content))
+
+
+# ---- the run ------------------------------------------------------------------------------------
+
+
+async def run(target: Target, n_rounds: int, n_starts: int) -> dict[str, Any]:
     from mcp import Client
 
-    with _fake_twenty() as fake, tempfile.TemporaryDirectory() as tmp:
-        plural = _ensure_records(fake.base_url, fake.api_key)
-        floor_py = Path(tmp) / "floor_server.py"
-        floor_py.write_text(FLOOR_SERVER)
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "TWENTY_"))},
-            "TWENTY_API_URL": fake.base_url,
-            "TWENTY_API_KEY": fake.api_key,
-            "MCP_PRIMER_PATH": str(Path(tmp) / "primer.md"),
-        }
-        ours_cmd = [sys.executable, "-m", "mcp_server"]
-        floor_cmd = [sys.executable, str(floor_py)]
+    pace = Pace(target.live)
+    list_path = f"/rest/{OBJECT}?limit={LIST_LIMIT}&depth=0"
+    headers = {"Authorization": f"Bearer {target.api_key}"}
+    async with httpx.AsyncClient(base_url=target.base_url, headers=headers, timeout=30) as direct:
+        first = await direct.get(list_path)
+        first.raise_for_status()
+        body = first.json()
+        records = body["data"][OBJECT]
+        if len(records) < LIST_LIMIT:
+            raise SystemExit(
+                f"{target.base_url} has {len(records)} {OBJECT}; the benchmark needs {LIST_LIMIT}"
+            )
+        record_id = records[0]["id"]
+        get_path = f"/rest/{OBJECT}/{record_id}?depth=0"
+        twenty_get_bytes = len((await direct.get(get_path)).content)
+        out: dict[str, Any] = {"twenty_list_bytes": len(first.content), "twenty_get_bytes": twenty_get_bytes}
+        if not target.live:
+            seed_ids = {r["id"] for r in seed_companies()}
+            assert {r["id"] for r in records} <= seed_ids, "the fake is not serving the captured seed"
+            out["seed_companies"] = len(seed_ids)
 
-        # Cold start: process start -> tools/list answered, alternating which goes first.
-        start_ratios = []
-        for i in range(starts):
-            if i % 2:
-                f = await _cold_start(floor_cmd, env)
-                o = await _cold_start(ours_cmd, env)
-            else:
-                o = await _cold_start(ours_cmd, env)
-                f = await _cold_start(floor_cmd, env)
-            start_ratios.append(o / f)
-            print(f"  cold start {i + 1}: ours {o * 1000:.0f} ms, floor {f * 1000:.0f} ms")
+        with tempfile.TemporaryDirectory() as tmp:
+            floor_py = Path(tmp) / "floor_server.py"
+            floor_py.write_text(FLOOR_SERVER)
+            env = {
+                **{k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "TWENTY_"))},
+                "TWENTY_API_URL": target.base_url,
+                "TWENTY_API_KEY": target.api_key,
+                "MCP_PRIMER_PATH": str(Path(tmp) / "primer.md"),
+            }
+            ours_cmd = [sys.executable, "-m", "mcp_server"]
+            floor_cmd = [sys.executable, str(floor_py)]
+            ours_list = {"object": OBJECT, "limit": LIST_LIMIT}
+            ours_get = {"object": OBJECT, "id": record_id}
 
-        # Latency of one 60-record list through each server, then peak RSS of each process.
-        async with (
-            Client(_params(ours_cmd, env), cache=None) as ours,
-            Client(_params(floor_cmd, env), cache=None) as floor,
-        ):
-            ours_args = {"object": plural, "limit": 60}
+            # Bytes on the wire (plain JSON-RPC, one fresh process each).
+            out["wire_ours"] = wire_bytes(
+                ours_cmd, env, [("twenty_list_records", ours_list), ("twenty_get_record", ours_get)]
+            )
+            out["wire_floor"] = wire_bytes(floor_cmd, env, [("twenty_get", {"path": list_path})])
+            out["wire_floor_get"] = wire_bytes(floor_cmd, env, [("twenty_get", {"path": get_path})])
 
-            async def call_ours() -> float:
-                t = time.perf_counter()
-                r = await ours.call_tool("twenty_list_records", ours_args)
-                dt = time.perf_counter() - t
-                assert not r.is_error and len(r.structured_content["records"]) == 60, r.content
-                return dt
+            # Cold start: process start -> tools/list answered, alternating which goes first.
+            starts: dict[str, list[float]] = {"ours": [], "floor": []}
+            for i in range(n_starts):
+                order = [("ours", ours_cmd), ("floor", floor_cmd)]
+                for name, cmd in order if i % 2 == 0 else order[::-1]:
+                    starts[name].append(await cold_start(cmd, env))
+            out["starts"] = starts
 
-            async def call_floor() -> float:
-                t = time.perf_counter()
-                r = await floor.call_tool("list_records", {"object": plural, "limit": 60})
-                dt = time.perf_counter() - t
-                assert not r.is_error and len(r.structured_content["records"]) == 60, r.content
-                return dt
+            async with (
+                Client(_params(ours_cmd, env), cache=None) as ours,
+                Client(_params(floor_cmd, env), cache=None) as floor,
+            ):
 
-            for _ in range(3):  # warm both (schema cache, connections)
-                await call_ours()
-                await call_floor()
-            ratios, ours_t, floor_t = [], [], []
-            for i in range(pairs):
-                if i % 2:
-                    f, o = await call_floor(), await call_ours()
-                else:
-                    o, f = await call_ours(), await call_floor()
-                ratios.append(o / f)
-                ours_t.append(o)
-                floor_t.append(f)
-            kids = _children()
-            ours_pid = next(p for p, c in kids.items() if "-m mcp_server" in c)
-            floor_pid = next(p for p, c in kids.items() if "floor_server.py" in c)
-            ours_rss, floor_rss = _peak_rss_kb(ours_pid), _peak_rss_kb(floor_pid)
+                async def timed(call: Callable[[], Awaitable[Any]], check: Callable[[Any], None]) -> float:
+                    t = time.perf_counter()
+                    r = await call()
+                    dt = time.perf_counter() - t
+                    check(r)
+                    return dt
 
-    result = {
-        "list60_ratio": statistics.median(ratios),
-        "list60_ratio_of_medians": statistics.median(ours_t) / statistics.median(floor_t),
-        "list60_ours_ms": statistics.median(ours_t) * 1000,
-        "list60_floor_ms": statistics.median(floor_t) * 1000,
-        "cold_start_ratio": statistics.median(start_ratios),
-        "rss_ratio": ours_rss / floor_rss,
-        "ours_rss_mb": ours_rss / 1024,
-        "floor_rss_mb": floor_rss / 1024,
-    }
-    return result
+                def ok_list(r: Any) -> None:
+                    assert not r.is_error, r.content
+                    assert len(_text_json(r)["records"]) == LIST_LIMIT
+
+                def ok_floor_list(r: Any) -> None:
+                    assert not r.is_error, r.content
+                    assert len(_text_json(r)["data"][OBJECT]) == LIST_LIMIT
+
+                def ok_get(r: Any) -> None:
+                    assert not r.is_error and _text_json(r)["record"]["id"] == record_id, r.content
+
+                def ok_floor_get(r: Any) -> None:
+                    assert not r.is_error, r.content
+
+                def ok_http(r: httpx.Response) -> None:
+                    r.raise_for_status()
+                    r.json()
+
+                list_sides = {
+                    "ours": lambda: timed(lambda: ours.call_tool("twenty_list_records", ours_list), ok_list),
+                    "floor": lambda: timed(
+                        lambda: floor.call_tool("twenty_get", {"path": list_path}), ok_floor_list
+                    ),
+                    "direct": lambda: timed(lambda: direct.get(list_path), ok_http),
+                }
+                get_sides = {
+                    "ours": lambda: timed(lambda: ours.call_tool("twenty_get_record", ours_get), ok_get),
+                    "floor": lambda: timed(
+                        lambda: floor.call_tool("twenty_get", {"path": get_path}), ok_floor_get
+                    ),
+                    "direct": lambda: timed(lambda: direct.get(get_path), ok_http),
+                }
+                kids = _children()
+                pids = {
+                    "ours": next(p for p, c in kids.items() if "-m mcp_server" in c),
+                    "floor": next(p for p, c in kids.items() if "floor_server.py" in c),
+                }
+                await rounds(3, list_sides, pace)  # warm: schema cache, connections, first binds
+                await rounds(2, get_sides, pace)
+                for key, sides in (("list", list_sides), ("get", get_sides)):
+                    before = {k: cpu_ns(p) for k, p in pids.items()}
+                    out[key] = await rounds(n_rounds, sides, pace)
+                    out[f"{key}_cpu_ms"] = {
+                        k: (cpu_ns(p) - before[k]) / n_rounds / 1e6 for k, p in pids.items()
+                    }
+                ours_pid, floor_pid = pids["ours"], pids["floor"]
+                out["rss_kb"] = {"ours": _peak_rss_kb(ours_pid), "floor": _peak_rss_kb(floor_pid)}
+    return out
+
+
+def report(r: dict[str, Any], target: Target) -> None:
+    def ratios(a: list[float], b: list[float]) -> list[float]:
+        return [x / y for x, y in zip(a, b, strict=True)]
+
+    ms = "{:.2f}"
+    where = (
+        "live Twenty"
+        if target.live
+        else f"fake Twenty with the captured seed ({r['seed_companies']} companies)"
+    )
+    print(f"\ntarget: {where}, {OBJECT} with all their fields")
+    for label, key in (("list 60", "list"), ("get one", "get")):
+        t = r[key]
+        print(f"\n{label}:")
+        for side in ("ours", "floor", "direct"):
+            print(f"  {side:<6} ms        {spread([x * 1000 for x in t[side]], ms)}")
+        cpu = r[f"{key}_cpu_ms"]
+        print(
+            f"  server CPU/call  ours {cpu['ours']:.2f} ms, floor {cpu['floor']:.2f} ms "
+            f"(ratio {cpu['ours'] / cpu['floor']:.3f}; all threads, mean of the rounds)"
+        )
+        print(f"  ours/direct      {spread(ratios(t['ours'], t['direct']))}")
+        print(f"  floor/direct     {spread(ratios(t['floor'], t['direct']))}")
+        target_note = "(target <= 1.05)" if key == "list" else ""
+        print(f"  ours/floor       {spread(ratios(t['ours'], t['floor']))} {target_note}")
+        if key == "get":
+            print("  target: ours/direct <= 1.05")
+
+    wo, wf = r["wire_ours"], r["wire_floor"]
+    print("\nbytes per answer (JSON-RPC line on stdout; 'text' = the text block's payload):")
+    for label, w, twenty in (
+        ("ours list 60", wo["twenty_list_records"], r["twenty_list_bytes"]),
+        ("floor list 60", wf["twenty_get"], r["twenty_list_bytes"]),
+        ("ours get one", wo["twenty_get_record"], r["twenty_get_bytes"]),
+        ("floor get one", r["wire_floor_get"]["twenty_get"], r["twenty_get_bytes"]),
+    ):
+        per_copy = w["wire"] / w["copies"]
+        copies = f"{w['copies']} cop{'y' if w['copies'] == 1 else 'ies'}"
+        print(
+            f"  {label:<14} {w['wire']:>7} B on the wire, {copies}, "
+            f"text {w['text']:>7} B; Twenty {twenty:>7} B -> wire/copy {per_copy / twenty:.3f}, "
+            f"text {w['text'] / twenty:.3f} (target <= 1.1 per copy)"
+        )
+    print(f"  tools/list     ours {wo['tools/list']} B (43 tools), floor {wf['tools/list']} B (1 tool)")
+
+    s = r["starts"]
+    print("\ncold start (spawn -> initialize -> tools/list answered):")
+    print(f"  ours  ms         {spread([x * 1000 for x in s['ours']], '{:.0f}')}")
+    print(f"  floor ms         {spread([x * 1000 for x in s['floor']], '{:.0f}')}")
+    print(f"  ours/floor       {spread(ratios(s['ours'], s['floor']))} (target <= 1.0, stretch 0.5)")
+
+    rss = r["rss_kb"]
+    print(
+        f"\npeak RSS: ours {rss['ours'] / 1024:.1f} MiB, floor {rss['floor'] / 1024:.1f} MiB, "
+        f"ratio {rss['ours'] / rss['floor']:.3f} (target <= 1.2)"
+    )
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cpus")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=30)
-    parser.add_argument("--starts", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--starts", type=int, default=9)
     args = parser.parse_args()
-    r = anyio.run(run, args.pairs, args.starts)
-    print()
-    print(
-        f"list 60 records   : ours {r['list60_ours_ms']:.1f} ms, floor {r['list60_floor_ms']:.1f} ms "
-        "(medians); "
-        f"median of pair ratios {r['list60_ratio']:.3f}, ratio of medians {r['list60_ratio_of_medians']:.3f} "
-        "(target <= 1.05)"
-    )
-    print(f"cold start        : ratio {r['cold_start_ratio']:.3f} (target <= 1.0)")
-    print(
-        f"peak RSS          : ours {r['ours_rss_mb']:.1f} MB, floor {r['floor_rss_mb']:.1f} MB, "
-        f"ratio {r['rss_ratio']:.3f} (target <= 1.2)"
-    )
+    live_url, live_key = os.environ.get("TWENTY_LIVE_URL"), os.environ.get("TWENTY_LIVE_KEY")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if live_url and live_key:
+        target = Target(live_url.rstrip("/").removesuffix("/rest"), live_key, live=True)
+        report(anyio.run(run, target, args.rounds, args.starts), target)
+        return 0
+    with fake_twenty() as target:
+        report(anyio.run(run, target, args.rounds, args.starts), target)
     return 0
 
 
