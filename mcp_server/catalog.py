@@ -27,7 +27,8 @@ def generate() -> dict[str, Any]:
 
     server: MCPServer[Any] = MCPServer("catalog")
     for spec in TOOLS.values():
-        server.add_tool(spec.fn, name=spec.name, annotations=spec.annotations, structured_output=True)
+        # Text-only results (server.answer): no outputSchema is published, none is promised.
+        server.add_tool(spec.fn, name=spec.name, annotations=spec.annotations, structured_output=False)
     published = anyio.run(server.list_tools)
     for tool in published:
         # The server refuses unknown arguments (server.py); publish that, so clients see it too.

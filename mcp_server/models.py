@@ -1,4 +1,4 @@
-"""Pydantic results: every tool returns one, so clients get outputSchema + structuredContent."""
+"""Pydantic results: every tool returns one; the server sends it as one compact JSON text block."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp.types import CallToolResult, Tool
+from mcp.types import CallToolResult, TextContent, Tool
 
 from .runtime import Runtime, set_runtime
 from .settings import ServerSettings
@@ -61,7 +61,7 @@ class TwentyMCPServer(MCPServer[Any]):
 
         importlib.import_module(self._catalog[name]["module"])
         spec = TOOLS[name]
-        self.add_tool(spec.fn, name=spec.name, annotations=spec.annotations, structured_output=True)
+        self.add_tool(spec.fn, name=spec.name, annotations=spec.annotations, structured_output=False)
 
     def _check_arguments(self, name: str, arguments: dict[str, Any]) -> None:
         """Hold arguments to the published inputSchema (pydantic alone would coerce 0 -> False)."""
@@ -102,10 +102,28 @@ class TwentyMCPServer(MCPServer[Any]):
             self.runtime.current_scope().require_write(f"Tool '{name}'")
         self._check_arguments(name, arguments)
         self._bind(name)
+        if context is None:
+            context = Context(mcp_server=self, subscriptions=self._subscriptions)
         try:
-            return await super().call_tool(name, arguments, context)
+            result = await self._tool_manager.call_tool(name, arguments, context, convert_result=False)
         except UnexpectedToolError as exc:
             raise _as_tool_error(exc) from exc.__cause__
+        return answer(result)
+
+
+def answer(result: Any) -> CallToolResult:
+    """A tool's result as ONE compact JSON text block: no structuredContent, no outputSchema.
+
+    Claude Code reads structuredContent instead of content when both are present, claude.ai reads
+    only content, so a text block alone is what both read, and it is sent once (docs/mcp.md,
+    "One copy per answer"). Compact separators and UTF-8 as is: no indentation on the wire.
+    """
+    if isinstance(result, CallToolResult):
+        return result
+    import pydantic_core
+
+    text = pydantic_core.to_json(result, by_alias=True, fallback=str).decode()
+    return CallToolResult(content=[TextContent(type="text", text=text)])
 
 
 def _as_tool_error(exc: UnexpectedToolError) -> ToolError:
@@ -196,7 +214,7 @@ def _add_resources(server: TwentyMCPServer, runtime: Runtime) -> None:
                 "tool_groups": sorted(runtime.settings.tool_groups),
                 "tools": tools,
             },
-            indent=1,
+            separators=(",", ":"),
         )
 
 

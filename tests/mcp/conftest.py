@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -17,6 +18,15 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def answer_of(result: Any) -> dict[str, Any]:
+    """A tool's answer: one compact JSON text block and no structuredContent (docs/mcp.md,
+    "One copy per answer"); it used to come twice, pretty text plus structuredContent."""
+    assert result.structured_content is None
+    (block,) = result.content
+    assert "\n" not in block.text, "answers are compact JSON"
+    return json.loads(block.text)
 
 
 def server_env(fake: Any, tmp_path: Path, **extra: str) -> dict[str, str]:

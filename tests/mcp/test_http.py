@@ -11,7 +11,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from .conftest import HttpServer
+from .conftest import HttpServer, answer_of
 
 pytestmark = pytest.mark.anyio
 
@@ -47,7 +47,7 @@ async def test_bearer_twenty_key_lists_and_calls_tools(http_env: dict[str, str],
             assert len(names) == 43
             r = await client.call_tool("twenty_list_records", {"object": "people", "limit": 3})
             assert not r.is_error, r.content
-            assert len(r.structured_content["records"]) == 3
+            assert len(answer_of(r)["records"]) == 3
     auth_kinds = {kind for _, path, kind in fake_twenty.requests if path.startswith("/rest")}
     assert auth_kinds <= {"api_key"}
 
@@ -80,7 +80,7 @@ async def test_admin_primer_endpoints(http_env: dict[str, str], fake_twenty: Any
             assert (await http.put("/admin/primer", content=too_big, headers=admin)).status_code == 413
             async with mcp_over_http(srv.url, fake_twenty.api_key) as client:
                 primer = await client.call_tool("twenty_get_primer", {})
-                assert primer.structured_content["context"] == "# We sell engines"
+                assert answer_of(primer)["context"] == "# We sell engines"
                 resource = await client.read_resource("twenty://primer")
                 assert resource.contents[0].text.startswith("# We sell engines")
                 assert "people" in resource.contents[0].text

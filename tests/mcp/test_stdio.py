@@ -12,7 +12,7 @@ from mcp import Client
 
 from mcp_server.registry import write_tools
 
-from .conftest import server_env, stdio_session
+from .conftest import answer_of, server_env, stdio_session
 
 pytestmark = pytest.mark.anyio
 MISSING = str(uuid.UUID(int=7))
@@ -32,7 +32,7 @@ class Calls:
         r = await self.client.call_tool(name, args)
         assert not r.is_error, f"{name}({args}) failed: {text_of(r)}"
         self.ok.add(name)
-        return r.structured_content or {}
+        return answer_of(r)
 
     async def bad_(self, name: str, args: dict[str, Any], *expect: str) -> str:
         r = await self.client.call_tool(name, args)
@@ -270,7 +270,7 @@ async def test_every_tool_once_good_once_bad(fake_twenty: Any, tmp_path: Path) -
         resources = {str(r.uri) for r in (await client.list_resources()).resources}
         assert {"twenty://primer", "twenty://api/info"} <= resources
         info = await client.read_resource("twenty://api/info")
-        assert '"mode": "read-write"' in info.contents[0].text
+        assert '"mode":"read-write"' in info.contents[0].text  # compact JSON, as every answer
 
         assert c.ok == tools, sorted(tools - c.ok)
         assert c.bad == tools, sorted(tools - c.bad)
@@ -411,15 +411,15 @@ async def test_scope_escapes_on_every_path_fail(fake_twenty: Any, tmp_path: Path
             if not r.is_error:
                 escaped.append((name, args))
         # Allowed paths still work, and only show allowed objects.
-        objs = (await client.call_tool("twenty_list_objects", {})).structured_content
+        objs = answer_of(await client.call_tool("twenty_list_objects", {}))
         assert [o["name_plural"] for o in objs["objects"]] == ["people"]
-        hits = (await client.call_tool("twenty_search", {"query": "a"})).structured_content
+        hits = answer_of(await client.call_tool("twenty_search", {"query": "a"}))
         assert hits["hits"] and {h["object"] for h in hits["hits"]} == {"person"}
         ok = await client.call_tool("twenty_graphql", {"query": "{ people(first: 1) { totalCount } }"})
         assert not ok.is_error, text_of(ok)
-        primer = (await client.call_tool("twenty_get_primer", {})).structured_content
+        primer = answer_of(await client.call_tool("twenty_get_primer", {}))
         assert "companies" not in primer["schema_snapshot"]
-        hooks = (await client.call_tool("twenty_list_webhooks", {})).structured_content
+        hooks = answer_of(await client.call_tool("twenty_list_webhooks", {}))
         assert all(
             op.split(".")[0] in ("person", "people")
             for h in hooks["webhooks"]

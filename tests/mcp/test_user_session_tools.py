@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import server_env, stdio_session
+from .conftest import answer_of, server_env, stdio_session
 
 pytestmark = pytest.mark.anyio
 
@@ -35,10 +35,10 @@ async def test_send_email_and_add_favorite_as_the_signed_in_user(fake_twenty: An
             },
         )
         assert not sent.is_error, _text(sent)
-        assert sent.structured_content["sent"] is True
+        assert answer_of(sent)["sent"] is True
         fav = await client.call_tool("twenty_add_favorite", {"object": "people", "id": person["id"]})
         assert not fav.is_error, _text(fav)
-        item = fav.structured_content["record"]
+        item = answer_of(fav)["record"]
         assert item["type"] == "RECORD" and item["targetRecordId"] == person["id"]
         assert isinstance(item["position"], (int, float))
     (email,) = fake.state.entity_table("sentEmails").values()
@@ -62,5 +62,5 @@ async def test_add_favorite_pins_to_the_users_own_sidebar(fake_twenty: Any, tmp_
     async with stdio_session(env) as client:
         fav = await client.call_tool("twenty_add_favorite", {"object": "people", "id": person["id"]})
         assert not fav.is_error, _text(fav)
-    item = fake.state.entity_table("seed:navigationMenuItems")[fav.structured_content["record"]["id"]]
+    item = fake.state.entity_table("seed:navigationMenuItems")[answer_of(fav)["record"]["id"]]
     assert item["userWorkspaceId"] is not None
