@@ -68,6 +68,8 @@ def compare_shapes(
             # Envelope lists (records, duplicates, actions) must not come back empty; lists inside
             # records (additionalEmails, related records) are data.
             return [f"{path}: expected a non-empty list, got []"]
+        if expected and actual and _kinds_of(expected):
+            return _compare_by_kind(expected, actual, path, free_form, uniform_items)
         if expected and actual:
             problems = compare_shapes(expected[0], actual[0], f"{path}[0]", free_form, uniform_items)
             if uniform_items and isinstance(expected[0], dict) and path.rsplit(".", 1)[-1] not in free_form:
@@ -90,6 +92,37 @@ def compare_shapes(
                         break
             return problems
     return []
+
+
+# Lists whose items are of several kinds, told apart by these keys (syncApplication's `actions`:
+# a create of a logicFunction, a role, an applicationVariable...). Each kind is held to its own
+# captured item, not all of them to the first one.
+KIND_KEYS = ("metadataName", "type")
+
+
+def _kinds_of(items: list[Any]) -> bool:
+    return all(isinstance(i, dict) and all(k in i for k in KIND_KEYS) for i in items)
+
+
+def _compare_by_kind(
+    expected: list[Any], actual: list[Any], path: str, free_form: frozenset[str], uniform_items: bool
+) -> list[str]:
+    problems: list[str] = []
+    seen: set[tuple[Any, ...]] = set()
+    for item in expected:
+        kind = tuple(item[k] for k in KIND_KEYS)
+        if kind in seen:
+            continue
+        seen.add(kind)
+        match = next(
+            (a for a in actual if isinstance(a, dict) and tuple(a.get(k) for k in KIND_KEYS) == kind), None
+        )
+        label = "/".join(str(k) for k in kind)
+        if match is None:
+            problems.append(f"{path}: no item of kind {label} (the capture has one)")
+            continue
+        problems.extend(compare_shapes(item, match, f"{path}[{label}]", free_form, uniform_items))
+    return problems
 
 
 def compare_response(

@@ -8,7 +8,9 @@ created from a template (example 184b).
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import re
 import secrets
 import uuid
@@ -301,13 +303,17 @@ class Apps:
                     }
                 )
         if not app["installed"]:
+            stamp = now_iso()
             role_uid = application_role(manifest)
             if role_uid:
+                role = next(
+                    (r for r in manifest.get("roles") or [] if r.get("universalIdentifier") == role_uid), {}
+                )
                 actions.append(
                     {
                         "type": "create",
                         "metadataName": "role",
-                        "flatEntity": {"universalIdentifier": role_uid},
+                        "flatEntity": _flat_role(uid, role_uid, role, stamp),
                     }
                 )
             for key, var in ((manifest.get("application") or {}).get("applicationVariables") or {}).items():
@@ -315,7 +321,7 @@ class Apps:
                     {
                         "type": "create",
                         "metadataName": "applicationVariable",
-                        "flatEntity": {"universalIdentifier": var.get("universalIdentifier"), "key": key},
+                        "flatEntity": _flat_variable(uid, key, var, stamp),
                     }
                 )
         return actions
@@ -438,6 +444,60 @@ class Apps:
                     }
                 )
         raise TwentyHttpError.rest(404, "Error", "No Route trigger found", code="TRIGGER_NOT_FOUND")
+
+
+ROLE_FLAGS = (
+    "canUpdateAllSettings",
+    "canAccessAllTools",
+    "canReadAllObjectRecords",
+    "canUpdateAllObjectRecords",
+    "canSoftDeleteAllObjectRecords",
+    "canDestroyAllObjectRecords",
+)
+
+
+def _flat_role(app_uid: str, role_uid: str, role: dict[str, Any], stamp: str) -> dict[str, Any]:
+    """A role create in a sync plan, with the keys 2.21 answers (examples 186, 192)."""
+    flat: dict[str, Any] = {
+        "universalIdentifier": role_uid,
+        "applicationUniversalIdentifier": app_uid,
+        "label": role.get("label"),
+        "description": role.get("description"),
+        "icon": role.get("icon"),
+    }
+    flat.update({flag: bool(role.get(flag, False)) for flag in ROLE_FLAGS})
+    flat.update(
+        {
+            "isEditable": True,
+            "canBeAssignedToUsers": role.get("canBeAssignedToUsers", True),
+            "canBeAssignedToAgents": role.get("canBeAssignedToAgents", True),
+            "canBeAssignedToApiKeys": role.get("canBeAssignedToApiKeys", True),
+            "createdAt": stamp,
+            "updatedAt": stamp,
+        }
+    )
+    return flat
+
+
+def _flat_variable(app_uid: str, key: str, var: dict[str, Any], stamp: str) -> dict[str, Any]:
+    """An application variable create in a sync plan (example 192): 2.21 stores a set value
+    encrypted (``enc:v2:<key id>:<ciphertext>``) and an unset one as ``""``."""
+    value = str(var.get("value") or "")
+    if value:
+        digest = hashlib.sha256(value.encode()).digest()
+        value = f"enc:v2:{digest[:4].hex()}:{base64.b64encode(digest).decode()}"
+    return {
+        "universalIdentifier": var.get("universalIdentifier"),
+        "applicationUniversalIdentifier": app_uid,
+        "key": key,
+        "value": value,
+        "description": var.get("description"),
+        "isSecret": bool(var.get("isSecret", False)),
+        "type": var.get("type", "TEXT"),
+        "options": var.get("options"),
+        "createdAt": stamp,
+        "updatedAt": stamp,
+    }
 
 
 def application_role(manifest: dict[str, Any]) -> str | None:

@@ -72,3 +72,25 @@ def test_activating_a_new_version_archives_the_published_one(fake_twenty_empty: 
         assert _versions(client, fake, wf["id"]) == {v1: "ARCHIVED", v2: "DEACTIVATED"}
         assert _activate(client, fake, v2) == {"data": {"activateWorkflowVersion": True}}
         assert _versions(client, fake, wf["id"]) == {v1: "ARCHIVED", v2: "ACTIVE"}
+
+
+def test_step_results_have_the_captured_shape_per_step_type() -> None:
+    """An independent replay found the fake's workflow runs answering `{}` for filter and branch
+    steps where 2.21 answers matchesFilter / matchingBranchId (example 072)."""
+    from tests.fake_twenty import contract_data
+    from tests.fake_twenty.workflows import Workflows
+
+    runs = contract_data.load_example("072-rest-list-workflowRuns")["response_body"]["data"]["workflowRuns"]
+    runner = Workflows.__new__(Workflows)
+    checked = set()
+    for run in runs:
+        steps = {s["id"]: s for s in run["state"]["flow"]["steps"]}
+        for step_id, info in run["state"]["stepInfos"].items():
+            step = steps.get(step_id)
+            if step is None or step["type"] not in ("FILTER", "IF_ELSE", "FIND_RECORDS"):
+                continue
+            ours = runner._execute(step)
+            assert set(ours) == set(info["result"]), step["type"]
+            assert {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in info["result"].items()}
+            checked.add(step["type"])
+    assert checked == {"FILTER", "IF_ELSE", "FIND_RECORDS"}

@@ -1,7 +1,11 @@
 """A minimal workflow runner: activation, manual/webhook/database-event runs, step editing.
 
 Runs complete synchronously. Only CREATE_RECORD steps have an effect (they create the record
-their settings describe); other step types are marked SUCCESS with an empty result.
+their settings describe). The results of the other steps have 2.21's shapes (example 072 and
+workflow-actions/* at 6f3c158): FILTER → ``matchesFilter`` (no filters: ``shouldEndWorkflowRun``),
+IF_ELSE → ``matchingBranchId`` (the first branch without a filter group, as if no filter matched),
+FIND_RECORDS → ``all``/``totalCount`` (nothing found); CODE and HTTP_REQUEST (whose result is the called
+code's or server's answer, which the fake does not call) answer ``{}``.
 """
 
 from __future__ import annotations
@@ -254,7 +258,22 @@ class Workflows:
         return run
 
     def _execute(self, step: dict[str, Any]) -> Any:
-        if step.get("type") != "CREATE_RECORD":
+        kind = step.get("type")
+        settings_input = (step.get("settings") or {}).get("input") or {}
+        if kind == "FILTER":  # filter.workflow-action.ts
+            if not settings_input.get("stepFilterGroups") or not settings_input.get("stepFilters"):
+                return {"shouldEndWorkflowRun": False}
+            return {"matchesFilter": True}
+        if kind == "IF_ELSE":  # if-else.workflow-action.ts + find-matching-branch.util.ts
+            branches = settings_input.get("branches") or []
+            fallback = next(
+                (b for b in branches if not b.get("filterGroupId")), branches[-1] if branches else {}
+            )
+            return {"matchingBranchId": fallback.get("id")}
+        if kind == "FIND_RECORDS":  # find-records.workflow-action.ts
+            # nothing found: `first` is undefined (absent); the count is a string (Postgres bigint), as captured
+            return {"all": [], "totalCount": "0"}
+        if kind != "CREATE_RECORD":
             return {}
         spec = (step.get("settings") or {}).get("input") or {}
         obj = self.rt.store.schema.objects.get(str(spec.get("objectName")))
