@@ -271,7 +271,7 @@ class Workflows:
             )
             return {"matchingBranchId": fallback.get("id")}
         if kind == "FIND_RECORDS":  # find-records.workflow-action.ts
-            # nothing found: `first` is undefined (absent); the count is a string (Postgres bigint), as captured
+            # nothing found: `first` is undefined (absent); the count is a string (bigint), as captured
             return {"all": [], "totalCount": "0"}
         if kind != "CREATE_RECORD":
             return {}
