@@ -23,21 +23,32 @@ class Scope:
 
     read_only: bool = False
     allowed: frozenset[str] | None = None
+    also: frozenset[str] | None = None  # a second list that must allow too (the server's, see narrow)
 
     @classmethod
     def build(cls, read_only: bool, allowed: Iterable[str] | None) -> Scope:
         names = frozenset(a.strip().lower() for a in allowed or () if a.strip())
         return cls(read_only=read_only, allowed=names or None)
 
+    def narrow(self, server: Scope) -> Scope:
+        """This scope within the server's settings: a grant may narrow them, never widen them."""
+        read_only = self.read_only or server.read_only
+        if server.allowed is None:
+            return Scope(read_only, self.allowed, self.also)
+        if self.allowed is None:
+            return Scope(read_only, server.allowed, server.also)
+        return Scope(read_only, self.allowed, server.allowed)
+
     @property
     def restricted(self) -> bool:
-        return self.allowed is not None
+        return self.allowed is not None or self.also is not None
 
     def allows_names(self, *names: str) -> bool:
-        """True when any of an object's names (singular, plural) is on the allow-list."""
-        if self.allowed is None:
-            return True
-        return any(n.lower() in self.allowed for n in names if n)
+        """True when any of an object's names (singular, plural) is on the allow-list (both lists,
+        when narrowed)."""
+        return all(
+            lst is None or any(n.lower() in lst for n in names if n) for lst in (self.allowed, self.also)
+        )
 
     def require_names(self, singular: str, plural: str) -> None:
         if not self.allows_names(singular, plural):
@@ -55,7 +66,7 @@ class Scope:
 
     def require_unrestricted(self, what: str) -> None:
         """For calls whose reach cannot be proven to stay inside the allow-list."""
-        if self.allowed is not None:
+        if self.restricted:
             raise GateError(
                 f"{what} is refused while an object allow-list is active: it can reach objects "
                 "outside the list and this server cannot prove otherwise."

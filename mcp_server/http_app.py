@@ -68,12 +68,19 @@ def create_app(settings: ServerSettings | None = None, port: int = 8080) -> Star
         store=store,
     )
     provider.public_url = public_url
+    provider.resource_url = f"{public_url}/mcp"
+    if oauth and not store.shared:
+        log.warning(
+            "OAuth codes and revocations are kept in memory only (MCP_PRIMER_BUCKET is not set): a "
+            "restart forgets revoked tokens and another instance never sees them. Set MCP_PRIMER_BUCKET "
+            "for a durable store."
+        )
     auth = AuthSettings(
         issuer_url=public_url,
         resource_server_url=f"{public_url}/mcp",
         client_registration_options=ClientRegistrationOptions(enabled=True) if oauth else None,
         revocation_options=RevocationOptions(enabled=True) if oauth else None,
-        validate_token_resource=False,
+        validate_token_resource=True,  # every token we accept was issued for this /mcp
     )
     kwargs: dict[str, Any] = {"auth": auth}
     if oauth:
@@ -87,7 +94,14 @@ def create_app(settings: ServerSettings | None = None, port: int = 8080) -> Star
 
         consent.install(server, provider)
     _install_routes(server, settings)
-    return server.streamable_http_app(stateless_http=True, json_response=True, host="0.0.0.0")  # noqa: S104
+    app = server.streamable_http_app(stateless_http=True, json_response=True, host="0.0.0.0")  # noqa: S104
+    from .auth.client_address import ClientAddressMiddleware
+    from .auth.hardening import harden_routes
+
+    if oauth:
+        harden_routes(app, provider, consent_prefix=f"{public_url}/consent")
+    app.add_middleware(ClientAddressMiddleware, trust_forwarded_for=settings.mcp_forwarded_for)
+    return app
 
 
 def _install_routes(server: Any, settings: ServerSettings) -> None:

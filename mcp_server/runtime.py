@@ -114,7 +114,10 @@ class Runtime:
         if token is not None:
             principal = getattr(token, "principal", None)
             if callable(principal):
-                return principal()
+                # A grant narrows the server's settings, never widens them (also for grants made
+                # before the settings were tightened).
+                p = principal()
+                return Principal(api_key=p.api_key, scope=p.scope.narrow(self.default_scope), label=p.label)
             raise ToolError("This access token carries no Twenty credential; reconnect.")
         key = self.settings.twenty_api_key
         if key is None or not key.get_secret_value():
@@ -130,7 +133,7 @@ class Runtime:
 
         token = get_access_token()
         principal = getattr(token, "principal", None) if token is not None else None
-        return principal().scope if callable(principal) else self.default_scope
+        return principal().scope.narrow(self.default_scope) if callable(principal) else self.default_scope
 
     def client_for(self, api_key: str) -> TwentyClient:
         from twenty_api import TwentyClient

@@ -66,6 +66,8 @@ class ServerSettings(BaseModel):
     mcp_primer_path: str | None = None
     mcp_primer_bucket: str | None = None
     mcp_access_token_ttl: int = Field(default=3600, gt=0)
+    mcp_forwarded_for: bool = False  # trust the last X-Forwarded-For entry (behind Cloud Run's front end)
+    mcp_webhooks_allow_private: bool = False  # allow webhooks to loopback/private/link-local targets
 
     @field_validator("mcp_tool_groups")
     @classmethod

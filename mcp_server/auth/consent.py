@@ -16,7 +16,9 @@ from mcp.server.auth.provider import construct_redirect_uri
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from ..gate import Scope
 from ..settings import split_list
+from .hardening import redirect_host
 from .sealing import SealError
 
 if TYPE_CHECKING:
@@ -31,6 +33,9 @@ _PAGE = """<!doctype html>
 label{{display:block;margin:1rem 0 .3rem}}input[type=password],input[type=text]{{width:100%;padding:.5rem}}
 .err{{color:#b00020}}button{{padding:.6rem 1.2rem;margin-right:.5rem}}</style></head>
 <body><h1>Connect {client} to Twenty CRM</h1>
+<p id="redirect">After you connect, the authorization is sent to <strong>{redirect_host}</strong>.
+Connect only if you expect that site.</p>
+{limits}
 <p>Paste a Twenty API key (Settings &gt; APIs &amp; Webhooks). It is checked with Twenty, sealed so only
 this server can read it, and never shown again.</p>
 {error}
@@ -41,7 +46,7 @@ this server can read it, and never shown again.</p>
 <input type="password" id="api_key" name="api_key" autocomplete="off" required>
 <fieldset><legend>Mode</legend>
 <label><input type="radio" name="mode" value="read-only" {ro}> Read-only (no changes)</label>
-<label><input type="radio" name="mode" value="read-write" {rw}> Read and write</label></fieldset>
+<label><input type="radio" name="mode" value="read-write" {rw}{rw_disabled}> Read and write</label></fieldset>
 <label for="objects">Allowed objects (comma-separated, empty = all)</label>
 <input type="text" id="objects" name="objects" value="{objects}"
  placeholder="people, companies, opportunities">
@@ -54,19 +59,32 @@ def _page(
     request_sealed: str,
     csrf: str,
     client: str,
+    redirect_uri: str,
+    server: Scope,
     error: str = "",
     mode: str = "read-only",
     objects: str = "",
     status: int = 200,
     secure: bool = False,
 ) -> HTMLResponse:
+    limits = []
+    if server.read_only:
+        limits.append("read-only")
+    if server.allowed is not None:
+        limits.append("objects: " + ", ".join(sorted(server.allowed)))
+    limits_html = ""
+    if limits:
+        limits_html = f'<p id="limits">This server allows at most: {escape("; ".join(limits))}.</p>'
     html = _PAGE.format(
         client=escape(client or "an MCP client"),
+        redirect_host=escape(redirect_host(redirect_uri)),
+        limits=limits_html,
+        rw_disabled=" disabled" if server.read_only else "",
         request=escape(request_sealed),
         csrf=escape(csrf),
         error=f'<p class="err" role="alert">{escape(error)}</p>' if error else "",
-        ro="checked" if mode == "read-only" else "",
-        rw="checked" if mode == "read-write" else "",
+        ro="checked" if mode == "read-only" or server.read_only else "",
+        rw="checked" if mode == "read-write" and not server.read_only else "",
         objects=escape(objects),
     )
     response = HTMLResponse(
@@ -96,7 +114,14 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
             request = provider.open_consent_request(sealed)
         except SealError as err:
             return HTMLResponse(f"<p>Invalid or expired connection request: {escape(str(err))}.</p>", 400)
-        return _page(sealed, new_csrf(request), request.get("client_name") or "", secure=secure)
+        return _page(
+            sealed,
+            new_csrf(request),
+            request.get("client_name") or "",
+            request["redirect_uri"],
+            provider.runtime.default_scope,
+            secure=secure,
+        )
 
     @server.custom_route("/consent", methods=["POST"])
     async def consent_post(http: Request) -> Response:
@@ -116,7 +141,9 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
         if form.get("action") != "approve":
             target = construct_redirect_uri(redirect, error="access_denied", state=request.get("state"))
             return RedirectResponse(target, status_code=303)
-        mode = "read-write" if form.get("mode") == "read-write" else "read-only"
+        server = provider.runtime.default_scope
+        # Consent narrows the server's settings and never widens them.
+        mode = "read-write" if form.get("mode") == "read-write" and not server.read_only else "read-only"
         objects_text = str(form.get("objects", ""))
         api_key = str(form.get("api_key", "")).strip()
         client_name = request.get("client_name") or ""
@@ -126,6 +153,8 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
                 sealed,
                 new_csrf(request),
                 client_name,
+                redirect,
+                server,
                 error=error,
                 mode=mode,
                 objects=objects_text,
@@ -141,9 +170,16 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
             return again("Twenty did not accept that API key. Check it and try again.")
         objects = split_list(objects_text) or None
         if objects:
-            unknown = await _unknown_objects(provider, api_key, objects)
+            unknown, outside = await _check_objects(provider, api_key, objects, server)
             if unknown:
                 return again(f"Unknown object(s): {', '.join(unknown)}. Use names from Twenty, e.g. people.")
+            if outside:
+                return again(
+                    f"Not allowed on this server: {', '.join(outside)}. "
+                    f"It allows {', '.join(sorted(server.allowed or ()))}."
+                )
+        elif server.allowed is not None:
+            objects = sorted(server.allowed)
         code = await provider.issue_code(request, api_key, mode == "read-only", objects)
         target = construct_redirect_uri(redirect, code=code, state=request.get("state"))
         response = RedirectResponse(target, status_code=303)
@@ -151,14 +187,20 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
         return response
 
 
-async def _unknown_objects(provider: TwentyOAuthProvider, api_key: str, objects: list[str]) -> list[str]:
+async def _check_objects(
+    provider: TwentyOAuthProvider, api_key: str, objects: list[str], server: Scope
+) -> tuple[list[str], list[str]]:
+    """(names Twenty does not know, names the server's allow-list does not allow)."""
     from twenty_api import TwentyNotFoundError
 
     client = provider.runtime.client_for(api_key)
-    unknown = []
+    unknown, outside = [], []
     for name in objects:
         try:
-            await client.resolve_object(name)
+            obj = await client.resolve_object(name)
         except TwentyNotFoundError:
             unknown.append(name)
-    return unknown
+            continue
+        if not server.allows_names(obj.name_singular, obj.name_plural):
+            outside.append(name)
+    return unknown, outside

@@ -25,7 +25,9 @@ from mcp.server.auth.provider import (
     AccessToken,
     AuthorizationCode,
     AuthorizationParams,
+    AuthorizeError,
     RefreshToken,
+    RegistrationError,
     TokenError,
 )
 from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
@@ -34,6 +36,7 @@ from pydantic import SecretStr
 from ..blobs import BlobStore, MemoryBlobStore
 from ..gate import Scope
 from ..runtime import Principal
+from .hardening import redirect_uri_problem
 from .sealing import Sealer, SealError
 
 if TYPE_CHECKING:
@@ -43,7 +46,10 @@ ACCESS_PREFIX, REFRESH_PREFIX, CLIENT_PREFIX = "tat.", "trt.", "c."
 CODE_TTL = 300
 REFRESH_TTL = 30 * 24 * 3600
 KEY_CACHE_TTL = 300
+BAD_KEY_CACHE_TTL = 30  # a refused Bearer value is answered 401 without asking Twenty again
+KEY_CHECKS_PER_MINUTE = 10  # upstream key checks per client address
 REVOCATION_RECHECK = 60
+_MAX_TRACKED = 10_000
 
 
 class TwentyAccessToken(AccessToken):
@@ -83,7 +89,10 @@ class TwentyOAuthProvider:
         self._revoked: dict[str, float] = {}
         self._revocation_checked: dict[str, float] = {}
         self._valid_keys: dict[str, float] = {}
+        self._invalid_keys: dict[str, float] = {}
+        self._key_checks: dict[str, list[float]] = {}
         self.public_url = ""  # set by the HTTP app
+        self.resource_url = ""  # this server's MCP endpoint: the audience of every token it accepts
 
     # --- clients ---------------------------------------------------------------------------
     async def get_client(self, client_id: str) -> OAuthClientInformationFull | None:
@@ -93,14 +102,22 @@ class TwentyOAuthProvider:
             data = self.sealer.unseal(client_id[len(CLIENT_PREFIX) :], "client")
         except SealError:
             return None
+        if any(redirect_uri_problem(str(u)) for u in data.get("redirect_uris") or []):
+            return None  # registered before redirect URIs were checked
         return OAuthClientInformationFull(client_id=client_id, **data)
 
     async def register_client(self, client_info: OAuthClientInformationFull) -> None:
+        for uri in client_info.redirect_uris or []:
+            problem = redirect_uri_problem(str(uri))
+            if problem:
+                raise RegistrationError("invalid_redirect_uri", f"redirect URI {str(uri)[:200]!r}: {problem}")
         data = client_info.model_dump(mode="json", exclude_none=True, exclude={"client_id"})
         client_info.client_id = CLIENT_PREFIX + self.sealer.seal(data, "client")
 
     # --- authorization ---------------------------------------------------------------------
     async def authorize(self, client: OAuthClientInformationFull, params: AuthorizationParams) -> str:
+        if params.resource and not _same_resource(params.resource, self.resource_url):
+            raise AuthorizeError("invalid_target", f"this server issues tokens for {self.resource_url} only")
         request = {
             "client_id": client.client_id,
             "client_name": client.client_name,
@@ -109,7 +126,7 @@ class TwentyOAuthProvider:
             "code_challenge": params.code_challenge,
             "state": params.state,
             "scopes": params.scopes or [],
-            "resource": params.resource,
+            "resource": self.resource_url,
             "exp": time.time() + 900,
             "nonce": secrets.token_urlsafe(16),
         }
@@ -192,6 +209,7 @@ class TwentyOAuthProvider:
             "resource": authorization_code.resource,
             "gid": secrets.token_urlsafe(12),
         }
+        grant["fam"] = grant["gid"]  # the family: every grant refreshed from this one
         return self._issue(grant)
 
     def _issue(self, grant: dict[str, Any]) -> OAuthToken:
@@ -211,7 +229,10 @@ class TwentyOAuthProvider:
         self, client: OAuthClientInformationFull, refresh_token: str
     ) -> TwentyRefreshToken | None:
         grant = await self._open(refresh_token, REFRESH_PREFIX, "refresh")
-        if grant is None or grant["cid"] != client.client_id:
+        if grant is None:
+            await self._revoke_family_on_reuse(refresh_token)
+            return None
+        if grant["cid"] != client.client_id:
             return None
         return TwentyRefreshToken(
             token=refresh_token,
@@ -233,6 +254,19 @@ class TwentyOAuthProvider:
         grant["gid"] = secrets.token_urlsafe(12)
         return self._issue(grant)
 
+    async def _revoke_family_on_reuse(self, refresh_token: str) -> None:
+        """A rotated-away refresh token presented again was stolen or replayed (OAuth 2.1 §4.3.1):
+        revoke every grant of its family, including the one the legitimate holder has now."""
+        if not refresh_token.startswith(REFRESH_PREFIX):
+            return
+        try:
+            grant = self.sealer.unseal(refresh_token[len(REFRESH_PREFIX) :], "refresh")
+        except SealError:
+            return
+        fam = grant.get("fam")
+        if fam and grant.get("exp", 0) > time.time() and await self._is_revoked(str(grant.get("gid"))):
+            await self._revoke("fam:" + str(fam))
+
     # --- access ----------------------------------------------------------------------------
     async def load_access_token(self, token: str) -> TwentyAccessToken | None:
         if token.startswith(ACCESS_PREFIX):
@@ -244,7 +278,7 @@ class TwentyOAuthProvider:
                 client_id=grant["cid"],
                 scopes=grant.get("scopes") or [],
                 expires_at=grant["exp"],
-                resource=grant.get("resource"),
+                resource=grant.get("resource"),  # checked against this server by the SDK
                 subject=grant.get("sub"),
                 api_key=SecretStr(grant["k"]),
                 read_only=bool(grant["ro"]),
@@ -260,20 +294,42 @@ class TwentyOAuthProvider:
         if not key or len(key) > 4096:
             return None
         digest = hashlib.sha256(key.encode()).hexdigest()
-        if self._valid_keys.get(digest, 0) < time.time():
-            if not await validate_twenty_key(self.runtime, key):
+        now = time.time()
+        if self._valid_keys.get(digest, 0) < now:
+            if self._invalid_keys.get(digest, 0) > now or not self._may_check_key(now):
                 return None
-            self._valid_keys[digest] = time.time() + KEY_CACHE_TTL
+            if not await validate_twenty_key(self.runtime, key):
+                _bounded_put(self._invalid_keys, digest, now + BAD_KEY_CACHE_TTL, now)
+                return None
+            _bounded_put(self._valid_keys, digest, now + KEY_CACHE_TTL, now)
         scope = self.runtime.default_scope
         return TwentyAccessToken(
             token="bearer:" + digest[:16],
             client_id="bearer-api-key",
             scopes=[],
+            resource=self.resource_url or None,
             subject=_key_subject(key),
             api_key=SecretStr(key),
             read_only=scope.read_only,
             allowed_objects=sorted(scope.allowed) if scope.allowed else None,
         )
+
+    def _may_check_key(self, now: float) -> bool:
+        """At most KEY_CHECKS_PER_MINUTE upstream key checks per client address (unknown keys
+        only: a known-good key is answered from its cache)."""
+        from .client_address import current_client_address
+
+        address = current_client_address()
+        recent = [t for t in self._key_checks.get(address, []) if t > now - 60]
+        if len(recent) >= KEY_CHECKS_PER_MINUTE:
+            self._key_checks[address] = recent
+            return False
+        recent.append(now)
+        self._key_checks[address] = recent
+        if len(self._key_checks) > _MAX_TRACKED:
+            for stale in [a for a, ts in self._key_checks.items() if not ts or ts[-1] < now - 60]:
+                del self._key_checks[stale]
+        return True
 
     # --- revocation ------------------------------------------------------------------------
     async def revoke_token(self, token: TwentyAccessToken | TwentyRefreshToken) -> None:
@@ -307,6 +363,8 @@ class TwentyOAuthProvider:
             return None
         if grant.get("exp", 0) < time.time() or await self._is_revoked(str(grant.get("gid"))):
             return None
+        if grant.get("fam") and await self._is_revoked("fam:" + str(grant["fam"])):
+            return None
         return grant
 
     def _expire(self) -> None:
@@ -315,6 +373,17 @@ class TwentyOAuthProvider:
             del self._revoked[gid]
         for gid in [g for g, at in self._revocation_checked.items() if at < now - REVOCATION_RECHECK]:
             del self._revocation_checked[gid]
+
+
+def _same_resource(a: str, b: str) -> bool:
+    return a.rstrip("/") == b.rstrip("/")
+
+
+def _bounded_put(cache: dict[str, float], key: str, expiry: float, now: float) -> None:
+    cache[key] = expiry
+    if len(cache) > _MAX_TRACKED:
+        for old in [k for k, exp in cache.items() if exp < now] or list(cache)[: len(cache) // 2]:
+            cache.pop(old, None)
 
 
 def _code_blob(code: str) -> str:
