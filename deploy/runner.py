@@ -37,7 +37,9 @@ class Runner(Protocol):
     dry_run: bool
 
     def run(self, cmd: Sequence[str], *, check: bool = True, capture: bool = True,
-            interactive: bool = False, env: Mapping[str, str] | None = None) -> CommandResult: ...
+            interactive: bool = False, env: Mapping[str, str] | None = None,
+            stdin: str | None = None) -> CommandResult:
+        """`stdin` is fed to the command and never echoed (a secret value for gcloud)."""
 
     def background(self, cmd: Sequence[str], *, wait_port: int | None = None,
                    timeout: float = 60.0) -> Background: ...
@@ -88,15 +90,17 @@ class SubprocessRunner:
         self._echo = echo
 
     def run(self, cmd: Sequence[str], *, check: bool = True, capture: bool = True,
-            interactive: bool = False, env: Mapping[str, str] | None = None) -> CommandResult:
+            interactive: bool = False, env: Mapping[str, str] | None = None,
+            stdin: str | None = None) -> CommandResult:
         if self._echo:
-            self._echo(f"$ {shlex.join(cmd)}")
+            self._echo(f"$ {shlex.join(cmd)}" + (" < (value not shown)" if stdin is not None else ""))
         full_env = {**os.environ, **env} if env else None
         if interactive:
             proc = subprocess.run(list(cmd), check=False, env=full_env)
             result = CommandResult(proc.returncode)
         else:
-            proc = subprocess.run(list(cmd), check=False, capture_output=capture, text=True, env=full_env)
+            proc = subprocess.run(list(cmd), check=False, capture_output=capture, text=True, env=full_env,
+                                  input=stdin)
             result = CommandResult(proc.returncode, proc.stdout or "", proc.stderr or "")
         if check and result.returncode != 0:
             raise CommandFailed(cmd, result)
@@ -133,11 +137,12 @@ class RecordingRunner:
     notes: list[str] = field(default_factory=list)
 
     def run(self, cmd: Sequence[str], *, check: bool = True, capture: bool = True,
-            interactive: bool = False, env: Mapping[str, str] | None = None) -> CommandResult:
+            interactive: bool = False, env: Mapping[str, str] | None = None,
+            stdin: str | None = None) -> CommandResult:
         cmd = list(cmd)
         self.commands.append(cmd)
         if self.echo:
-            self.echo(f"$ {shlex.join(cmd)}")
+            self.echo(f"$ {shlex.join(cmd)}" + (" < (value not shown)" if stdin is not None else ""))
         best: CommandResult | None = None
         best_len = -1
         for prefix, res in self.responses.items():

@@ -41,6 +41,45 @@ class GcloudSecretSource:
         return res.stdout.rstrip("\n")
 
 
+class GcloudSecretStore(GcloudSecretSource):
+    """Secret Manager with writes: a new version of `name` (the secret is created when missing).
+    The value goes to gcloud on stdin, never on the command line or the screen."""
+
+    def put(self, name: str, value: str) -> None:
+        scope = [f"--project={self.out.project}"] if self.out.project else []
+        exists = self.runner.run(["gcloud", "secrets", "describe", name, *scope, "--format=value(name)"],
+                                 check=False).returncode == 0
+        if exists:
+            cmd = ["gcloud", "secrets", "versions", "add", name, *scope, "--data-file=-"]
+        else:
+            cmd = ["gcloud", "secrets", "create", name, *scope, "--replication-policy=automatic",
+                   "--data-file=-"]
+        self.runner.run(cmd, stdin=value)
+
+
+class DirSecretStore:
+    """Secrets as files (mode 0600) in a folder: for a Twenty that is not on GCP (a local or
+    development server), where there is no Secret Manager to keep them."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        from pathlib import Path
+
+        self.folder = Path(folder)
+
+    def get(self, name: str) -> str:
+        path = self.folder / name
+        if not path.is_file():
+            raise SecretMissing(f"secret `{name}` not in {self.folder}")
+        return path.read_text().rstrip("\n")
+
+    def put(self, name: str, value: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self.folder / name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value)
+
+
 class EnvSecretSource:
     """`twenty-deploy-api-key` → env `TWENTY_DEPLOY_API_KEY`."""
 

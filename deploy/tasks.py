@@ -19,11 +19,12 @@ def _guard(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     from deploy.preconditions import PreconditionError
     from deploy.runner import CommandFailed
     from deploy.secrets import SecretMissing
+    from staging.bootstrap import BootstrapError
     from twenty_api import TwentyError
 
     actionable = (PreconditionError, FlagError, CommandFailed, SecretMissing, FileNotFoundError,
                   TimeoutError, ValueError, ManifestError, PermissionError, TwentyError, DeployBlocked,
-                  httpx.HTTPError, OSError)
+                  httpx.HTTPError, OSError, BootstrapError)
     try:
         return fn(*args, **kwargs)
     except BaseExceptionGroup as group:  # concurrent work: report the first failure, in one line
@@ -69,6 +70,19 @@ def deploy_apply(c: Context, stack: str = "staging", only: str = "", dry_run: bo
 def diff(c: Context, stack: str = "staging", only: str = "", apps_dir: str = "", build: bool = False) -> None:
     """Show what `inv deploy` would create / update / leave, without changing anything."""
     _guard(_deploy, stack, only, True, False, False, 4, apps_dir, build)
+
+
+@task(help={"stack": STACK, "email": "the first admin's e-mail (the deploy user); needed on the first run",
+            "workspace_name": "the workspace's name", "dry_run": "say what would happen, change nothing",
+            "url": "a Twenty outside the stack (e.g. http://localhost:3000); needs --secrets-dir",
+            "secrets_dir": "with --url: keep the deploy user and key as files (mode 0600) in this folder"})
+def bootstrap(c: Context, stack: str = "staging", email: str = "", workspace_name: str = "Twenty",
+              dry_run: bool = False, url: str = "", secrets_dir: str = "") -> None:
+    """After `pulumi up`: the first workspace and admin (the deploy user), its API key in Secret
+    Manager, sign-up closed. Safe to re-run."""
+    from deploy.bootstrap import run_bootstrap
+
+    _guard(run_bootstrap, stack, email, workspace_name, url, secrets_dir, dry_run)
 
 
 # ---------------------------------------------------------------- mcp

@@ -87,21 +87,17 @@ def pick_api_key_role(roles: list[dict[str, Any]]) -> dict[str, Any]:
     raise BootstrapError("no role in the workspace can be assigned to API keys (getRoles)")
 
 
-async def bootstrap_workspace(
+async def sign_up_first_workspace(
     call: MetadataCall,
     base_url: str,
     email: str,
     password: str,
     *,
     workspace_name: str,
-    key_name: str = "twenty-gcp deploy",
-    key_days: int = 90,
     on_secret: Callable[[str], object] = lambda _s: None,
-) -> Bootstrapped:
-    """Sign up the first user, create + activate their workspace, mint an Admin API key.
-
-    `on_secret` sees every token the moment it arrives, so output masking never lags behind.
-    """
+) -> tuple[str, str]:
+    """Steps 1-4: sign up the first user, create and activate their workspace.
+    Returns (workspace id, the user's access token)."""
     data = await call(SIGN_UP, {"email": email, "password": password}, None)
     agnostic = data["signUp"]["tokens"]["accessOrWorkspaceAgnosticToken"]["token"]
     on_secret(agnostic)
@@ -125,7 +121,19 @@ async def bootstrap_workspace(
     status = data["activateWorkspace"].get("activationStatus")
     if status not in (None, "ACTIVE"):
         raise BootstrapError(f"workspace {workspace_id} is {status} after activateWorkspace, not ACTIVE")
+    return workspace_id, access
 
+
+async def mint_api_key(
+    call: MetadataCall,
+    access: str,
+    *,
+    key_name: str = "twenty-gcp deploy",
+    key_days: int = 90,
+    on_secret: Callable[[str], object] = lambda _s: None,
+) -> tuple[str, str, str]:
+    """Steps 5-7: an API key with the Admin role (or the first role API keys may have).
+    Returns (key id, key, role label)."""
     role = pick_api_key_role((await call(GET_ROLES, None, access))["getRoles"])
     expires = _expiry(key_days)
     data = await call(
@@ -135,6 +143,29 @@ async def bootstrap_workspace(
     data = await call(MINT_API_KEY, {"id": key_id, "exp": expires}, access)
     api_key = data["generateApiKeyToken"]["token"]
     on_secret(api_key)
+    return key_id, api_key, str(role.get("label"))
+
+
+async def bootstrap_workspace(
+    call: MetadataCall,
+    base_url: str,
+    email: str,
+    password: str,
+    *,
+    workspace_name: str,
+    key_name: str = "twenty-gcp deploy",
+    key_days: int = 90,
+    on_secret: Callable[[str], object] = lambda _s: None,
+) -> Bootstrapped:
+    """Sign up the first user, create + activate their workspace, mint an Admin API key.
+
+    `on_secret` sees every token the moment it arrives, so output masking never lags behind.
+    """
+    workspace_id, access = await sign_up_first_workspace(
+        call, base_url, email, password, workspace_name=workspace_name, on_secret=on_secret
+    )
+    key_id, api_key, _ = await mint_api_key(call, access, key_name=key_name, key_days=key_days,
+                                            on_secret=on_secret)
     return Bootstrapped(
         workspace_id=workspace_id,
         api_key=api_key,

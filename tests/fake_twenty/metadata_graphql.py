@@ -22,6 +22,7 @@ from graphql import GraphQLSchema, build_client_schema
 from . import contract_data, filters, metadata
 from .agents import AgentRoleResolvers
 from .apps import Apps
+from .auth_flow import AuthFlowResolvers
 from .errors import GraphQLError, TwentyHttpError
 from .events import Events
 from .gql import Executor, Projectable, Request
@@ -143,7 +144,7 @@ def _boolean_is(node: filters.Node | None) -> filters.Node | None:
     return node
 
 
-class MetadataResolvers(AgentRoleResolvers, UserSessionResolvers):
+class MetadataResolvers(AgentRoleResolvers, UserSessionResolvers, AuthFlowResolvers):
     def __init__(self, runtime: Runtime, events: Events) -> None:
         self.rt = runtime
         self.events = events
@@ -359,7 +360,7 @@ class MetadataResolvers(AgentRoleResolvers, UserSessionResolvers):
             "activationStatus": "ACTIVE",
             "metadataVersion": 1,
             "allowImpersonation": True,
-            "isPublicInviteLinkEnabled": True,
+            "isPublicInviteLinkEnabled": self.rt.workspace_settings.get("isPublicInviteLinkEnabled", True),
             "workspaceMembersCount": 3,
             # 2.21 defaults (workspace.entity.ts): recommended models, none enabled by hand
             "useRecommendedModels": True,
@@ -393,100 +394,6 @@ class MetadataResolvers(AgentRoleResolvers, UserSessionResolvers):
                 "userId": "20202020-9e3b-46d4-a556-88b9ddc2b034",
             },
         }
-
-    def m_getLoginTokenFromCredentials(self, req: Request) -> Any:
-        if req.args.get("email") != self.rt.user_email or req.args.get("password") != self.rt.user_password:
-            # Not captured: shaped like the other AuthException answers on /metadata.
-            raise GraphQLError(
-                "Wrong password",
-                code="FORBIDDEN",
-                sub_code="FORBIDDEN_EXCEPTION",
-                friendly="You do not have permission to perform this action.",
-            )
-        token = "fake-login-token-" + secrets.token_hex(16)
-        self.rt.store.entity_table("loginTokens")[token] = {"id": token}
-        return {"__typename": "LoginToken", "loginToken": {"token": token, "expiresAt": _in(minutes=15)}}
-
-    def m_getAuthTokensFromLoginToken(self, req: Request) -> Any:
-        token = str(req.args.get("loginToken"))
-        if self.rt.store.entity_table("loginTokens").pop(token, None) is None:
-            raise GraphQLError(
-                "Token has expired.",
-                code="UNAUTHENTICATED",
-                sub_code="UNAUTHENTICATED",
-                friendly="You must be logged in.",
-            )
-        return {
-            "__typename": "AuthTokens",
-            "tokens": self.rt.issue_user_tokens(Principal("user", USER_ACTOR)),
-        }
-
-    # ---- sign-up / sign-in (the fake has one workspace; a new user joins it) --------------------
-    def _token_pair(self, principal: Principal) -> dict[str, Any]:
-        return self.rt.issue_user_tokens(principal)
-
-    def _available(self) -> dict[str, Any]:
-        workspace = {
-            "id": contract_data.workspace_id(),
-            "displayName": "Apple",
-            "workspaceUrls": {"subdomainUrl": "http://apple.localhost", "customUrl": None},
-        }
-        return {
-            "__typename": "AvailableWorkspaces",
-            "availableWorkspacesForSignIn": [workspace],
-            "availableWorkspacesForSignUp": [],
-        }
-
-    def m_signUp(self, req: Request) -> Any:
-        users = self.rt.store.entity_table("users")
-        email, password = str(req.args.get("email")), str(req.args.get("password"))
-        if email == self.rt.user_email or email in users:
-            raise GraphQLError(
-                "User already exists",
-                code="BAD_USER_INPUT",
-                sub_code="USER_ALREADY_EXIST",
-                friendly="User already exists.",
-            )
-        users[email] = {"id": str(uuid.uuid4()), "email": email, "password": password}
-        return {
-            "__typename": "AvailableWorkspacesAndAccessTokens",
-            "tokens": self._token_pair(Principal("user", USER_ACTOR)),
-            "availableWorkspaces": self._available(),
-        }
-
-    def m_signIn(self, req: Request) -> Any:
-        email, password = str(req.args.get("email")), str(req.args.get("password"))
-        user = self.rt.store.entity_table("users").get(email)
-        known = (email, password) == (self.rt.user_email, self.rt.user_password) or (
-            user is not None and user["password"] == password
-        )
-        if not known:
-            raise GraphQLError(
-                "Wrong password",
-                code="FORBIDDEN",
-                sub_code="FORBIDDEN_EXCEPTION",
-                friendly="You do not have permission to perform this action.",
-            )
-        return {
-            "__typename": "AvailableWorkspacesAndAccessTokens",
-            "tokens": self._token_pair(Principal("user", USER_ACTOR)),
-            "availableWorkspaces": self._available(),
-        }
-
-    def m_signUpInNewWorkspace(self, req: Request) -> Any:
-        token = "fake-login-token-" + secrets.token_hex(16)
-        self.rt.store.entity_table("loginTokens")[token] = {"id": token}
-        return {
-            "__typename": "SignUp",
-            "loginToken": {"token": token, "expiresAt": _in(minutes=15)},
-            "workspace": {
-                "id": contract_data.workspace_id(),
-                "workspaceUrls": {"subdomainUrl": "http://apple.localhost", "customUrl": None},
-            },
-        }
-
-    def m_activateWorkspace(self, req: Request) -> Any:
-        return self.q_currentWorkspace(req)
 
     def q_navigationMenuItems(self, req: Request) -> Any:
         return self._seed("093-metadata-navigationMenuItems", "navigationMenuItems")

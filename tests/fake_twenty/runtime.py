@@ -137,6 +137,8 @@ class Runtime:
     requests: list[LoggedRequest] = field(default_factory=list)
     extra_tokens: dict[str, Principal] = field(default_factory=dict)
     apps: Apps = field(default_factory=Apps)
+    # the workspace's settings changed through updateWorkspace, and whether it has an owner yet
+    workspace_settings: dict[str, Any] = field(default_factory=lambda: {"owned": True})
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def reset(self, *, seeded: bool | None = None) -> None:
@@ -154,6 +156,7 @@ class Runtime:
             self.token_expiry.clear()
             self.refresh_tokens.clear()
             self.revoked_refresh_tokens.clear()
+            self.workspace_settings = {"owned": self.store.seeded}
 
     def issue_user_tokens(self, principal: Principal) -> dict[str, Any]:
         """An AuthTokenPair (metadata introspection): a user access token that expires after

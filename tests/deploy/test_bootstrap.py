@@ -1,0 +1,81 @@
+"""`inv bootstrap` against the fake Twenty over real HTTP: a fresh server (the fake's empty
+workspace has no owner yet) gets its first workspace and admin, sign-up closed and a deploy key;
+a re-run changes nothing; a server someone else signed up on first is refused; secrets are
+stored, never printed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from deploy.bootstrap import bootstrap, run_bootstrap
+from deploy.secrets import DirSecretStore
+from staging.bootstrap import BootstrapError
+from twenty_api import TwentyClient
+
+pytestmark = pytest.mark.anyio
+USER, KEY = "twenty-deploy-user", "twenty-deploy-api-key"
+
+
+async def test_first_run_signs_up_closes_sign_up_and_stores_a_working_key(fake_twenty_empty, tmp_path):
+    store = DirSecretStore(tmp_path / "secrets")
+    said: list[str] = []
+    report = await bootstrap(
+        fake_twenty_empty.base_url,
+        store,
+        user_secret=USER,
+        key_secret=KEY,
+        email="ops@example.com",
+        workspace_name="Acme",
+        say=said.append,
+    )
+    steps = dict(report.steps)
+    assert steps["workspace"] == "created 'Acme'"
+    assert steps["sign-up"].startswith("closed")
+    assert steps["API key"].startswith("created (Admin role")
+    creds = json.loads(store.get(USER))
+    assert creds["email"] == "ops@example.com" and len(creds["password"]) >= 24
+    assert (tmp_path / "secrets" / KEY).stat().st_mode & 0o777 == 0o600
+    async with TwentyClient(fake_twenty_empty.base_url, api_key=store.get(KEY), rate_limit=None) as client:
+        assert await client.workspace_id() == report.workspace_id
+    assert not any(creds["password"] in line or store.get(KEY) in line for line in said)
+    assert fake_twenty_empty.runtime.workspace_settings["isPublicInviteLinkEnabled"] is False
+
+    again = await bootstrap(fake_twenty_empty.base_url, store, user_secret=USER, key_secret=KEY)
+    assert dict(again.steps)["workspace"] == "exists; signed in"
+    assert dict(again.steps)["sign-up"] == "already closed"
+    assert dict(again.steps)["API key"].startswith("kept")
+    assert json.loads(store.get(USER)) == creds
+
+
+async def test_a_server_someone_else_signed_up_on_is_refused_without_touching_it(fake_twenty, tmp_path):
+    store = DirSecretStore(tmp_path / "secrets")
+    with pytest.raises(BootstrapError, match="already has a workspace that this deploy user does not own"):
+        await bootstrap(
+            fake_twenty.base_url, store, user_secret=USER, key_secret=KEY, email="ops@example.com"
+        )
+    assert KEY not in {p.name for p in (tmp_path / "secrets").iterdir()}
+    assert fake_twenty.runtime.workspace_settings.get("isPublicInviteLinkEnabled") is None
+
+
+async def test_a_killed_first_run_is_finished_by_the_next(fake_twenty_empty, tmp_path):
+    """The password is stored before signing up, so a run killed after sign-up can sign in."""
+    store = DirSecretStore(tmp_path / "secrets")
+    store.put(USER, json.dumps({"email": "ops@example.com", "password": "p" * 30}))
+    first = await bootstrap(fake_twenty_empty.base_url, store, user_secret=USER, key_secret=KEY)
+    assert dict(first.steps)["workspace"] == "created 'Twenty'"
+    store.put(KEY, "not-a-key")  # a stale key is replaced, not kept
+    second = await bootstrap(fake_twenty_empty.base_url, store, user_secret=USER, key_secret=KEY)
+    assert dict(second.steps)["API key"].startswith("created")
+
+
+def test_first_run_needs_an_email_and_url_needs_a_secrets_dir(tmp_path: Path) -> None:
+    from deploy.bootstrap import _credentials
+    from deploy.preconditions import PreconditionError
+
+    with pytest.raises(BootstrapError, match="--email"):
+        _credentials(DirSecretStore(tmp_path), USER, "")
+    with pytest.raises(PreconditionError, match="--secrets-dir"):
+        run_bootstrap("staging", "", "Twenty", "http://127.0.0.1:9", "", dry_run=False)
