@@ -36,6 +36,10 @@ SQL_TIER_MEMORY_GB = {"db-f1-micro": 0.6, "db-g1-small": 1.7}
 
 Profile = Literal["lean", "standard", "ha"]
 
+# Twenty 2.21 core.datasource.ts sets no poolSize, so node-postgres' default max (10) applies per process.
+CORE_POOL = 10
+PG_RESERVED_CONNECTIONS = 3  # PostgreSQL superuser_reserved_connections default
+
 
 class ConfigError(ValueError):
     """A stack setting is wrong. The message names the key and the fix."""
@@ -64,19 +68,20 @@ class StackConfig(BaseModel):
     server_cpu: str = "1"
     server_memory: str = "2Gi"
     server_active_hours_per_day: float = Field(default=2.0, ge=0, le=24)
-    pg_pool_max_connections: int = Field(default=10, ge=1, le=100)
+    pg_pool_max_connections: int = Field(default=5, ge=1, le=100)
 
     # worker
     worker_mode: Literal["vm", "workerpool"] = "vm"
     worker_machine_type: str = "e2-small"
     worker_disk_gb: int = Field(default=10, ge=10, le=200)
     worker_disk_type: Literal["pd-standard", "pd-balanced", "pd-ssd"] = "pd-balanced"
-    worker_pg_connections: int = Field(default=10, ge=1, le=100)
+    worker_pg_connections: int = Field(default=5, ge=1, le=100)  # the worker's PG_POOL_MAX_CONNECTIONS
 
     # Redis
     redis_mode: Literal["memorystore", "vm"] = "memorystore"
     redis_tier: Literal["BASIC", "STANDARD_HA"] = "BASIC"
     redis_memory_gb: int = Field(default=1, ge=1, le=300)
+    redis_vm_max_memory_mb: int = Field(default=256, ge=32, le=4096)  # Redis on the VM (lean)
 
     # network
     vpc_egress: Literal["direct", "connector"] = "direct"
@@ -106,6 +111,16 @@ class StackConfig(BaseModel):
     calendar_enabled: bool = True
     ai_provider: Literal["none", "openai", "anthropic", "google", "xai", "groq", "mistral"] = "openai"
     storage_s3_region: str = "us-east-1"
+    # E-mail (invitations, password resets): 2.21 defaults EMAIL_DRIVER to LOGGER, which sends nothing.
+    email_driver: Literal["smtp", "logger"] = "smtp"
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_no_tls: bool = False
+    email_from_address: str = ""
+    email_from_name: str = "Twenty"
+    # False on a fresh stack: the server is not public until the first workspace exists (docs/infra.md).
+    workspace_bootstrapped: bool = False
 
     # read by inv deploy for `${stack.<key>}` in apps/ manifests (agents' model, workflow e-mail)
     ai_model: str = ""
@@ -139,7 +154,17 @@ class StackConfig(BaseModel):
 
     @property
     def connection_demand(self) -> int:
-        return self.server_max_instances * self.pg_pool_max_connections + self.worker_pg_connections
+        """Connections Twenty may open at once: every process opens TypeORM's core pool (pg's default
+        10, not configurable in 2.21) plus the workspace pool (PG_POOL_MAX_CONNECTIONS); the migration
+        job runs beside the old revision during a rollout."""
+        server = self.server_max_instances * (CORE_POOL + self.pg_pool_max_connections)
+        job = CORE_POOL + self.pg_pool_max_connections
+        return server + (CORE_POOL + self.worker_pg_connections) + job
+
+    @property
+    def connection_limit(self) -> int:
+        """max_connections minus PostgreSQL's superuser_reserved_connections (3)."""
+        return self.db_max_connections - PG_RESERVED_CONNECTIONS
 
     @model_validator(mode="after")
     def _cross_checks(self) -> StackConfig:
@@ -198,15 +223,19 @@ def _check_cross_field_rules(c: StackConfig) -> None:
             f"`{c.db_tier}` is not a Cloud SQL PostgreSQL tier",
             "use db-g1-small or db-custom-1-3840",
         )
-    if c.connection_demand >= c.db_max_connections:
-        fits = (c.db_max_connections - c.worker_pg_connections - 1) // c.pg_pool_max_connections
-        raise_to = f"raise dbMaxConnections to at least {c.connection_demand + 1}"
+    if c.connection_demand > c.connection_limit:
+        per = CORE_POOL + c.pg_pool_max_connections
+        fits = (c.connection_limit - (CORE_POOL + c.worker_pg_connections) - per) // per
+        raise_to = f"raise dbMaxConnections to at least {c.connection_demand + PG_RESERVED_CONNECTIONS}"
         _fail(
             "server_max_instances",
-            f"{c.server_max_instances} instances × {c.pg_pool_max_connections} pool connections + "
-            f"{c.worker_pg_connections} worker connections = {c.connection_demand}, which reaches "
-            f"Cloud SQL max_connections={c.db_max_connections}",
-            f"lower serverMaxInstances to at most {fits}, or {raise_to}" if fits >= 1 else raise_to,
+            f"{c.server_max_instances} instances × ({CORE_POOL} core + {c.pg_pool_max_connections} pool) + "
+            f"worker ({CORE_POOL} + {c.worker_pg_connections}) + migration job ({per}) = "
+            f"{c.connection_demand} connections, over Cloud SQL max_connections={c.db_max_connections} "
+            f"less {PG_RESERVED_CONNECTIONS} reserved",
+            f"lower serverMaxInstances to at most {fits} or pgPoolMaxConnections, or {raise_to}"
+            if fits >= 1
+            else raise_to,
         )
     if c.redis_mode == "vm" and c.worker_mode != "vm":
         _fail(
@@ -230,6 +259,13 @@ def _check_cross_field_rules(c: StackConfig) -> None:
         )
     if not re.fullmatch(r"(?=.{4,253}$)([a-z0-9-]+\.)+[a-z]{2,}", c.domain):
         _fail("domain", f"`{c.domain}` is not a DNS host name", _FIXES["domain"])
+    if c.email_driver == "smtp" and not (c.smtp_host and c.email_from_address):
+        _fail(
+            "smtp_host",
+            "e-mail is sent by SMTP (emailDriver: smtp) but smtpHost or emailFromAddress is not set",
+            "set smtpHost, smtpPort, smtpUser, emailFromAddress (and the smtpPassword secret), "
+            "or emailDriver: logger to send no e-mail at all",
+        )
     if c.worker_machine_type in ("e2-micro", "f1-micro"):
         _fail(
             "worker_machine_type",
@@ -250,6 +286,7 @@ def known_keys() -> dict[str, str]:
 USER_SECRET_KEYS: dict[str, str] = {
     "googleClientSecret": "the Google OAuth client secret (Google Cloud console → Credentials)",
     "aiApiKey": "the API key of the AI provider named by aiProvider",
+    "smtpPassword": "the password of smtpUser on smtpHost (EMAIL_SMTP_PASSWORD)",
 }
 
 
@@ -339,6 +376,8 @@ def required_user_secrets(cfg: StackConfig) -> list[str]:
         keys.append("googleClientSecret")
     if cfg.ai_provider != "none":
         keys.append("aiApiKey")
+    if cfg.email_driver == "smtp" and cfg.smtp_user:
+        keys.append("smtpPassword")
     return keys
 
 

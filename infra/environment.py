@@ -146,6 +146,10 @@ def _secret_specs(
         specs.append(
             SecretSpec("ai-api-key", f"{cfg.ai_provider} API key", user_secrets.get("aiApiKey"), twenty)
         )
+    if cfg.email_driver == "smtp" and cfg.smtp_user:
+        specs.append(
+            SecretSpec("smtp-password", "EMAIL_SMTP_PASSWORD", user_secrets.get("smtpPassword"), twenty)
+        )
     specs += [
         SecretSpec("mcp-sealing-key", "MCP_SEALING_KEY", readers={"mcp": identity.mcp_sa}, generate=32),
         SecretSpec("mcp-admin-token", "MCP_ADMIN_TOKEN", readers={"mcp": identity.mcp_sa}, generate=32),

@@ -31,6 +31,8 @@ CLOUD_RUN = (RUN_SERVICE, RUN_JOB, RUN_POOL)
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor"}
 PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
 SHARED_CORE_TIERS = {"db-f1-micro", "db-g1-small"}
+CORE_POOL = 10  # Twenty 2.21 core.datasource.ts: no poolSize, so node-postgres' default of 10
+PG_RESERVED_CONNECTIONS = 3  # PostgreSQL superuser_reserved_connections
 # Services that are public by design: Twenty's web app and the MCP server (each authenticates itself).
 PUBLIC_SERVICE_SUFFIXES = ("-server", "-mcp")
 SECRET_NAME = re.compile(
@@ -83,7 +85,6 @@ class PolicyReport:
     def passed(self) -> bool:
         """True when no mandatory rule is violated (advisory findings are reported, not fatal)."""
         return not any(v.severity == "mandatory" for v in self.violations)
-
 
 
 def _containers(r: PolicyResource) -> list[Mapping[str, Any]]:
@@ -145,19 +146,25 @@ def sql_connection_budget(r: PolicyResource, ctx: PolicyContext) -> str | None:
     limit = int(flags["max_connections"])
     demand = 0
     for res in ctx.resources:
-        if res.typ not in (RUN_SERVICE, RUN_POOL, VM):
+        if res.typ not in (RUN_SERVICE, RUN_POOL, RUN_JOB, VM):
             continue
         pool = _pool_size(res)
         if pool is None:
             continue
-        if res.typ == RUN_SERVICE:
+        pool += CORE_POOL  # every Twenty process also opens TypeORM's core pool (pg default 10)
+        if res.typ == RUN_JOB:
+            demand += pool * int(get_path(res.props, "template", "parallelism") or 1)
+        elif res.typ == RUN_SERVICE:
             demand += pool * int(get_path(res.props, "template", "scaling", "maxInstanceCount") or 100)
         elif res.typ == RUN_POOL:
             demand += pool * int(get_path(res.props, "scaling", "manualInstanceCount") or 1)
         else:
             demand += pool
-    if demand >= limit:
-        return f"workloads may open {demand} connections, reaching max_connections={limit}"
+    if demand > limit - PG_RESERVED_CONNECTIONS:
+        return (
+            f"workloads may open {demand} connections (core pool + PG_POOL_MAX_CONNECTIONS per process, "
+            f"migration job included), over max_connections={limit} less {PG_RESERVED_CONNECTIONS} reserved"
+        )
     return None
 
 
@@ -350,6 +357,36 @@ def run_server_health_probes(r: PolicyResource, ctx: PolicyContext) -> str | Non
     return None
 
 
+# Cloud Run v2 Probe limits (run.googleapis.com reference, "Configure container health checks"):
+# startup: initialDelaySeconds and periodSeconds at most 240, failureThreshold × periodSeconds at
+# most 240; liveness: initialDelaySeconds and periodSeconds at most 3600; always timeout <= period.
+PROBE_LIMITS = {"startupProbe": 240, "livenessProbe": 3600}
+
+
+def run_probe_limits(r: PolicyResource, ctx: PolicyContext) -> str | None:
+    for container in _containers(r):
+        for kind, limit in PROBE_LIMITS.items():
+            probe = container.get(kind)
+            if not probe:
+                continue
+            period = int(probe.get("periodSeconds") or 10)
+            failures = int(probe.get("failureThreshold") or 3)
+            delay = int(probe.get("initialDelaySeconds") or 0)
+            timeout = int(probe.get("timeoutSeconds") or 1)
+            if period > limit or delay > limit:
+                return (
+                    f"{kind}: periodSeconds {period} / initialDelaySeconds {delay} over Cloud Run's {limit}"
+                )
+            if kind == "startupProbe" and failures * period > limit:
+                return (
+                    f"startupProbe: failureThreshold {failures} × periodSeconds {period} = "
+                    f"{failures * period} s, over Cloud Run's {limit} s (the deploy is rejected)"
+                )
+            if timeout > period:
+                return f"{kind}: timeoutSeconds {timeout} exceeds periodSeconds {period}"
+    return None
+
+
 def secret_auto_replication(r: PolicyResource, ctx: PolicyContext) -> str | None:
     if not get_path(r.props, "replication"):
         return "secret without a replication policy"
@@ -449,6 +486,12 @@ RULES: tuple[Rule, ...] = (
         "Twenty server has a /healthz startup probe",
         (RUN_SERVICE,),
         run_server_health_probes,
+    ),
+    Rule(
+        "run-probe-limits",
+        "Every probe within Cloud Run's limits (startup: threshold × period <= 240 s)",
+        CLOUD_RUN,
+        run_probe_limits,
     ),
     Rule("secret-replication", "Secrets declare a replication policy", (SECRET,), secret_auto_replication),
 )

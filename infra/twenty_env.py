@@ -41,17 +41,30 @@ def secret_env(cfg: StackConfig) -> dict[str, str]:
         env["AUTH_GOOGLE_CLIENT_SECRET"] = "google-client-secret"  # noqa: S105 (a secret's name)
     if cfg.ai_provider != "none":
         env[AI_KEY_ENV[cfg.ai_provider]] = "ai-api-key"
+    if cfg.email_driver == "smtp" and cfg.smtp_user:
+        env["EMAIL_SMTP_PASSWORD"] = "smtp-password"  # noqa: S105 (a secret's name)
     return env
 
 
-def plain_env(cfg: StackConfig, bucket_name: pulumi.Input[str], *, runs_migrations: bool) -> dict[str, Any]:
+def plain_env(
+    cfg: StackConfig, bucket_name: pulumi.Input[str], *, runs_migrations: bool, pg_pool: int | None = None
+) -> dict[str, Any]:
+    """Plain settings of one Twenty process; `pg_pool` overrides PG_POOL_MAX_CONNECTIONS (the worker's)."""
     google = "true" if cfg.google_auth_enabled else "false"
     env: dict[str, Any] = {
         "SERVER_URL": cfg.server_url,
+        # Sign-up lock (sign-in-up.service.ts): with multi-workspace off, signing up is possible only
+        # while no workspace exists, and the first user becomes server admin; creating any further
+        # workspace is limited to server admins. The server stays private until that first
+        # workspace exists (workspaceBootstrapped), so the first user is ours.
         "IS_MULTIWORKSPACE_ENABLED": "false",
+        "IS_WORKSPACE_CREATION_LIMITED_TO_SERVER_ADMINS": "true",
         "PG_SSL_ALLOW_SELF_SIGNED": "true",  # Cloud SQL's server CA is its own (ssl_mode ENCRYPTED_ONLY)
-        "PG_POOL_MAX_CONNECTIONS": str(cfg.pg_pool_max_connections),
+        "PG_POOL_MAX_CONNECTIONS": str(pg_pool if pg_pool is not None else cfg.pg_pool_max_connections),
         "STORAGE_TYPE": "s3",
+        # AWS SDK for JS >= 3.729 sends CRC32 checksums by default; GCS's XML API rejects them.
+        "AWS_REQUEST_CHECKSUM_CALCULATION": "WHEN_REQUIRED",
+        "AWS_RESPONSE_CHECKSUM_VALIDATION": "WHEN_REQUIRED",
         "STORAGE_S3_REGION": cfg.storage_s3_region,  # 2.21 validates an AWS-style region name
         "STORAGE_S3_NAME": bucket_name,
         "STORAGE_S3_ENDPOINT": S3_ENDPOINT,
@@ -72,8 +85,26 @@ def plain_env(cfg: StackConfig, bucket_name: pulumi.Input[str], *, runs_migratio
         env["AUTH_GOOGLE_CLIENT_ID"] = cfg.google_client_id
         env["AUTH_GOOGLE_CALLBACK_URL"] = cfg.google_callback_url
         env["AUTH_GOOGLE_APIS_CALLBACK_URL"] = cfg.google_apis_callback_url
+    env.update(email_env(cfg))
     if cfg.redis_mode == "memorystore":
         env["NODE_EXTRA_CA_CERTS"] = f"{REDIS_CA_DIR}/{REDIS_CA_FILE}"
+    return env
+
+
+def email_env(cfg: StackConfig) -> dict[str, str]:
+    """EMAIL_* of config-variables.ts (2.21 defaults EMAIL_DRIVER to LOGGER: nothing is sent)."""
+    if cfg.email_driver == "logger":
+        return {"EMAIL_DRIVER": "LOGGER"}
+    env = {
+        "EMAIL_DRIVER": "SMTP",
+        "EMAIL_SMTP_HOST": cfg.smtp_host,
+        "EMAIL_SMTP_PORT": str(cfg.smtp_port),
+        "EMAIL_SMTP_NO_TLS": "true" if cfg.smtp_no_tls else "false",
+        "EMAIL_FROM_ADDRESS": cfg.email_from_address,
+        "EMAIL_FROM_NAME": cfg.email_from_name,
+    }
+    if cfg.smtp_user:
+        env["EMAIL_SMTP_USER"] = cfg.smtp_user
     return env
 
 

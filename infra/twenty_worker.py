@@ -8,148 +8,28 @@ writes them to a tmpfs file (/run) readable by root only.
 
 from __future__ import annotations
 
-import shlex
-from typing import Any
-
 import pulumi
 import pulumi_gcp as gcp
-import yaml
 
 from infra.base import child_opts, inherited_deps, labels
-from infra.cache import REDIS_VM_PORT, Cache
+from infra.cache import Cache
 from infra.config import StackConfig
 from infra.identity import Identity
 from infra.network import WORKER_TAG, Network
 from infra.secrets import Secrets
 from infra.storage import Storage
 from infra.twenty_env import REDIS_CA_DIR, REDIS_CA_FILE, cloud_run_envs, plain_env, secret_env
+from infra.worker_boot import CONFIG_SHA_KEY, render_worker_boot, worker_command
 
 COS_IMAGE = "projects/cos-cloud/global/images/family/cos-stable"
-REDIS_IMAGE = "redis:7.2-alpine"
-
-FETCH_SECRETS_SH = r"""#!/bin/bash
-# Reads every secret named in /etc/twenty/secret-map from Secret Manager with this VM's service
-# account and writes them to /run/twenty (tmpfs, root only). Values never touch metadata or disk.
-# (The TWENTY_* overrides exist for the tests, which run this script against local fakes.)
-set -euo pipefail
-ROOT=${TWENTY_ROOT:-}
-MD=${TWENTY_METADATA_URL:-http://metadata.google.internal/computeMetadata/v1}
-SM=${TWENTY_SECRETMANAGER_URL:-https://secretmanager.googleapis.com}
-PROJECT=$(curl -sf -H 'Metadata-Flavor: Google' "$MD/project/project-id")
-TOKEN=$(curl -sf -H 'Metadata-Flavor: Google' "$MD/instance/service-accounts/default/token" \
-  | sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
-fetch() {
-  curl -sf -H "Authorization: Bearer $TOKEN" "$SM/v1/projects/$PROJECT/secrets/$1/versions/latest:access" \
-    | sed -n 's/.*"data": *"\([^"]*\)".*/\1/p' | base64 -d
-}
-umask 077
-mkdir -p "$ROOT/run/twenty"
-: > "$ROOT/run/twenty/secrets.env.tmp"
-while read -r name secret; do
-  [ -z "$name" ] && continue
-  value=$(fetch "$secret")
-  if [ -z "$value" ] || [ "$(printf '%s' "$value" | wc -l)" -ne 0 ]; then
-    echo "secret $secret is empty or spans several lines; refusing to start" >&2; exit 1
-  fi
-  printf '%s=%s\n' "$name" "$value" >> "$ROOT/run/twenty/secrets.env.tmp"
-done < "$ROOT/etc/twenty/secret-map"
-mv "$ROOT/run/twenty/secrets.env.tmp" "$ROOT/run/twenty/secrets.env"
-if [ -s "$ROOT/etc/twenty/file-secrets" ]; then
-  while read -r path secret; do
-    mkdir -p "$(dirname "$ROOT$path")"
-    fetch "$secret" > "$ROOT$path"
-  done < "$ROOT/etc/twenty/file-secrets"
-  # The CA certificate is public; the containers run as non-root users.
-  if [ -f "$ROOT/etc/twenty/redis-ca/ca.pem" ]; then chmod 0644 "$ROOT/etc/twenty/redis-ca/ca.pem"; fi
-fi
-"""
-
-
-REDIS_CONF_SH = (
-    "printf 'port {port}\\nrequirepass %s\\nmaxmemory-policy noeviction\\nappendonly yes\\n"
-    'protected-mode no\\n\' "$(cat "$ROOT/run/twenty/redis-password")" > "$ROOT/run/twenty/redis.conf"; '
-    'chown 999:999 "$ROOT/run/twenty/redis.conf"  # the redis image drops to uid 999'
-)
-
-
-def _unit(description: str, exec_start: str, *, after: str = "", oneshot: bool = False) -> str:
-    lines = ["[Unit]", f"Description={description}", "Wants=network-online.target"]
-    lines.append(f"After=network-online.target {after}".rstrip())
-    if after:
-        lines.append(f"Requires={after}")
-    lines += ["", "[Service]"]
-    if oneshot:
-        lines += ["Type=oneshot", "RemainAfterExit=yes"]
-    else:
-        lines += ["Restart=always", "RestartSec=10"]
-    lines += [f"ExecStart={exec_start}", "", "[Install]", "WantedBy=multi-user.target", ""]
-    return "\n".join(lines)
 
 
 def render_cloud_init(
     cfg: StackConfig, plain: dict[str, str], secrets_by_env: dict[str, str], file_secrets: dict[str, str]
 ) -> str:
-    """cloud-init user-data for Container-Optimized OS. Pure function of resolved plain values."""
-    worker_env = "".join(f"{k}={v}\n" for k, v in sorted(plain.items()))
-    secret_map = "".join(f"{k} {v}\n" for k, v in sorted(secrets_by_env.items()))
-    file_map = "".join(f"{path} {sid}\n" for path, sid in sorted(file_secrets.items()))
-    docker = "/usr/bin/docker"
-    fetch_script = FETCH_SECRETS_SH
-    if cfg.redis_mode == "vm":
-        # redis.conf is assembled on the VM from the fetched password, after the secrets are read.
-        fetch_script += REDIS_CONF_SH.format(port=REDIS_VM_PORT) + "\n"
-    mounts = f"-v {REDIS_CA_DIR}:{REDIS_CA_DIR}:ro " if cfg.redis_mode == "memorystore" else ""
-    worker_cmd = (
-        f"/bin/bash -c '{docker} rm -f twenty-worker >/dev/null 2>&1; "
-        f"exec {docker} run --rm --name twenty-worker "
-        f"--network host --env-file /etc/twenty/worker.env --env-file /run/twenty/secrets.env {mounts}"
-        f"{shlex.quote(cfg.twenty_image)} yarn worker:prod'"
-    )
-    files: list[dict[str, Any]] = [
-        {"path": "/etc/twenty/fetch-secrets.sh", "permissions": "0700", "content": fetch_script},
-        {"path": "/etc/twenty/worker.env", "permissions": "0644", "content": worker_env},
-        {"path": "/etc/twenty/secret-map", "permissions": "0644", "content": secret_map},
-        {"path": "/etc/twenty/file-secrets", "permissions": "0644", "content": file_map},
-        {
-            "path": "/etc/systemd/system/twenty-secrets.service",
-            "permissions": "0644",
-            "content": _unit(
-                "Fetch Twenty secrets from Secret Manager",
-                "/bin/bash /etc/twenty/fetch-secrets.sh",
-                oneshot=True,
-            ),
-        },
-    ]
-    after = "twenty-secrets.service"
-    units = ["twenty-secrets.service"]
-    if cfg.redis_mode == "vm":
-        redis_cmd = (
-            f"/bin/bash -c '{docker} rm -f twenty-redis >/dev/null 2>&1; mkdir -p /var/lib/twenty-redis; "
-            f"exec {docker} run --rm --name twenty-redis --network host -v /var/lib/twenty-redis:/data "
-            f"-v /run/twenty/redis.conf:/etc/redis.conf:ro {REDIS_IMAGE} redis-server /etc/redis.conf'"
-        )
-        files.append(
-            {
-                "path": "/etc/systemd/system/twenty-redis.service",
-                "permissions": "0644",
-                "content": _unit("Redis for Twenty (noeviction, AUTH)", redis_cmd, after=after),
-            }
-        )
-        units.append("twenty-redis.service")
-        after = f"{after} twenty-redis.service"
-    files.append(
-        {
-            "path": "/etc/systemd/system/twenty-worker.service",
-            "permissions": "0644",
-            "content": _unit("Twenty worker (yarn worker:prod)", worker_cmd, after=after),
-        }
-    )
-    units.append("twenty-worker.service")
-    doc = {
-        "write_files": files,
-        "runcmd": [["systemctl", "daemon-reload"], *[["systemctl", "start", u] for u in units]],
-    }
-    return "#cloud-config\n" + yaml.safe_dump(doc, sort_keys=False, width=1000)
+    """cloud-init user-data for Container-Optimized OS (see infra/worker_boot.py)."""
+    ca_dir = REDIS_CA_DIR if cfg.redis_mode == "memorystore" else ""
+    return render_worker_boot(cfg, plain, secrets_by_env, file_secrets, ca_dir=ca_dir).user_data
 
 
 class TwentyWorker(pulumi.ComponentResource):
@@ -193,10 +73,12 @@ class TwentyWorker(pulumi.ComponentResource):
             file_secrets[f"{REDIS_CA_DIR}/{REDIS_CA_FILE}"] = secrets.secret_id("redis-ca")
         if cfg.redis_mode == "vm":
             file_secrets["/run/twenty/redis-password"] = secrets.secret_id("redis-password")
-        plain = plain_env(cfg, storage.bucket.name, runs_migrations=False)
-        self.cloud_init = pulumi.Output.all(**plain).apply(
-            lambda resolved: render_cloud_init(cfg, resolved, secrets_by_env, file_secrets)
+        plain = plain_env(cfg, storage.bucket.name, runs_migrations=False, pg_pool=cfg.worker_pg_connections)
+        ca_dir = REDIS_CA_DIR if cfg.redis_mode == "memorystore" else ""
+        boot = pulumi.Output.all(**plain).apply(
+            lambda resolved: render_worker_boot(cfg, resolved, secrets_by_env, file_secrets, ca_dir=ca_dir)
         )
+        self.cloud_init = boot.apply(lambda b: b.user_data)
         self.instance = gcp.compute.Instance(
             f"{p}-worker",
             name=f"{p}-worker",
@@ -216,6 +98,8 @@ class TwentyWorker(pulumi.ComponentResource):
             ],
             metadata={
                 "user-data": self.cloud_init,
+                # long-polled by the VM's config watcher, which reboots to apply a changed user-data
+                CONFIG_SHA_KEY: boot.apply(lambda b: b.config_sha),
                 "google-logging-enabled": "true",
                 "google-monitoring-enabled": "true",
                 "enable-oslogin": "TRUE",
@@ -265,9 +149,14 @@ class TwentyWorker(pulumi.ComponentResource):
                 containers=[
                     {
                         "image": cfg.twenty_image,
-                        "args": ["yarn", "worker:prod"],
+                        "args": worker_command(),
                         "envs": cloud_run_envs(
-                            plain_env(cfg, storage.bucket.name, runs_migrations=False),
+                            plain_env(
+                                cfg,
+                                storage.bucket.name,
+                                runs_migrations=False,
+                                pg_pool=cfg.worker_pg_connections,
+                            ),
                             secret_env(cfg),
                             secrets.secret_id,
                         ),

@@ -27,6 +27,8 @@ def base(**overrides: object) -> StackConfig:
         "profile": "lean",
         "redis_mode": "vm",
         "stack": "test",
+        "smtp_host": "smtp.test.example.com",
+        "email_from_address": "crm@test.example.com",
     }
     values.update(overrides)
     return build_config(**values)
@@ -40,7 +42,9 @@ VARIANTS: dict[str, Callable[[], StackConfig]] = {
     "standard-connector": lambda: with_profile(
         load_stack("staging"), "standard", {"vpc_egress": "connector"}
     ),
-    "lean-connector": lambda: with_profile(load_stack("staging"), "lean", {"vpc_egress": "connector"}),
+    "lean-connector": lambda: with_profile(
+        load_stack("staging"), "lean", {"vpc_egress": "connector", "server_max_instances": 2}
+    ),
     "standard-workerpool": lambda: with_profile(
         load_stack("staging"), "standard", {"worker_mode": "workerpool"}
     ),

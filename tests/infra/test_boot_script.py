@@ -4,12 +4,14 @@ Secret Manager on loopback: what the VM would do at boot, minus Google."""
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import os
 import shutil
 import stat
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -32,6 +34,8 @@ PROJECT = "boot-test-project"
 class FakeGoogle(BaseHTTPRequestHandler):
     secrets: ClassVar[dict[str, str]] = {}
     seen: ClassVar[list[str]] = []
+    timed: ClassVar[list[tuple[float, str]]] = []
+    fail_first: ClassVar[dict[str, int]] = {}
 
     def log_message(self, *args: Any) -> None:
         return
@@ -46,6 +50,7 @@ class FakeGoogle(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.seen.append(self.path)
+        self.timed.append((time.monotonic(), self.path))
         if self.path.startswith("/md/"):
             if self.headers.get("Metadata-Flavor") != "Google":
                 return self._send(403, "missing Metadata-Flavor")
@@ -62,6 +67,9 @@ class FakeGoogle(BaseHTTPRequestHandler):
             name = self.path[len(prefix) : -len("/versions/latest:access")]
             if name not in self.secrets:
                 return self._send(404, '{"error": "not found"}')
+            if self.fail_first.get(name, 0) > 0:  # the accessor grant has not propagated yet
+                self.fail_first[name] -= 1
+                return self._send(403, '{"error": {"status": "PERMISSION_DENIED"}}')
             data = base64.b64encode(self.secrets[name].encode()).decode()
             body = {
                 "name": f"projects/1/secrets/{name}/versions/3",
@@ -77,6 +85,8 @@ def fake_google() -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     FakeGoogle.seen = []
+    FakeGoogle.timed = []
+    FakeGoogle.fail_first = {}
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
@@ -89,7 +99,9 @@ def _files(variant: str) -> dict[str, str]:
     return {f["path"]: f["content"] for f in doc["write_files"]}
 
 
-def _boot(variant: str, root: Path, base: str, secrets: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _boot(
+    variant: str, root: Path, base: str, secrets: dict[str, str], retry_base_ms: int = 20
+) -> subprocess.CompletedProcess[str]:
     files = _files(variant)
     for path in ("/etc/twenty/secret-map", "/etc/twenty/file-secrets"):
         target = root / path.lstrip("/")
@@ -103,6 +115,8 @@ def _boot(variant: str, root: Path, base: str, secrets: dict[str, str]) -> subpr
         "TWENTY_ROOT": str(root),
         "TWENTY_METADATA_URL": f"{base}/md",
         "TWENTY_SECRETMANAGER_URL": f"{base}/sm",
+        "TWENTY_RETRY_BASE_MS": str(retry_base_ms),
+        "TWENTY_RETRY_ATTEMPTS": "4",
     }
     return subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=60)
 
@@ -159,9 +173,28 @@ def test_a_multi_line_secret_stops_the_boot(tmp_path: Path, fake_google: str) ->
     assert not (tmp_path / "run/twenty/secrets.env").exists()
 
 
-def test_a_missing_secret_stops_the_boot(tmp_path: Path, fake_google: str) -> None:
+def test_a_missing_secret_stops_the_boot_after_bounded_retries(tmp_path: Path, fake_google: str) -> None:
     values = _secret_values("prod-standard")
     del values["twenty-pg-url"]
     proc = _boot("prod-standard", tmp_path, fake_google, values)
     assert proc.returncode != 0
     assert not (tmp_path / "run/twenty/secrets.env").exists()
+    tries = [p for p in FakeGoogle.seen if "/twenty-pg-url/" in p]
+    assert len(tries) == 4  # TWENTY_RETRY_ATTEMPTS, then the unit fails (and systemd retries it)
+    assert "giving up on fetch_once twenty-pg-url after 4 attempts" in proc.stderr
+
+
+def test_secret_fetch_retries_with_backoff_until_iam_propagates(tmp_path: Path, fake_google: str) -> None:
+    """First boot on a fresh project: the grant is not visible yet; the fetch waits for it."""
+    values = _secret_values("prod-standard")
+    FakeGoogle.fail_first = {"twenty-app-secret": 3}
+    proc = _boot("prod-standard", tmp_path, fake_google, values, retry_base_ms=200)
+    assert proc.returncode == 0, proc.stderr
+    times = [t for t, p in FakeGoogle.timed if "/twenty-app-secret/" in p]
+    assert len(times) == 4
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    # 200 ms doubling: waits of 0.2, 0.4 and 0.8 s between the attempts (plus each request's own time).
+    assert gaps[0] >= 0.2 and gaps[1] >= 0.4 and gaps[2] >= 0.8, gaps
+    assert gaps[1] - gaps[0] >= 0.1 and gaps[2] - gaps[1] >= 0.25, gaps
+    env = dict(line.split("=", 1) for line in (tmp_path / "run/twenty/secrets.env").read_text().splitlines())
+    assert env["APP_SECRET"] == "value-of-twenty-app-secret"

@@ -36,6 +36,8 @@ MINIMAL = {
     "gcp:project": "my-twenty-staging",
     "twenty-gcp:domain": "crm.example.com",
     "twenty-gcp:googleClientId": "1-x.apps.googleusercontent.com",
+    "twenty-gcp:smtpHost": "smtp.example.com",
+    "twenty-gcp:emailFromAddress": "crm@example.com",
 }
 
 
@@ -93,7 +95,7 @@ def test_profile_defaults_and_overrides() -> None:
         ({"gcp:region": "us-centrl1"}, "gcp:region", "us-central1"),
         ({"gcp:region": "mars-north1"}, "gcp:region", "us-central1"),
         ({"twenty-gcp:dbEdition": "ENTERPRISE_PLUS"}, "twenty-gcp:dbEdition", "ENTERPRISE"),
-        ({"twenty-gcp:serverMaxInstances": "9"}, "twenty-gcp:serverMaxInstances", "at most 8"),
+        ({"twenty-gcp:serverMaxInstances": "9"}, "twenty-gcp:serverMaxInstances", "at most 4"),
         ({"twenty-gcp:profile": "leen"}, "twenty-gcp:profile", "lean"),
         ({"twenty-gcp:workerMode": "workerpool"}, "twenty-gcp:redisMode", "memorystore"),
         ({"twenty-gcp:dbTier": "db-huge"}, "twenty-gcp:dbTier", "db-g1-small"),
@@ -133,10 +135,16 @@ def test_missing_project_is_named() -> None:
 
 
 def test_connection_budget_boundary() -> None:
-    assert base(server_max_instances=8).connection_demand == 90
-    with pytest.raises(ConfigError, match="reaches Cloud SQL max_connections=100"):
-        base(server_max_instances=9)
-    assert base(server_max_instances=9, db_max_connections=101).connection_demand == 100
+    # 2.21 opens a core pool (10) beside PG_POOL_MAX_CONNECTIONS in every process, and the migration
+    # job runs beside the server: 3 × (10+8) + worker (10+8) + job (10+8) = 90 <= 100 - 3 reserved.
+    assert (
+        base(server_max_instances=3, pg_pool_max_connections=8, worker_pg_connections=8).connection_demand
+        == 90
+    )
+    with pytest.raises(ConfigError, match=r"= 100 connections, over Cloud SQL max_connections=100 less 3"):
+        base(server_max_instances=3, pg_pool_max_connections=10, worker_pg_connections=10)
+    ten = {"pg_pool_max_connections": 10, "worker_pg_connections": 10}
+    assert base(server_max_instances=3, db_max_connections=103, **ten).connection_demand == 100
 
 
 def test_other_providers_settings_are_ignored() -> None:
@@ -220,10 +228,11 @@ def test_connection_budget_is_exactly_the_rule(instances: int, pool: int, worker
         "worker_pg_connections": worker,
         "db_max_connections": limit,
     }
-    if instances * pool + worker < limit:
-        assert base(**values).connection_demand == instances * pool + worker
+    demand = instances * (10 + pool) + (10 + worker) + (10 + pool)
+    if demand <= limit - 3:
+        assert base(**values).connection_demand == demand
     else:
-        with pytest.raises(ConfigError, match=r"^twenty-gcp:serverMaxInstances: .* reaches Cloud SQL"):
+        with pytest.raises(ConfigError, match=r"^twenty-gcp:serverMaxInstances: .* over Cloud SQL"):
             base(**values)
 
 
@@ -235,4 +244,5 @@ def test_budget_fix_never_suggests_zero_instances() -> None:
             worker_pg_connections=20,
             db_max_connections=25,
         )
-    assert "raise dbMaxConnections to at least 41" in str(err.value) and "at most 0" not in str(err.value)
+    # 1 × (10+20) + worker (10+20) + job (10+20) = 90, plus 3 reserved
+    assert "raise dbMaxConnections to at least 93" in str(err.value) and "at most 0" not in str(err.value)

@@ -17,6 +17,7 @@ import pytest
 import yaml
 from rich.console import Console
 
+from infra import policies as P
 from infra import pricing
 from infra.plan import MOCK_SECRET_PREFIX, PlanMocks, main, render
 from tests.infra.conftest import plan_of
@@ -59,7 +60,7 @@ def test_plan_prints_every_resource_by_concern_policies_and_costs(stack: str) ->
         "McpService",
     ):
         assert concern in text
-    assert "Policies (26 rules)" in text and "FAIL" not in text
+    assert f"Policies ({len(P.RULES)} rules)" in text and "FAIL" not in text
     assert "total" in text and "ENCRYPTED_ONLY" in text
     assert "DNS records to create" in text
     assert MOCK_SECRET_PREFIX not in text  # secret values are never printed, not even mock ones
@@ -135,6 +136,8 @@ def test_pulumi_entry_point_runs_under_mocks() -> None:
             "googleClientId": "1-x.apps.googleusercontent.com",
             "googleClientSecret": "s3cr3t",
             "aiApiKey": "sk-x",
+            "smtpHost": "smtp.entry.example.com",
+            "emailFromAddress": "crm@entry.example.com",
         }.items()
     }
     mocks = PlanMocks("entry-point-proj", "us-central1")
@@ -171,7 +174,11 @@ def test_boot_script_is_valid_bash(tmp_path: Path) -> None:
         "Requires=twenty-secrets.service twenty-redis.service"
         in files["/etc/systemd/system/twenty-worker.service"]["content"]
     )
-    assert doc["runcmd"][-1] == ["systemctl", "start", "twenty-worker.service"]
+    started = [c[2] for c in doc["runcmd"] if c[:2] == ["systemctl", "start"]]
+    assert started.index("twenty-redis.service") < started.index("twenty-worker.service")
+    for name in ("run-worker.sh", "run-redis.sh", "host-firewall.sh", "config-watch.sh"):
+        (tmp_path / name).write_text(files[f"/etc/twenty/{name}"]["content"])
+        subprocess.run(["bash", "-n", str(tmp_path / name)], check=True)
 
 
 def test_inv_plan_runs_from_the_command_line() -> None:

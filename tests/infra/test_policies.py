@@ -252,6 +252,22 @@ CASES: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], bool, list[Poli
         False,
         [],
     ),
+    "run-probe-limits": (
+        P.RUN_SERVICE,
+        "twenty-server",
+        mutate(
+            GOOD_RUN,
+            ("template", "containers", 0, "startupProbe"),
+            {"httpGet": {"path": "/healthz"}, "periodSeconds": 10, "failureThreshold": 24},
+        ),
+        mutate(  # the seed's probe: 30 × 10 s = 300 s, which Cloud Run rejects
+            GOOD_RUN,
+            ("template", "containers", 0, "startupProbe"),
+            {"httpGet": {"path": "/healthz"}, "periodSeconds": 10, "failureThreshold": 30},
+        ),
+        False,
+        [],
+    ),
     "secret-replication": (P.SECRET, "s", {"replication": {"auto": {}}}, {"secretId": "s"}, False, []),
 }
 

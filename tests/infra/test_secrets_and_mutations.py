@@ -120,12 +120,12 @@ def test_mutation_secret_output_in_cloud_run_env_turns_red(monkeypatch: pytest.M
 
 def test_mutation_password_in_vm_metadata_turns_red(monkeypatch: pytest.MonkeyPatch) -> None:
     def wrapper(original: Any) -> Any:
-        def render(cfg: Any, plain: dict[str, str], *rest: Any) -> str:
-            return original(cfg, {**plain, "REDIS_PASSWORD": "hunter2-literal"}, *rest)
+        def render(cfg: Any, plain: dict[str, str], *rest: Any, **kw: Any) -> Any:
+            return original(cfg, {**plain, "REDIS_PASSWORD": "hunter2-literal"}, *rest, **kw)
 
         return render
 
-    plan = _run_mutated(monkeypatch, infra.twenty_worker, "render_cloud_init", wrapper)
+    plan = _run_mutated(monkeypatch, infra.twenty_worker, "render_worker_boot", wrapper)
     assert "vm-metadata-no-secrets" in {v.rule for v in plan.policy_report().violations}
 
 
