@@ -13,6 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
+from infra.config_checks import SQL_TIER_EXAMPLES, closest, field_problem, size_problems, yaml_problem
+
 PROJECT_NAMESPACE = "twenty-gcp"
 TWENTY_IMAGE = "twentycrm/twenty:v2.21.0"
 
@@ -205,6 +207,8 @@ def _fail(field: str, problem: str, fix: str) -> None:
 
 
 def _check_cross_field_rules(c: StackConfig) -> None:
+    for field, problem, fix in size_problems(c):  # sizes in Google's formats, before any other rule
+        _fail(field, problem, fix)
     if c.region not in GCP_REGIONS:
         close = difflib.get_close_matches(c.region, sorted(GCP_REGIONS), n=1, cutoff=0.85)
         hint = f"did you mean `{close[0]}`?" if close else "use a region such as us-central1"
@@ -218,11 +222,9 @@ def _check_cross_field_rules(c: StackConfig) -> None:
             "set twenty-gcp:dbEdition to ENTERPRISE, or pick a dedicated tier such as db-perf-optimized-N-2",
         )
     if not re.fullmatch(r"db-(f1-micro|g1-small|custom-\d+-\d+|perf-optimized-N-\d+|n1-\w+-\d+)", c.db_tier):
-        _fail(
-            "db_tier",
-            f"`{c.db_tier}` is not a Cloud SQL PostgreSQL tier",
-            "use db-g1-small or db-custom-1-3840",
-        )
+        close = closest(c.db_tier, SQL_TIER_EXAMPLES)
+        hint = f"did you mean `{close}`?" if close else "use db-f1-micro, db-g1-small or db-custom-1-3840"
+        _fail("db_tier", f"`{c.db_tier}` is not a Cloud SQL PostgreSQL tier", hint)
     if c.connection_demand > c.connection_limit:
         per = CORE_POOL + c.pg_pool_max_connections
         fits = (c.connection_limit - (CORE_POOL + c.worker_pg_connections) - per) // per
@@ -363,7 +365,11 @@ def _translate(exc: ValidationError) -> ConfigError:
         if err["type"] == "extra_forbidden":
             return _unknown_key_error(_key(field))
         fix = _FIXES.get(field, "see docs/infra.md (stack settings reference)")
-        if err["type"] == "missing":
+        spec = StackConfig.model_fields.get(field)
+        friendly = spec and field_problem(_key(field), err, spec.annotation, spec.metadata, spec.default)
+        if friendly:
+            lines.append(friendly)
+        elif err["type"] == "missing":
             lines.append(f"{_key(field)}: required setting is missing. Fix: {fix}")
         else:
             lines.append(f"{_key(field)}: {err['msg']} (got {err.get('input')!r}). Fix: {fix}")
@@ -416,7 +422,12 @@ def read_stack_file(path: str) -> dict[str, Any]:
         raise ConfigError(
             f"{file}: no such stack file. Fix: create it, or pick one of the Pulumi.*.yaml files"
         )
-    doc = yaml.safe_load(file.read_text()) or {}
+    try:
+        doc = yaml.safe_load(file.read_text()) or {}
+    except yaml.YAMLError as err:  # one line with file:line:column instead of a scanner traceback
+        raise ConfigError(yaml_problem(file.name, err)) from None
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{file.name}: expected a mapping with a `config:` block, got {type(doc).__name__}")
     raw = doc.get("config") or {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: `config:` must be a mapping of settings")

@@ -267,6 +267,7 @@ def plan_stack(stack: str, root: Path = REPO_ROOT, profile: str | None = None) -
 
 
 _NO_CTX = policies.PolicyContext(is_prod=False)
+WIDE = 140  # columns from which resources print as tables (type | name | settings)
 
 
 def _n(value: Any) -> str:
@@ -381,13 +382,16 @@ def describe(r: Recorded) -> str:
 
 def render(result: PlanResult, console: Any = None) -> bool:
     """Print the plan; return True when every mandatory policy passed."""
-    from rich.console import Console
+    from rich.padding import Padding
     from rich.table import Table
 
-    console = console or Console(width=200)
+    console = console or plan_console()
     cfg = result.cfg
     custom = result.custom_resources
+    report = result.policy_report()
+    lines = result.costs()
     console.rule(f"[bold]twenty-gcp plan: stack {cfg.stack} ({cfg.environment}), profile {cfg.profile}")
+    console.print(verdict(report, lines))
     console.print(
         f"project {cfg.project}, region {cfg.region}, domain {cfg.domain}, image {cfg.twenty_image}"
     )
@@ -405,19 +409,24 @@ def render(result: PlanResult, console: Any = None) -> bool:
     for r in custom:
         concerns.setdefault(r.concern, []).append(r)
     for concern, items in concerns.items():
+        if console.width < WIDE:  # a normal terminal: type and name on one line, settings under them
+            console.print(f"[bold]{concern} ({len(items)})")
+            for r in items:
+                console.print(f"  [cyan]{r.typ}[/] {r.name}", overflow="fold", highlight=False)
+                console.print(Padding(describe(r), (0, 0, 0, 6)), highlight=False)
+            continue
         table = Table(title=f"{concern} ({len(items)})", title_justify="left", show_lines=False, expand=True)
         table.add_column("type", style="cyan", no_wrap=True)
         table.add_column("name", no_wrap=True)
-        table.add_column("settings that matter")
+        table.add_column("settings that matter", ratio=1, overflow="fold")
         for r in items:
             table.add_row(r.typ, r.name, describe(r))
         console.print(table)
 
-    report = result.policy_report()
     ptable = Table(title=f"Policies ({len(report.checked)} rules)", title_justify="left", expand=True)
-    ptable.add_column("rule", no_wrap=True)
-    ptable.add_column("checked", justify="right")
-    ptable.add_column("result")
+    ptable.add_column("rule", ratio=3, overflow="fold")
+    ptable.add_column("checked", justify="right", no_wrap=True)
+    ptable.add_column("result", ratio=2, overflow="fold")
     by_rule: dict[str, list[policies.Violation]] = {}
     for v in report.violations:
         by_rule.setdefault(v.rule, []).append(v)
@@ -433,14 +442,13 @@ def render(result: PlanResult, console: Any = None) -> bool:
         ptable.add_row(f"{r.name}: {r.description}", str(report.checked[r.name]), status)
     console.print(ptable)
 
-    lines = result.costs()
     ctable = Table(title="Monthly cost (USD, us-central1 list prices)", title_justify="left", expand=True)
     ctable.add_column("type", style="cyan", no_wrap=True)
     ctable.add_column("name", no_wrap=True)
-    ctable.add_column("$/month", justify="right")
-    ctable.add_column("basis")
+    ctable.add_column("$/month", justify="right", no_wrap=True)
+    ctable.add_column("basis", ratio=1, overflow="fold")
     for line in sorted(lines, key=lambda x: -x.monthly):
-        ctable.add_row(line.typ, line.name, f"{line.monthly:.2f}", line.basis)
+        ctable.add_row(short_type(line.typ), line.name, f"{line.monthly:.2f}", line.basis)
     ctable.add_row(
         "", "[bold]total", f"[bold]{pricing.total(lines):.2f}", "everything else declared here is free"
     )
@@ -450,7 +458,8 @@ def render(result: PlanResult, console: Any = None) -> bool:
         title="Prices used (re-check in the GCP pricing calculator)", title_justify="left", expand=True
     )
     for col in ("price", "amount", "unit", "confidence", "source", "read on"):
-        stable.add_column(col)
+        wide = {"unit": 2, "source": 3}.get(col)
+        stable.add_column(col, no_wrap=not wide, ratio=wide, overflow="fold")
     for key in used:
         pr = pricing.PRICES[key]
         stable.add_row(key, f"{pr.amount:g}", pr.unit, pr.confidence, pr.source, pr.read_on)
@@ -458,23 +467,51 @@ def render(result: PlanResult, console: Any = None) -> bool:
     dns = result.outputs.get("dns_records")
     if dns:
         console.print("DNS records to create: " + json.dumps(dns))
-    verdict = (
-        "[green]all mandatory policies pass" if report.passed else "[red]policy violations: plan refused"
-    )
-    console.print(verdict)
+    console.print(verdict(report, lines))
     return report.passed
+
+
+def short_type(typ: str) -> str:
+    """`gcp:cloudrunv2/service:Service` → `cloudrunv2/service`: the module says it all, and is
+    narrow enough for an 80-100 column terminal."""
+    if typ.count(":") != 2:
+        return typ
+    provider, module, _ = typ.split(":")
+    module = module.removeprefix("index/")
+    return module if provider == "gcp" else f"{provider}:{module}"
+
+
+def verdict(report: policies.PolicyReport, lines: list[pricing.CostLine]) -> str:
+    """The one line that matters, printed first and last: policies and the monthly total."""
+    failed = sorted({v.rule for v in report.violations if v.severity == "mandatory"})
+    cost = f"total ${pricing.total(lines):.2f}/month"
+    if report.passed:
+        return f"[bold green]verdict: all mandatory policies pass[/], {cost}"
+    return f"[bold red]verdict: policy violations ({', '.join(failed)}): plan refused[/], {cost}"
+
+
+def plan_console() -> Any:
+    """The terminal's width on a terminal; 100 columns (or $COLUMNS) when piped or in CI."""
+    import os
+    import sys
+
+    from rich.console import Console
+
+    if sys.stdout.isatty():
+        return Console()
+    columns = os.environ.get("COLUMNS", "")
+    return Console(width=int(columns) if columns.isdigit() else 100)
 
 
 def main(
     stack: str = "staging", profile: str | None = None, root: Path = REPO_ROOT, console: Any = None
 ) -> int:
     """Print the plan of Pulumi.<stack>.yaml: 0 when clean, 1 on a policy violation, 2 on bad settings."""
-    from rich.console import Console
-
-    console = console or Console(width=200)
+    console = console or plan_console()
     try:
         result = plan_stack(stack, root, profile=profile)
     except ConfigError as exc:
-        console.print(f"[red]invalid stack settings for {stack}:[/] {exc}")
+        console.print(f"[red]invalid stack settings for {stack}:[/] ", end="")
+        console.print(str(exc), markup=False, highlight=False)
         return 2
     return 0 if render(result, console) else 1
