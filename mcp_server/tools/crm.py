@@ -424,18 +424,61 @@ async def _create_activity(
         "companies": "targetCompanyId",
         "opportunities": "targetOpportunityId",
     }
-    try:
-        for object_name, ids in links.items():
-            for target_id in ids:
-                link = {f"{kind}Id": rec["id"], fk_key[object_name]: str(target_id)}
+    for object_name, ids in links.items():
+        for target_id in ids:
+            link = {f"{kind}Id": rec["id"], fk_key[object_name]: str(target_id)}
+            try:
                 linked.append(jsonable(await conn.client.create_record(targets.name_plural, link)))
-    except Exception as err:
-        # Nothing half-written: undo the links made so far and the record itself.
-        for link in linked:
-            await conn.client.destroy_record(targets.name_plural, link["id"], confirm=True)
-        await conn.client.destroy_record(obj.name_plural, rec["id"], confirm=True)
-        raise ToolError(f"Linking the {kind} failed, so it was not created: {err}") from err
+            except Exception as err:
+                raise await _undo_activity(
+                    conn,
+                    kind,
+                    obj.name_plural,
+                    rec,
+                    targets.name_plural,
+                    linked,
+                    f"{object_name} {target_id}",
+                    err,
+                ) from err
     return ActivityResult(object=obj.name_plural, record=rec, linked=linked)
+
+
+async def _undo_activity(
+    conn: Connection,
+    kind: str,
+    plural: str,
+    rec: dict[str, Any],
+    targets: str,
+    linked: list[dict[str, Any]],
+    failed_link: str,
+    err: Exception,
+) -> ToolError:
+    """Nothing half-written if it can be helped: remove the links made so far and the record. The
+    error says which link failed, and exactly what is left behind when removing failed too."""
+    from twenty_api import TwentyError
+
+    unknown = bool(getattr(err, "outcome_unknown", False))
+    message = f"Linking the {kind} to {failed_link} failed: {err}."
+    if unknown:
+        message += " Twenty may have made that link before the connection broke."
+    left: list[str] = []
+    for link in linked:
+        try:
+            await conn.client.destroy_record(targets, link["id"], confirm=True)
+        except TwentyError as undo_err:
+            left.append(f"{targets} {link['id']} ({undo_err})")
+    try:
+        await conn.client.destroy_record(plural, rec["id"], confirm=True)
+    except TwentyError as undo_err:
+        left.insert(0, f"{kind} {rec['id']} ({undo_err})")
+    if left:
+        message += (
+            f" Removing what was made failed too, so these still exist: {'; '.join(left)}. "
+            "Delete them with twenty_delete_record (hard=true, confirm=true) or retry the links."
+        )
+    else:
+        message += f" The {kind} and its {len(linked)} link(s) made so far were removed: nothing was created."
+    return ToolError(message)
 
 
 Markdown = Annotated[str | None, Field(default=None, max_length=100_000, description="Markdown body")]

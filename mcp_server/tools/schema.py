@@ -176,6 +176,10 @@ async def twenty_create_webhook(
     """Register a webhook: Twenty POSTs record events to target_url. operations are
     '<objectSingular>.<action>' such as 'person.created', 'company.updated', '*.*'. Deliveries are
     signed: hex(HMAC_SHA256(secret, X-Twenty-Webhook-Timestamp + ':' + body))."""
+    from ..runtime import runtime
+    from ..webhook_targets import check_webhook_target
+
+    await check_webhook_target(str(target_url), runtime().settings.mcp_webhooks_allow_private)
     conn = await connection()
     hook = await conn.client.create_webhook(
         str(target_url), list(operations), description=description, secret=secret
