@@ -79,11 +79,18 @@ class TwentyMCPServer(MCPServer[Any]):
         )
         unknown = sorted(set(arguments) - set(schema.get("properties", {})))
         if unknown or errors:
+            import jsonschema.exceptions
+
             known = ", ".join(schema.get("properties", {})) or "none"
             problems = [f"unknown argument '{u}' (known: {known})" for u in unknown[:5]]
             for err in errors[:5]:
                 where = ".".join(str(p) for p in err.absolute_path)
-                problems.append(f"argument '{where}': {err.message[:200]}" if where else err.message[:200])
+                # The failing branch of an anyOf (str | None) says more than "not valid under any".
+                branches = [e for e in err.context or () if e.validator != "type"] or err.context
+                why = jsonschema.exceptions.best_match(branches) if branches else err
+                # Never echo a rejected string (it may be a secret): "'abc' is too short" -> "the value ..."
+                text = why.message.replace(repr(why.instance), "the value given") if err.path else err.message
+                problems.append(f"argument '{where}': {text[:200]}" if where else text[:200])
             raise ToolError(f"Invalid arguments for {name}: " + "; ".join(problems))
 
     async def list_tools(self) -> list[Tool]:
