@@ -25,6 +25,12 @@ REQUIRED_APIS = (
     "gmail.googleapis.com",
     "calendar-json.googleapis.com",
     "people.googleapis.com",
+    # what the tasks use (tests/infra/test_up_fresh_project.py checks this list against their gcloud calls)
+    "cloudbuild.googleapis.com",  # inv mcp.build (gcloud builds submit)
+    "iap.googleapis.com",  # inv ops.worker / ops.db-shell (gcloud compute ssh --tunnel-through-iap)
+    "logging.googleapis.com",  # inv ops.logs, and the worker VM's logging agent
+    "monitoring.googleapis.com",  # the worker VM's metrics agent
+    "storage.googleapis.com",  # the files bucket, Cloud Build's source upload, ops.backup exports
 )
 
 # Roles the worker VM needs on the project: its OS agents ship logs and metrics, and the ops

@@ -151,6 +151,7 @@ def test_lean_boot_fetches_every_secret_into_a_root_only_env_file(tmp_path: Path
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     conf = (tmp_path / "run/twenty/redis.conf").read_text()
     assert "requirepass value-of-twenty-redis-password\n" in conf and "maxmemory-policy noeviction" in conf
+    assert "maxmemory 256mb\n" in conf  # bounded: noeviction then refuses writes instead of OOM-killing
     assert (tmp_path / "run/twenty/redis.conf").stat().st_uid == 999
     assert all("latest:access" in p or p.startswith("/md/") for p in FakeGoogle.seen)
 
