@@ -25,25 +25,60 @@ if TYPE_CHECKING:
     from .graphql_guard import ObjectView
 
 
+def allowed_ids(objects: Sequence[ObjectInfo], scope: Scope) -> set[str]:
+    """The ids of the objects the scope's names mean: for each name, a standard object before a
+    custom one, a plural-name match before a singular one."""
+
+    def canonical(names: frozenset[str] | None) -> set[str] | None:
+        if names is None:
+            return None
+        ids = set()
+        for name in names:
+            matches = [o for o in objects if name in (o.name_singular.lower(), o.name_plural.lower())]
+            matches.sort(key=lambda o: (o.is_custom, name != o.name_plural.lower()))
+            if matches:
+                ids.add(matches[0].id)
+        return ids
+
+    every = {o.id for o in objects}
+    first, second = canonical(scope.allowed), canonical(scope.also)
+    return (every if first is None else first) & (every if second is None else second)
+
+
 class ScopedClient:
     def __init__(self, raw: TwentyClient, scope: Scope) -> None:
         self._raw = raw
         self.scope = scope
 
     # --- objects ---------------------------------------------------------------------------
+    async def _require(self, obj: ObjectInfo) -> None:
+        """On the allow-list by name AND the object each listed name means (a custom object named
+        like an allowed one - singular 'people', plural 'peoples' - does not join the list)."""
+        self.scope.require_names(obj.name_singular, obj.name_plural)
+        if self.scope.restricted and obj.id not in allowed_ids(
+            (await self._raw.schema()).objects, self.scope
+        ):
+            raise GateError(
+                f"Object '{obj.name_plural}' only shares a name with an allowed object; it is outside this "
+                "connection's allowed objects."
+            )
+
     async def resolve_object(self, name: str) -> ObjectInfo:
         obj = await self._raw.resolve_object(name)
-        self.scope.require_names(obj.name_singular, obj.name_plural)
+        await self._require(obj)
         return obj
 
     async def get_object(self, name: str) -> ObjectInfo:
         obj = await self._raw.get_object(name)
-        self.scope.require_names(obj.name_singular, obj.name_plural)
+        await self._require(obj)
         return obj
 
     async def objects(self, *, refresh: bool = False) -> list[ObjectInfo]:
         objs = (await self._raw.schema(refresh=refresh)).objects
-        return [o for o in objs if self.scope.allows_names(o.name_singular, o.name_plural)]
+        if not self.scope.restricted:
+            return list(objs)
+        ids = allowed_ids(objs, self.scope)
+        return [o for o in objs if o.id in ids]
 
     async def refresh_schema(self) -> None:
         await self._raw.schema(refresh=True)
@@ -178,7 +213,7 @@ class ScopedClient:
         self, obj: ObjectInfo, record_id: str, *, limit: int, cursor: str | None
     ) -> tuple[str, Page]:
         """The timeline of one record of an allowed object; entries about other objects are dropped."""
-        self.scope.require_names(obj.name_singular, obj.name_plural)
+        await self._require(obj)
         timeline = await self._raw.resolve_object("timelineActivities")
         fk = f"target{obj.name_singular[:1].upper()}{obj.name_singular[1:]}Id"
         from .tools._common import quote
@@ -248,7 +283,7 @@ class ScopedClient:
 
     async def create_field(self, obj: ObjectInfo, name: str, type: str, label: str, **extra: Any) -> Any:
         self._write("Adding a field")
-        self.scope.require_names(obj.name_singular, obj.name_plural)
+        await self._require(obj)
         return await self._raw.create_field(str(obj.id), name, type, label, **extra)
 
     async def list_webhooks(self) -> list[dict[str, Any]]:

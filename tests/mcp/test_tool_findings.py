@@ -115,3 +115,22 @@ async def test_short_webhook_secret_is_never_echoed(
     assert r.is_error and "secret" in _text(r) and "too short" in _text(r)
     assert secret not in _text(r)
     assert caplog.records and secret not in caplog.text
+
+
+async def test_custom_object_named_like_an_allowed_one_stays_outside(
+    fake_twenty: Any, tmp_path: Path
+) -> None:
+    from twenty_api import TwentyClient
+
+    raw = TwentyClient(fake_twenty.base_url, api_key=fake_twenty.api_key)
+    try:
+        await raw.create_object("people", "peoples", "Lookalike", "Lookalikes")  # singular = "people"
+    finally:
+        await raw.aclose()
+    async with in_process(fake_twenty, tmp_path, mcp_allowed_objects="people") as client:
+        r = await client.call_tool("twenty_list_records", {"object": "peoples", "limit": 1})
+        assert r.is_error and "outside" in _text(r), _text(r)
+        listed = await client.call_tool("twenty_list_objects", {})
+        assert "peoples" not in _text(listed) and '"people"' in _text(listed)
+        ok = await client.call_tool("twenty_list_records", {"object": "people", "limit": 1})
+        assert not ok.is_error, _text(ok)
