@@ -153,6 +153,7 @@ def build_server(
     from . import catalog
 
     settings = settings or ServerSettings()
+    _skip_sdk_logging_setup()
     tool_catalog = catalog.load() or catalog.generate()
     runtime = Runtime(settings)
     set_runtime(runtime)
@@ -170,6 +171,18 @@ def build_server(
     )
     _add_resources(server, runtime)
     return server
+
+
+def _skip_sdk_logging_setup() -> None:
+    """MCPServer.__init__ runs the SDK's configure_logging, which imports rich (~35 ms of the
+    start-up) for a RichHandler that logging.basicConfig then throws away when a root handler
+    exists, as logs.configure_logging installs one. Skip it in that case."""
+    import logging
+
+    from mcp.server.mcpserver import server as sdk_server
+
+    if logging.getLogger().handlers:
+        sdk_server.configure_logging = lambda *_args, **_kwargs: None  # type: ignore[assignment]
 
 
 def _warming_lifespan(runtime: Runtime) -> Any:
