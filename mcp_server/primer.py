@@ -10,9 +10,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .models import Primer
-
 if TYPE_CHECKING:
+    from .models import Primer
     from .runtime import Connection
     from .settings import ServerSettings
 
@@ -116,5 +115,7 @@ async def schema_snapshot(conn: Connection) -> str:
 
 
 async def build_primer(conn: Connection) -> Primer:
+    from .models import Primer  # not at import: the stdio start-up does not need the result models
+
     context = await conn.primer_store.get() or DEFAULT_CONTEXT
     return Primer(context=context, schema_snapshot=await schema_snapshot(conn), scope=conn.scope.describe())
