@@ -43,6 +43,10 @@ class McpService(pulumi.ComponentResource):
             format="DOCKER",
             mode="STANDARD_REPOSITORY",
             description="Images we build (the MCP server)",
+            # A KEEP policy alone deletes nothing; DELETE removes versions older than 30 days, and
+            # KEEP wins where both match ("Configure cleanup policies", Artifact Registry docs), so
+            # the 10 newest versions (rollback targets) always stay.
+            cleanup_policy_dry_run=False,
             cleanup_policies=[
                 gcp.artifactregistry.RepositoryCleanupPolicyArgs(
                     id="keep-recent",
@@ -50,7 +54,14 @@ class McpService(pulumi.ComponentResource):
                     most_recent_versions=gcp.artifactregistry.RepositoryCleanupPolicyMostRecentVersionsArgs(
                         keep_count=10
                     ),
-                )
+                ),
+                gcp.artifactregistry.RepositoryCleanupPolicyArgs(
+                    id="delete-old",
+                    action="DELETE",
+                    condition=gcp.artifactregistry.RepositoryCleanupPolicyConditionArgs(
+                        tag_state="ANY", older_than="2592000s"
+                    ),
+                ),
             ],
             labels=labels(cfg, "images"),
             opts=child_opts(self),

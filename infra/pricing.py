@@ -52,6 +52,9 @@ PRICES: dict[str, Price] = {
     "run.mem_gib_s": Price(0.0000025, "GiB-second (request-based)", RUN_PRICING, "google"),
     "run.cpu_s.instance": Price(0.000018, "vCPU-second (instance-based)", RUN_PRICING, "google"),
     "run.mem_gib_s.instance": Price(0.000002, "GiB-second (instance-based)", RUN_PRICING, "recollection"),
+    # Minimum instances of a request-based service between requests: Cloud Run's idle rate.
+    "run.cpu_s.idle": Price(0.0000025, "vCPU-second (idle minimum instance)", RUN_PRICING, "recollection"),
+    "run.mem_gib_s.idle": Price(0.0000025, "GiB-second (idle minimum instance)", RUN_PRICING, "recollection"),
     "run.free_cpu_s": Price(180_000, "vCPU-seconds free per billing account/month", RUN_PRICING, "google"),
     "run.free_gib_s": Price(360_000, "GiB-seconds free per billing account/month", RUN_PRICING, "google"),
     "sql.db-f1-micro": Price(7.67, "month (shared core, 0.6 GB)", SQL_PRICING, "recollection"),
@@ -118,7 +121,6 @@ def _p(key: str) -> float:
     return PRICES[key].amount
 
 
-
 def parse_cpu(value: str | None) -> float:
     if not value:
         return 1.0
@@ -166,10 +168,11 @@ def _cloud_run_service(props: Mapping[str, Any], cfg: StackConfig, free: _FreeTi
     cost += free.take("run.free_gib_s", busy_s * mem) * _p("run.mem_gib_s")
     basis = f"{cpu:g} vCPU / {mem:g} GiB, busy {hours:g} h/day, request-based"
     if min_inst:
-        # Warm idle instances: priced at the instance-based rate for the hours they are not busy.
+        # Warm idle instances of a request-based service: billed at Cloud Run's idle rate (not the busy
+        # or instance-based one) for the hours they serve nothing.
         idle_s = max(SECONDS_PER_MONTH - busy_s, 0) * min_inst
-        cost += idle_s * (cpu * _p("run.cpu_s.instance") + mem * _p("run.mem_gib_s.instance"))
-        basis += f", {min_inst:g} warm instance(s) at instance-based rates"
+        cost += idle_s * (cpu * _p("run.cpu_s.idle") + mem * _p("run.mem_gib_s.idle"))
+        basis += f", {min_inst:g} warm instance(s) at the idle rate"
     if free.enabled:
         basis += ", free tier applied"
     return CostLine("gcp:cloudrunv2/service:Service", name, cost, basis, ("run.cpu_s", "run.mem_gib_s"))

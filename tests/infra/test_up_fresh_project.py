@@ -359,3 +359,31 @@ def test_14_redis_on_the_vm_is_bounded_and_old_images_are_pruned() -> None:
     timer = files["/etc/systemd/system/twenty-prune.timer"]
     assert "OnUnitActiveSec=1d" in timer
     assert "image prune --all --force" in files["/etc/systemd/system/twenty-prune.service"]
+
+
+# --- 16. prices: idle minimum instances, and an image repository that deletes -------------------
+
+
+def test_16_warm_minimum_instances_are_priced_at_the_idle_rate() -> None:
+    from infra import pricing
+
+    plan = plan_of("prod-ha")
+    server = next(c for c in plan.costs() if c.name == "twenty-server")
+    cfg = plan.cfg
+    busy_s = cfg.server_active_hours_per_day * 3600 * pricing.DAYS_PER_MONTH
+    cpu, mem = 1.0, pricing.parse_memory_gib(cfg.server_memory)
+    busy = busy_s * (cpu * pricing.PRICES["run.cpu_s"].amount + mem * pricing.PRICES["run.mem_gib_s"].amount)
+    idle_s = pricing.SECONDS_PER_MONTH - busy_s
+    idle = idle_s * (
+        cpu * pricing.PRICES["run.cpu_s.idle"].amount + mem * pricing.PRICES["run.mem_gib_s.idle"].amount
+    )
+    assert server.monthly == pytest.approx(busy + idle, rel=1e-6)
+    assert "idle rate" in server.basis
+
+
+def test_16_artifact_registry_deletes_old_images_and_keeps_the_newest() -> None:
+    repo = plan_of("prod").one("gcp:artifactregistry/repository:Repository").props
+    policies = {p["id"]: p for p in repo["cleanupPolicies"]}
+    assert policies["delete-old"]["action"] == "DELETE" and policies["delete-old"]["condition"]["olderThan"]
+    assert policies["keep-recent"]["action"] == "KEEP"
+    assert repo["cleanupPolicyDryRun"] is False
