@@ -129,8 +129,30 @@ def answer(result: Any) -> CallToolResult:
         return result
     import pydantic_core
 
+    _drop_derived(result)
     text = pydantic_core.to_json(result, by_alias=True, fallback=str).decode()
     return CallToolResult(content=[TextContent(type="text", text=text)])
+
+
+# Twenty's full-text index of a record's own fields (a Postgres tsvector such as
+# "'acme':1 'acme.com':2"): derived, read-only, no use to an agent, ~5% of a company's bytes.
+_DERIVED_FIELDS = frozenset({"searchVector"})
+
+
+def _drop_derived(result: Any) -> None:
+    """Leave derived fields out of the records a result carries (record, records)."""
+
+    def strip(record: Any) -> Any:
+        if isinstance(record, dict) and not _DERIVED_FIELDS.isdisjoint(record):
+            return {k: v for k, v in record.items() if k not in _DERIVED_FIELDS}
+        return record
+
+    records = getattr(result, "records", None)
+    if isinstance(records, list):
+        result.records = [strip(r) for r in records]
+    record = getattr(result, "record", None)
+    if isinstance(record, dict):
+        result.record = strip(record)
 
 
 def _as_tool_error(exc: UnexpectedToolError) -> ToolError:

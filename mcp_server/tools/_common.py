@@ -63,7 +63,8 @@ IdList = Annotated[list[UUID], Field(max_length=50, description="Record ids to l
 
 
 def page_result(plural: str, page: Any) -> RecordPage:
-    return RecordPage(
+    # Built without validation: the records are Twenty's parsed JSON, the rest typed by the client.
+    return RecordPage.model_construct(
         object=plural,
         records=list(page.records),
         total_count=page.total_count,
