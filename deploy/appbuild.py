@@ -135,15 +135,24 @@ def build_apps(runner: Runner, apps_dir: Path, which: Callable[[str], str | None
     import shutil
 
     from deploy.preconditions import Problem, require
+    from tooling.node import NodeMissing, node_env
 
     look = which or shutil.which
     problems = [] if look("npm") else [Problem("`npm` is not on PATH",
-                                               "install Node 20 (apt-get install nodejs npm)")]
+                                               "install npm (apt-get install npm); Node 24.5+ then comes "
+                                               "from the npm registry into ~/.cache/twenty-gcp/node")]
     if not (apps_dir / "package.json").is_file():
         problems.append(Problem(f"{apps_dir}/package.json is missing", "pass the repository's apps/ folder"))
+    env: dict[str, str] = {}
+    if not problems and which is None:  # twenty-sdk 2.23 needs Node ^24.5: fetched into a cache if older
+        try:
+            env = node_env(install=not runner.dry_run)
+        except NodeMissing as err:
+            problems.append(Problem(err.what, err.fix))
     require("deploy (build apps)", problems, runner)
     if not node_modules_current(apps_dir):
-        runner.run(["npm", "ci", "--prefix", str(apps_dir), "--no-audit", "--no-fund"], capture=False)
+        runner.run(["npm", "ci", "--prefix", str(apps_dir), "--no-audit", "--no-fund"], capture=False,
+                   env=env)
         if not runner.dry_run:
             mark_node_modules_current(apps_dir)
-    runner.run(["npm", "run", "build", "--prefix", str(apps_dir)], capture=False)
+    runner.run(["npm", "run", "build", "--prefix", str(apps_dir)], capture=False, env=env)

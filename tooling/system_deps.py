@@ -1,7 +1,8 @@
 """Installs the Debian packages and Node modules the test suite needs, once, on a fresh machine.
 
 Tests start real PostgreSQL and Redis servers and drive a headless Chromium; the apps under
-`apps/` are TypeScript tested with Node's own runner. None of that can come from PyPI.
+`apps/` are TypeScript tested with Node's own runner, on Node ^24.5 (tooling/node.py fetches it from
+the npm registry when the machine's node is older). None of that can come from PyPI.
 """
 
 from __future__ import annotations
@@ -49,16 +50,34 @@ def ensure_debian_packages() -> None:
         subprocess.run(["service", service, "stop"], check=False, capture_output=True)
 
 
-def ensure_node_modules() -> bool:
-    """Installs the apps' Node dependencies; False when there are no apps to test."""
+def node_env() -> dict[str, str]:
+    """PATH override for a Node ^24.5 (twenty-sdk 2.23's engines), fetched from the npm registry into
+    a cache folder when the machine's node is older; {} when the machine's node fits."""
+    from tooling.node import NodeMissing
+    from tooling.node import node_env as env_with_node
+
+    try:
+        return env_with_node()
+    except NodeMissing as err:
+        raise SystemExit(str(err)) from None
+
+
+def ensure_node_modules(env: dict[str, str] | None = None) -> bool:
+    """Installs the apps' Node dependencies with Node ^24.5; False when there are no apps to test."""
     if not (APPS / "package.json").exists():
         return False
     if not shutil.which("npm"):
-        raise SystemExit("the apps' tests need Node.js 20+ and npm on PATH")
+        raise SystemExit(
+            "the apps' tests need npm on PATH (Debian: apt-get install npm); Node 24.5+ itself is then "
+            "fetched from the npm registry into ~/.cache/twenty-gcp/node"
+        )
     from deploy.appbuild import mark_node_modules_current, node_modules_current
 
     if node_modules_current(APPS):
         return True
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=APPS, check=True)
+    extra = node_env() if env is None else env
+    subprocess.run(
+        ["npm", "ci", "--no-audit", "--no-fund"], cwd=APPS, check=True, env={**os.environ, **extra}
+    )
     mark_node_modules_current(APPS)
     return True

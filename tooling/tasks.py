@@ -5,11 +5,13 @@ from __future__ import annotations
 from invoke import Context, task
 
 
-@task(help={
-    "pytest_args": "extra arguments for pytest, e.g. '-k mcp -x'",
-    "no_setup": "skip installing Debian packages and Node modules",
-    "python_only": "skip the apps' Node tests",
-})
+@task(
+    help={
+        "pytest_args": "extra arguments for pytest, e.g. '-k mcp -x'",
+        "no_setup": "skip installing Debian packages and Node modules",
+        "python_only": "skip the apps' Node tests",
+    }
+)
 def test(c: Context, pytest_args: str = "", no_setup: bool = False, python_only: bool = False) -> None:
     """Run every test: the apps' Node tests, then pytest (installs what they need first)."""
     from tooling import system_deps
@@ -18,10 +20,11 @@ def test(c: Context, pytest_args: str = "", no_setup: bool = False, python_only:
         system_deps.ensure_debian_packages()
     has_apps = (system_deps.APPS / "package.json").exists()
     if has_apps and not python_only:
+        node = system_deps.node_env()  # Node ^24.5 first on PATH when the machine's is older
         if not no_setup:
-            system_deps.ensure_node_modules()
+            system_deps.ensure_node_modules(node)
         with c.cd(str(system_deps.APPS)):
-            c.run("npm test", echo=True)
+            c.run("npm test", echo=True, env=node)
     c.run(f"pytest {pytest_args}", echo=True, pty=False)
 
 
