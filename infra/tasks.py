@@ -1,7 +1,11 @@
 """Invoke tasks for the infrastructure. Heavy imports (pulumi, rich) stay inside the task bodies."""
 
+from __future__ import annotations
+
 from invoke import Collection, task
 from invoke.context import Context
+
+DRY = "check every precondition (settings, Pulumi CLI, credentials, state backend, secrets) and stop"
 
 
 @task(
@@ -19,30 +23,95 @@ def plan(c: Context, stack: str = "staging", profile: str = "") -> None:
         raise SystemExit(code)
 
 
+def stack_problems(stack: str) -> tuple[list[str], list[str]]:
+    """(what is ready, what is missing) for a Pulumi operation on `stack`, touching nothing: the
+    stack's settings, the Pulumi CLI, Google credentials, the state backend and the secrets the
+    settings need. Offline; takes well under a second."""
+    from infra import automation
+    from infra.config import ConfigError, parse_stack_config, read_stack_file
+
+    ready: list[str] = []
+    problems: list[str] = []
+    try:
+        source = automation.example_for(stack)
+        parse_stack_config(read_stack_file(str(source)), stack)
+        ready.append(f"settings: {source.name} is valid for stack {stack}")
+    except (ConfigError, automation.AutomationError) as err:
+        problems.append(f"settings: {err}")
+    try:
+        pre = automation.preflight()
+        ready += [
+            f"Pulumi CLI: {pre.cli}",
+            f"Google credentials: {pre.credentials}",
+            f"state backend: {pre.backend.url} (secrets: {pre.backend.secrets_provider})",
+        ]
+    except automation.PreconditionError as err:
+        problems += err.problems
+    if not problems:  # the `secure:` settings a new stack needs come from the environment
+        try:
+            automation.config_to_set(stack, new_stack=True)
+            ready.append("secrets: every secret setting the stack needs has a value")
+        except (automation.PreconditionError, automation.AutomationError) as err:
+            problems += getattr(err, "problems", [str(err)])
+    return ready, problems
+
+
+def dry_run_report(command: str, stack: str, does: str) -> None:
+    """Print what `command` would do and every unmet precondition; exit 2 when one is unmet."""
+    ready, problems = stack_problems(stack)
+    print(f"# dry-run of `{command}`: nothing is created, changed or deleted")
+    for line in ready:
+        print(f"  ok      {line}")
+    for line in problems:
+        first, *rest = line.splitlines()
+        print(f"  MISSING {first}")
+        for more in rest:
+            print(f"          {more}")
+    if problems:
+        raise SystemExit(f"{command}: {len(problems)} precondition(s) not met (above); nothing was touched")
+    print(f"would run: {does}")
+
+
 def _automation(name: str, stack: str) -> object:
     from infra import automation
+    from infra.config import ConfigError, parse_stack_config, read_stack_file
 
-    try:
+    try:  # a bad stack file stops here, in one line, before the CLI or the cloud is asked anything
+        parse_stack_config(read_stack_file(str(automation.example_for(stack))), stack)
         return getattr(automation, name)(stack)
-    except automation.AutomationError as err:  # missing CLI/credentials, bad stack: say what to do
+    except (automation.AutomationError, ConfigError) as err:  # missing CLI/credentials, bad stack
         raise SystemExit(f"inv infra.{name} --stack {stack}: {err}") from None
 
 
-@task(help={"stack": "stack name (staging, prod, ...)"})
-def preview(c: Context, stack: str = "staging") -> None:
+@task(help={"stack": "stack name (staging, prod, ...)", "dry_run": DRY})
+def preview(c: Context, stack: str = "staging", dry_run: bool = False) -> None:
     """`pulumi preview` of a stack through the Automation API (needs the Pulumi CLI and GCP credentials)."""
+    if dry_run:
+        return dry_run_report(f"inv infra.preview --stack {stack}", stack, f"pulumi preview --stack {stack}")
     _automation("preview", stack)
 
 
-@task(help={"stack": "stack name (staging, prod, ...)"})
-def up(c: Context, stack: str = "staging") -> None:
+@task(help={"stack": "stack name (staging, prod, ...)", "dry_run": DRY})
+def up(c: Context, stack: str = "staging", dry_run: bool = False) -> None:
     """`pulumi up` of a stack through the Automation API (needs the Pulumi CLI and GCP credentials)."""
+    if dry_run:
+        return dry_run_report(
+            f"inv infra.up --stack {stack}",
+            stack,
+            f"pulumi up --stack {stack} (creates or updates every resource `inv plan` lists)",
+        )
     _automation("up", stack)
 
 
-@task(help={"stack": "stack name (staging, prod, ...)"})
-def destroy(c: Context, stack: str = "staging") -> None:
+@task(help={"stack": "stack name (staging, prod, ...)", "dry_run": DRY})
+def destroy(c: Context, stack: str = "staging", dry_run: bool = False) -> None:
     """`pulumi destroy` of a stack through the Automation API (prod refuses while protected)."""
+    if dry_run:
+        return dry_run_report(
+            f"inv infra.destroy --stack {stack}",
+            stack,
+            f"pulumi destroy --stack {stack} (deletes every resource of the stack)",
+        )
     _automation("destroy", stack)
 
 
