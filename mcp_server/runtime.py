@@ -167,6 +167,9 @@ class Runtime:
         task.add_done_callback(self._closing.discard)
 
     async def connection(self) -> Connection:
+        from twenty_api.deadline import set_deadline
+
+        set_deadline(self.settings.mcp_call_deadline)  # this tool call's one deadline (its own context)
         principal = self.current_principal()
         return Connection(self.client_for(principal.api_key), principal.scope, self)
 

@@ -66,6 +66,7 @@ class ServerSettings(BaseModel):
     mcp_primer_path: str | None = None
     mcp_primer_bucket: str | None = None
     mcp_access_token_ttl: int = Field(default=3600, gt=0)
+    mcp_call_deadline: float = Field(default=60.0, gt=0)  # seconds per tool call: pacing + attempts + backoff
     mcp_forwarded_for: bool = False  # trust the last X-Forwarded-For entry (behind Cloud Run's front end)
     mcp_webhooks_allow_private: bool = False  # allow webhooks to loopback/private/link-local targets
 

@@ -17,6 +17,7 @@ import httpx
 from tenacity import RetryCallState
 
 from twenty_api.batching import BATCH_SIZE, chunks
+from twenty_api.deadline import remaining
 from twenty_api.errors import (
     TwentyAuthError,
     TwentyConnectionError,
@@ -132,6 +133,14 @@ def _json_default(value: Any) -> Any:
     )
 
 
+def _deadline_passed(method: str, path: str, when: str) -> TwentyConnectionError:
+    err = TwentyConnectionError(
+        f"The call's time ran out {when} ({method} {path}); nothing was sent", method=method, path=path
+    )
+    err.retryable = False  # type: ignore[attr-defined]
+    return err
+
+
 def _dumps(payload: Any) -> bytes:
     return json.dumps(payload, default=_json_default, ensure_ascii=False).encode()
 
@@ -187,6 +196,7 @@ class TwentyClient:
             raise ValueError(f"rate_limit must be positive or None (disabled), got {rate_limit}")
         self.is_user_session = access_token is not None and not api_key
         self.max_retries = max_retries
+        self._timeout = timeout
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self._sleep = sleep
@@ -386,16 +396,30 @@ class TwentyClient:
         paced: bool,
     ) -> tuple[int, Any]:
         url = f"{self.base_url}{path}{'?' + query if query else ''}"
+        left = remaining()
         if paced and self.pacer is not None:
-            await self.pacer.acquire()
+            try:
+                await asyncio.wait_for(self.pacer.acquire(), left)
+            except TimeoutError:
+                raise _deadline_passed(method, path, "waiting for Twenty's rate limit") from None
+            left = remaining()
+        if left is not None and left <= 0:
+            raise _deadline_passed(method, path, "before it was sent")
+        timeout: Any = httpx.USE_CLIENT_DEFAULT if left is None else httpx.Timeout(min(left, self._timeout))
         try:
             if multipart is not None:
-                response = await self._http.request(method, url, data=multipart[0], files=multipart[1])
+                response = await self._http.request(
+                    method, url, data=multipart[0], files=multipart[1], timeout=timeout
+                )
             elif json_body is None:
-                response = await self._http.request(method, url)
+                response = await self._http.request(method, url, timeout=timeout)
             else:
                 response = await self._http.request(
-                    method, url, content=_dumps(json_body), headers={"Content-Type": "application/json"}
+                    method,
+                    url,
+                    content=_dumps(json_body),
+                    headers={"Content-Type": "application/json"},
+                    timeout=timeout,
                 )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise TwentyConnectionError(
@@ -507,6 +531,14 @@ class TwentyClient:
                 with attempt:
                     return await attempt_once()
         except TwentyConnectionError as exc:
+            if exc.outcome_unknown and safe:
+                raise TwentyConnectionError(
+                    f"Twenty did not answer {method} {path} in time (retried where the call's time "
+                    "allowed). It is a read or a repeatable write, so nothing was left half-done: "
+                    "try again later",
+                    method=method,
+                    path=path,
+                ) from exc
             if exc.outcome_unknown and not safe:
                 raise TwentyConnectionError(
                     f"The connection to Twenty broke after {method} {path} was sent: the write may or "

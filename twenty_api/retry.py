@@ -3,7 +3,10 @@
 Rules:
 - Retry on 429, 502, 503, 504 and on connection failures, at most ``max_retries`` times, with
   capped exponential backoff and full jitter; a ``Retry-After`` header wins when sent (2.21
-  sends none).
+  sends none). A safe request is also retried on any other 5xx (2.21 answers a lost database
+  connection or a worker restart with a plain 500).
+- A call's deadline (deadline.py) ends the retries early: no attempt starts after it and no
+  backoff sleeps past it.
 - Only requests that are safe to repeat: reads (GET/HEAD, GraphQL queries, duplicate search),
   PATCH/PUT to one id, DELETE. A create (POST) is retried only when Twenty provably did not
   process it: a 429 (the throttler answers before the handler runs) or a failure to connect
@@ -21,6 +24,7 @@ from collections.abc import Awaitable, Callable
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from twenty_api.deadline import remaining
 from twenty_api.errors import (
     TwentyConnectionError,
     TwentyError,
@@ -58,8 +62,10 @@ def should_retry(exc: BaseException, *, safe: bool) -> bool:
         return safe or not exc.outcome_unknown
     if isinstance(exc, TwentyRateLimitError):
         return True  # refused before processing, even for a create
-    if isinstance(exc, TwentyServerError) and exc.status in RETRYABLE_STATUSES:
-        return safe
+    if isinstance(exc, TwentyServerError) and exc.status is not None:
+        if exc.status in RETRYABLE_STATUSES:
+            return safe
+        return safe and exc.status >= 500 and exc.status != 501
     return False
 
 
@@ -79,7 +85,7 @@ def make_retrying(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     before_sleep: Callable[[RetryCallState], Awaitable[None] | None] | None = None,
 ) -> AsyncRetrying:
-    def wait(state: RetryCallState) -> float:
+    def wanted(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
@@ -90,8 +96,16 @@ def make_retrying(
             floor = backoff_base
         return max(floor, backoff_delay(state.attempt_number, base=backoff_base, cap=backoff_max))
 
+    def wait(state: RetryCallState) -> float:
+        left = remaining()
+        return wanted(state) if left is None else min(wanted(state), left)
+
+    def past_deadline(state: RetryCallState) -> bool:
+        left = remaining()
+        return left is not None and left <= 0.05
+
     return AsyncRetrying(
-        stop=stop_after_attempt(max_retries + 1),
+        stop=stop_after_attempt(max_retries + 1) | past_deadline,
         retry=retry_if_exception(lambda e: isinstance(e, TwentyError) and should_retry(e, safe=safe)),
         wait=wait,
         sleep=sleep,

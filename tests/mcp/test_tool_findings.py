@@ -134,3 +134,22 @@ async def test_custom_object_named_like_an_allowed_one_stays_outside(
         assert "peoples" not in _text(listed) and '"people"' in _text(listed)
         ok = await client.call_tool("twenty_list_records", {"object": "people", "limit": 1})
         assert not ok.is_error, _text(ok)
+
+
+async def test_a_stalled_twenty_costs_one_deadline_and_says_it_was_a_read(
+    fake_twenty: Any, tmp_path: Path
+) -> None:
+    import time
+
+    person = fake_twenty.records("people")[0]["id"]
+    async with in_process(fake_twenty, tmp_path, mcp_call_deadline=1.5) as client:
+        await client.call_tool("twenty_list_objects", {})  # schema cached before the stall
+        fake_twenty.faults.latency = 5.0
+        fake_twenty.requests.clear()
+        started = time.monotonic()
+        r = await client.call_tool("twenty_get_record", {"object": "people", "id": person})
+        took = time.monotonic() - started
+        fake_twenty.faults.latency = 0.0
+    assert r.is_error and "nothing was left half-done" in _text(r), _text(r)
+    assert took < 3.0, took
+    assert len(fake_twenty.requests) <= 2

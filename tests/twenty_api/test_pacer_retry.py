@@ -110,7 +110,9 @@ def _conn(unknown: bool) -> TwentyConnectionError:
         (TwentyRateLimitError("x", status=429), False, True),  # throttled before processing
         (TwentyServerError("x", status=503), True, True),
         (TwentyServerError("x", status=503), False, False),
-        (TwentyServerError("x", status=500), True, False),
+        (TwentyServerError("x", status=500), True, True),  # a read survives a transient 500
+        (TwentyServerError("x", status=500), False, False),  # a create never goes twice
+        (TwentyServerError("x", status=501), True, False),
         (TwentyValidationError("x", status=400), True, False),
     ],
 )

@@ -113,13 +113,31 @@ async def test_retries_give_up_after_max_retries(fake_twenty) -> None:
     assert count(fake_twenty, "GET", "/rest/people") == 3
 
 
-async def test_500_is_not_retried(fake_twenty) -> None:
+async def test_500_read_is_retried_but_a_create_is_not(fake_twenty) -> None:
     async with make_client(fake_twenty) as client:
+        fake_twenty.faults.fail_next(500, 2, path_prefix="/rest/people")
+        page = await client.list_records("people", limit=2)
+        assert len(page.records) == 2
+        assert count(fake_twenty, "GET", "/rest/people") == 3
         fake_twenty.faults.fail_next(500, 1, path_prefix="/rest/people")
         with pytest.raises(TwentyServerError) as err:
-            await client.list_records("people")
+            await client.create_record("people", {"city": "Once"})
     assert err.value.status == 500 and "Internal server error" in str(err.value)
-    assert count(fake_twenty, "GET", "/rest/people") == 1
+    assert count(fake_twenty, "POST", "/rest/people") == 1
+
+
+async def test_one_deadline_covers_pacing_attempts_and_backoff(fake_twenty) -> None:
+    from twenty_api.deadline import call_deadline
+
+    fake_twenty.faults.latency = 3.0  # a stalled Twenty
+    async with make_client(fake_twenty, timeout=30, max_retries=4) as client:
+        started = time.monotonic()
+        with call_deadline(1.0), pytest.raises(TwentyConnectionError) as err:
+            await client.get_record("people", "20202020-b000-4485-94de-70c2a98daef2")
+        took = time.monotonic() - started
+    fake_twenty.faults.latency = 0.0
+    assert took < 2.0, took
+    assert "may have reached" not in str(err.value) and "nothing was left half-done" in str(err.value)
 
 
 # ---- pacing -----------------------------------------------------------------------------------
