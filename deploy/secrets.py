@@ -81,7 +81,7 @@ class DirSecretStore:
 
 
 class EnvSecretSource:
-    """`twenty-deploy-api-key` → env `TWENTY_DEPLOY_API_KEY`."""
+    """`twenty-twenty-api-key` → env `TWENTY_TWENTY_API_KEY`."""
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         self.env = os.environ if env is None else env

@@ -70,7 +70,8 @@ class StackOutputs(BaseModel):
     redis_auth_secret: str = "twenty-redis-auth"  # noqa: S105 (a secret *name*)
     worker_vm: str = "twenty-worker"
     bucket: str | None = None
-    deploy_api_key_secret: str = "twenty-deploy-api-key"  # noqa: S105 (a secret *name*)
+    # infra declares `<namePrefix>-twenty-api-key` (output twenty_api_key_secret); this is the default prefix
+    deploy_api_key_secret: str = "twenty-twenty-api-key"  # noqa: S105 (a secret *name*)
     deploy_user_secret: str = "twenty-deploy-user"  # noqa: S105 (a secret *name*)
     workspace_id: str | None = None
     network: str | None = None
