@@ -2,7 +2,7 @@
 flag map in Redis so the server recomputes it (the seed deployment's recurring trouble: a flag
 changed by SQL that "did nothing" because the cached map was still served).
 
-Table and cache facts: /work/shared/twenty-api/db/feature-flags.txt (captured from 2.21.0).
+Table and cache facts: contract/twenty-2.21.0/db/feature-flags.txt (captured from 2.21.0).
 """
 
 from __future__ import annotations

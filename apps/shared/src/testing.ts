@@ -1,6 +1,6 @@
 // Test doubles used by every app's tests (never bundled into a logic function): a local stub of
 // Twenty's REST API on 127.0.0.1 that answers in the captured 2.21 shapes
-// (/work/shared/twenty-api/examples 001, 021, 029, 030, 048, 050-055, 007d), and a stub of an
+// (contract/twenty-2.21.0/examples 001, 021, 029, 030, 048, 050-055, 007d), and a stub of an
 // OpenAI-compatible chat endpoint.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -1,13 +1,14 @@
 // The local Twenty stub the app tests use must answer like the captured 2.21 server: same status,
-// same envelope. Compared against /work/shared/twenty-api/examples when that capture is present.
+// same envelope. Compared against the repository's capture, contract/twenty-2.21.0/examples.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
 import { StubTwenty } from '../src/testing';
 import { TwentyApiError, TwentyClient } from '../src/twenty';
 
-const EXAMPLES = '/work/shared/twenty-api/examples';
+const EXAMPLES = fileURLToPath(new URL('../../../contract/twenty-2.21.0/examples', import.meta.url));
 const skip = existsSync(EXAMPLES) ? false : `captured examples not found at ${EXAMPLES}`;
 const example = (name: string) => JSON.parse(readFileSync(`${EXAMPLES}/${name}`, 'utf8'));
 const keys = (value: unknown) => Object.keys(value as object).sort();
