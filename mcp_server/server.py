@@ -72,7 +72,10 @@ class TwentyMCPServer(MCPServer[Any]):
         if validator is None:
             import jsonschema
 
-            validator = self._validators[name] = jsonschema.Draft202012Validator(schema)
+            # Formats checked too: a malformed uuid is named here, not in pydantic's uuid_parsing text.
+            validator = self._validators[name] = jsonschema.Draft202012Validator(
+                schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+            )
         errors = sorted(
             (e for e in validator.iter_errors(arguments) if e.validator != "additionalProperties" or e.path),
             key=lambda e: list(e.absolute_path),
@@ -90,6 +93,8 @@ class TwentyMCPServer(MCPServer[Any]):
                 why = jsonschema.exceptions.best_match(branches) if branches else err
                 # Never echo a rejected string (it may be a secret): "'abc' is too short" -> "the value ..."
                 text = why.message.replace(repr(why.instance), "the value given") if err.path else err.message
+                if why.validator == "format" and why.validator_value == "uuid":
+                    text = "must be a UUID such as 0b9f6f6e-2c1d-4c35-9a53-1f0d8c7b2e10"
                 problems.append(f"argument '{where}': {text[:200]}" if where else text[:200])
             raise ToolError(f"Invalid arguments for {name}: " + "; ".join(problems))
 
