@@ -31,6 +31,9 @@ def markdown_body(markdown: str, field: str = "bodyV2") -> dict[str, Any]:
     return {field: {"markdown": markdown}}
 
 
+MAX_AMOUNT = Decimal(2**53 // 1_000_000)  # 9,007,199,254 in major units
+
+
 def to_micros(amount: Any) -> int:
     """Money in major units (12.5) → Twenty's amountMicros (12_500_000), exactly."""
     if isinstance(amount, bool):
@@ -41,6 +44,9 @@ def to_micros(amount: Any) -> int:
         raise ValueError(f"amount {amount!r} is not a number (e.g. 1200 or 1200.50)") from exc
     if not value.is_finite():
         raise ValueError(f"amount {amount!r} must be finite")
+    if abs(value) > MAX_AMOUNT:
+        # amountMicros travels as a JSON number: past 2**53 micros it is no longer exact.
+        raise ValueError(f"amount {amount!r} is too large: at most {MAX_AMOUNT:,} in major units")
     return int((value * 1_000_000).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 

@@ -153,3 +153,21 @@ async def test_a_stalled_twenty_costs_one_deadline_and_says_it_was_a_read(
     assert r.is_error and "nothing was left half-done" in _text(r), _text(r)
     assert took < 3.0, took
     assert len(fake_twenty.requests) <= 2
+
+
+async def test_fuzzer_findings_get_clear_errors(fake_twenty: Any, tmp_path: Path) -> None:
+    async with in_process(fake_twenty, tmp_path) as client:
+        huge = await client.call_tool(
+            "twenty_create_record",
+            {"object": "opportunities", "data": {"name": "x", "amount": 1e308, "currency": "EUR"}},
+        )
+        assert huge.is_error and "amount 1e+308 is too large" in _text(huge), _text(huge)
+        for name, args, where in [
+            ("twenty_get_record", {"object": "people", "id": "not-a-uuid"}, "'id'"),
+            ("twenty_create_note", {"title": "x", "personIds": ["zz"]}, "'personIds.0'"),
+            ("twenty_run_workflow", {"workflow_id": "1234"}, "'workflow_id'"),
+        ]:
+            r = await client.call_tool(name, args)
+            text = _text(r)
+            assert r.is_error and f"argument {where}: must be a UUID" in text, text
+            assert "uuid_parsing" not in text and "pydantic" not in text
