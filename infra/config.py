@@ -111,7 +111,17 @@ class StackConfig(BaseModel):
     google_client_id: str = ""
     gmail_enabled: bool = True
     calendar_enabled: bool = True
-    ai_provider: Literal["none", "openai", "anthropic", "google", "xai", "groq", "mistral"] = "openai"
+    # AI: a provider of Twenty's catalog (its key goes to <PROVIDER>_API_KEY), or a custom endpoint
+    # (azure: an Azure OpenAI resource's v1 API; openai-compatible: any OpenAI-compatible base URL),
+    # which becomes AI_PROVIDERS. aiModel is the model id as Twenty lists it ("<provider>/<model or
+    # deployment>"): the default model, and the agents' model through `inv deploy`.
+    ai_provider: Literal[
+        "none", "openai", "anthropic", "google", "xai", "groq", "mistral", "azure", "openai-compatible"
+    ] = "openai"
+    ai_base_url: str = ""
+    # Any other Twenty 2.21 variable: plain values, and secrets by Secret Manager id (this project).
+    twenty_env: dict[str, str] = Field(default_factory=dict)
+    twenty_secret_env: dict[str, str] = Field(default_factory=dict)
     storage_s3_region: str = "us-east-1"
     # E-mail (invitations, password resets): 2.21 defaults EMAIL_DRIVER to LOGGER, which sends nothing.
     email_driver: Literal["smtp", "logger"] = "smtp"
@@ -268,12 +278,74 @@ def _check_cross_field_rules(c: StackConfig) -> None:
             "set smtpHost, smtpPort, smtpUser, emailFromAddress (and the smtpPassword secret), "
             "or emailDriver: logger to send no e-mail at all",
         )
+    _check_ai(c)
+    _check_extra_env(c)
     if c.worker_machine_type in ("e2-micro", "f1-micro"):
         _fail(
             "worker_machine_type",
             f"{c.worker_machine_type} has 1 GB in all, but Twenty's worker requests 1 GiB",
             "use e2-small (2 GB) or larger",
         )
+
+
+CUSTOM_AI_PROVIDERS = ("azure", "openai-compatible")
+
+
+def _check_ai(c: StackConfig) -> None:
+    if c.ai_provider in CUSTOM_AI_PROVIDERS:
+        if not re.fullmatch(r"https://[^\s/]+(/[^\s]*)?", c.ai_base_url):
+            _fail(
+                "ai_base_url",
+                f"aiProvider {c.ai_provider} needs the endpoint's https base URL (got {c.ai_base_url!r})",
+                "set aiBaseUrl, e.g. https://<resource>.openai.azure.com/openai/v1",
+            )
+        if c.ai_provider == "azure" and not c.ai_base_url.rstrip("/").endswith("/openai/v1"):
+            _fail(
+                "ai_base_url",
+                f"`{c.ai_base_url}` is not an Azure OpenAI v1 API base URL",
+                "use https://<resource>.openai.azure.com/openai/v1",
+            )
+        if not c.ai_model:
+            _fail(
+                "ai_model",
+                f"aiProvider {c.ai_provider} needs the model or deployment to use",
+                f"set aiModel to {c.ai_provider}/<deployment>, e.g. {c.ai_provider}/gpt-5.2",
+            )
+    elif c.ai_base_url:
+        _fail("ai_base_url", "aiBaseUrl is only read with aiProvider azure or openai-compatible", "remove it")
+    if c.ai_model and c.ai_provider != "none" and not c.ai_model.startswith(f"{c.ai_provider}/"):
+        _fail(
+            "ai_model",
+            f"`{c.ai_model}` is not a model of provider {c.ai_provider} (2.21 names them <provider>/<model>)",
+            f"set aiModel to {c.ai_provider}/{c.ai_model.split('/')[-1]}",
+        )
+
+
+def _check_extra_env(c: StackConfig) -> None:
+    from infra.twenty_variables import ALL, PROGRAM_ENV, SENSITIVE
+
+    for field, names in (("twenty_env", c.twenty_env), ("twenty_secret_env", c.twenty_secret_env)):
+        for name in names:
+            if name not in ALL:
+                close = difflib.get_close_matches(name, sorted(ALL), n=1, cutoff=0.75)
+                hint = f"did you mean `{close[0]}`?" if close else "see config-variables.ts of Twenty 2.21"
+                _fail(field, f"`{name}` is not a variable Twenty 2.21 reads", hint)
+            if name in PROGRAM_ENV:
+                _fail(field, f"`{name}` is set by the program itself", "use the stack setting that owns it")
+    for name in c.twenty_env:
+        if name in SENSITIVE:
+            _fail(
+                "twenty_env",
+                f"2.21 marks `{name}` sensitive; a plain value would sit in the revision and VM metadata",
+                f"store it in Secret Manager and list it under twentySecretEnv: {{{name}: <secret id>}}",
+            )
+    for name, secret in c.twenty_secret_env.items():
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,255}", secret):
+            _fail(
+                "twenty_secret_env",
+                f"`{secret}` (for {name}) is not a Secret Manager secret id",
+                "use its short id",
+            )
 
 
 def known_keys() -> dict[str, str]:

@@ -12,7 +12,7 @@ from typing import Any
 import pulumi
 
 from infra.cache import REDIS_VM_PORT, Cache
-from infra.config import StackConfig
+from infra.config import CUSTOM_AI_PROVIDERS, StackConfig
 from infra.database import Database
 from infra.domain import Domain
 from infra.identity import Identity
@@ -20,6 +20,7 @@ from infra.mcp_service import McpService
 from infra.network import Network
 from infra.secrets import Secrets, SecretSpec
 from infra.storage import Storage
+from infra.twenty_env import ai_providers_json, external_secret_key
 from infra.twenty_server import TwentyServer
 from infra.twenty_worker import TwentyWorker
 
@@ -142,10 +143,18 @@ def _secret_specs(
                 twenty,
             )
         )
-    if cfg.ai_provider != "none":
+    if cfg.ai_provider in CUSTOM_AI_PROVIDERS:
+        key = user_secrets.get("aiApiKey")
+        value = ai_providers_json(cfg, key) if key is not None else None
+        specs.append(
+            SecretSpec("ai-providers", f"AI_PROVIDERS ({cfg.ai_provider} endpoint and key)", value, twenty)
+        )
+    elif cfg.ai_provider != "none":
         specs.append(
             SecretSpec("ai-api-key", f"{cfg.ai_provider} API key", user_secrets.get("aiApiKey"), twenty)
         )
+    for name, secret_id in sorted(cfg.twenty_secret_env.items()):
+        specs.append(SecretSpec(external_secret_key(secret_id), name, readers=twenty, external=secret_id))
     if cfg.email_driver == "smtp" and cfg.smtp_user:
         specs.append(
             SecretSpec("smtp-password", "EMAIL_SMTP_PASSWORD", user_secrets.get("smtpPassword"), twenty)

@@ -26,6 +26,7 @@ class SecretSpec:
     value: pulumi.Input[str] | None = None
     readers: dict[str, gcp.serviceaccount.Account] = field(default_factory=dict)
     generate: int = 0  # > 0: we own it; generate this many random bytes (base64url)
+    external: str = ""  # the id of a secret the operator made (twentySecretEnv): grant only
 
 
 class Secrets(pulumi.ComponentResource):
@@ -43,12 +44,16 @@ class Secrets(pulumi.ComponentResource):
         self.versions: dict[str, gcp.secretmanager.SecretVersion] = {}
         self.grants: dict[str, list[gcp.secretmanager.SecretIamMember]] = {}
         self.readers: dict[str, list[str]] = {}
+        self.external: dict[str, str] = {}
+        self.project = cfg.project
         for spec in specs:
             self._declare(cfg, spec)
         self.register_outputs({"secret_ids": list(self.secrets)})
 
     def secret_id(self, key: str) -> str:
         """The short secret id Cloud Run's secret_key_ref and the VM's boot script use."""
+        if key in self.external:
+            return self.external[key]
         if key not in self.secrets:
             raise KeyError(f"no secret {key!r} is declared; known: {sorted(self.secrets)}")
         return f"{self.prefix}-{key}"
@@ -64,6 +69,9 @@ class Secrets(pulumi.ComponentResource):
         return deps
 
     def _declare(self, cfg: StackConfig, spec: SecretSpec) -> None:
+        if spec.external:
+            self._grant_external(spec)
+            return
         secret_id = f"{self.prefix}-{spec.key}"
         secret = gcp.secretmanager.Secret(
             secret_id,
@@ -99,6 +107,21 @@ class Secrets(pulumi.ComponentResource):
             gcp.secretmanager.SecretIamMember(
                 f"{secret_id}-{reader}",
                 secret_id=secret.id,
+                role=ACCESSOR_ROLE,
+                member=account.member,
+                opts=child_opts(self),
+            )
+            for reader, account in spec.readers.items()
+        ]
+        self.readers[spec.key] = list(spec.readers)
+
+    def _grant_external(self, spec: SecretSpec) -> None:
+        """A secret the operator created and owns: only the readers' grants are ours."""
+        self.external[spec.key] = spec.external
+        self.grants[spec.key] = [
+            gcp.secretmanager.SecretIamMember(
+                f"{self.prefix}-ext-{spec.external}-{reader}",
+                secret_id=f"projects/{self.project}/secrets/{spec.external}",
                 role=ACCESSOR_ROLE,
                 member=account.member,
                 opts=child_opts(self),

@@ -7,11 +7,12 @@ the boot script with the VM's own service account.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pulumi
 
-from infra.config import StackConfig
+from infra.config import CUSTOM_AI_PROVIDERS, StackConfig
 from infra.storage import S3_ENDPOINT
 
 REDIS_CA_DIR = "/etc/twenty/redis-ca"
@@ -39,8 +40,11 @@ def secret_env(cfg: StackConfig) -> dict[str, str]:
     }
     if cfg.google_auth_enabled:
         env["AUTH_GOOGLE_CLIENT_SECRET"] = "google-client-secret"  # noqa: S105 (a secret's name)
-    if cfg.ai_provider != "none":
+    if cfg.ai_provider in CUSTOM_AI_PROVIDERS:
+        env["AI_PROVIDERS"] = "ai-providers"  # holds the key: the whole JSON is a secret
+    elif cfg.ai_provider != "none":
         env[AI_KEY_ENV[cfg.ai_provider]] = "ai-api-key"
+    env.update({name: external_secret_key(sid) for name, sid in cfg.twenty_secret_env.items()})
     if cfg.email_driver == "smtp" and cfg.smtp_user:
         env["EMAIL_SMTP_PASSWORD"] = "smtp-password"  # noqa: S105 (a secret's name)
     return env
@@ -86,9 +90,43 @@ def plain_env(
         env["AUTH_GOOGLE_CALLBACK_URL"] = cfg.google_callback_url
         env["AUTH_GOOGLE_APIS_CALLBACK_URL"] = cfg.google_apis_callback_url
     env.update(email_env(cfg))
+    if cfg.ai_model and cfg.ai_provider != "none":
+        # ARRAY variables accept a JSON list (type-transformers.registry.ts)
+        env["AI_MODELS_DEFAULT_SMART"] = env["AI_MODELS_DEFAULT_FAST"] = json.dumps([cfg.ai_model])
+        env["AI_MODELS_DEFAULT_RECOMMENDED"] = json.dumps([cfg.ai_model])
+    env.update(cfg.twenty_env)
     if cfg.redis_mode == "memorystore":
         env["NODE_EXTRA_CA_CERTS"] = f"{REDIS_CA_DIR}/{REDIS_CA_FILE}"
     return env
+
+
+def external_secret_key(secret_id: str) -> str:
+    """The Secrets key under which an operator-made secret (twentySecretEnv) is granted and referenced."""
+    return f"ext:{secret_id}"
+
+
+def ai_providers_doc(cfg: StackConfig, api_key: str) -> str:
+    """AI_PROVIDERS for a custom endpoint: one OpenAI-compatible provider with the stack's model.
+
+    2.21 merges it over its catalog (provider-config.service.ts) and names the model
+    `<provider>/<model>` (composite-model-id.util.ts). Azure uses its v1 API, which is
+    OpenAI-compatible at https://<resource>.openai.azure.com/openai/v1 (the same URL the apps use).
+    """
+    model = cfg.ai_model.split("/", 1)[1]
+    provider = {
+        "npm": "@ai-sdk/openai-compatible",
+        "name": cfg.ai_provider,
+        "label": {"azure": "Azure OpenAI", "openai-compatible": "OpenAI-compatible"}[cfg.ai_provider],
+        "baseUrl": cfg.ai_base_url.rstrip("/"),
+        "apiKey": api_key,
+        "models": [{"name": model, "label": model}],
+    }
+    return json.dumps({cfg.ai_provider: provider}, separators=(",", ":"))
+
+
+def ai_providers_json(cfg: StackConfig, api_key: pulumi.Input[str]) -> pulumi.Output[str]:
+    """ai_providers_doc with the key from `pulumi config set --secret` (the result stays secret)."""
+    return pulumi.Output.secret(pulumi.Output.from_input(api_key).apply(lambda k: ai_providers_doc(cfg, k)))
 
 
 def email_env(cfg: StackConfig) -> dict[str, str]:

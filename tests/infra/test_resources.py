@@ -167,7 +167,7 @@ def test_server_env_and_secret_refs(variant: str) -> None:
         "STORAGE_S3_ACCESS_KEY_ID",
         "STORAGE_S3_SECRET_ACCESS_KEY",
         "AUTH_GOOGLE_CLIENT_SECRET",
-        "OPENAI_API_KEY",
+        "AI_PROVIDERS",  # the examples run Azure OpenAI (a custom provider: endpoint and key in one JSON)
         "EMAIL_SMTP_PASSWORD",
     }
     assert set(refs) == expected_refs

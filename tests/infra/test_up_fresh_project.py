@@ -387,3 +387,116 @@ def test_16_artifact_registry_deletes_old_images_and_keeps_the_newest() -> None:
     assert policies["delete-old"]["action"] == "DELETE" and policies["delete-old"]["condition"]["olderThan"]
     assert policies["keep-recent"]["action"] == "KEEP"
     assert repo["cleanupPolicyDryRun"] is False
+
+
+# --- 6. the seed's AI provider, 7. any other Twenty variable ------------------------------------
+
+
+@pytest.mark.parametrize("variant", ALL)
+def test_6_azure_openai_is_a_typed_setting_with_its_key_in_secret_manager(variant: str) -> None:
+    plan = plan_of(variant)
+    cfg = plan.cfg
+    assert (cfg.ai_provider, cfg.ai_model) == ("azure", "azure/gpt-5.2")
+    for name, plain, refs in _workloads(plan):
+        assert refs["AI_PROVIDERS"] == "twenty-ai-providers", name
+        assert "AI_PROVIDERS" not in plain and "OPENAI_API_KEY" not in refs
+        assert json.loads(plain["AI_MODELS_DEFAULT_SMART"]) == ["azure/gpt-5.2"]
+    version = plan.one("gcp:secretmanager/secretVersion:SecretVersion", "twenty-ai-providers-v")
+    assert "secretData" in version.secret_props  # the JSON holds the key: secret as a whole
+
+
+def test_6_ai_providers_json_is_what_2_21_reads() -> None:
+    from infra.twenty_env import ai_providers_doc
+
+    cfg = base(
+        ai_provider="azure", ai_base_url="https://r.openai.azure.com/openai/v1/", ai_model="azure/gpt-5.2"
+    )
+    assert json.loads(ai_providers_doc(cfg, "k-123")) == {
+        "azure": {
+            "npm": "@ai-sdk/openai-compatible",  # one of 2.21's AI_SDK_PACKAGES
+            "name": "azure",
+            "label": "Azure OpenAI",
+            "baseUrl": "https://r.openai.azure.com/openai/v1",
+            "apiKey": "k-123",
+            "models": [{"name": "gpt-5.2", "label": "gpt-5.2"}],  # listed by Twenty as azure/gpt-5.2
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("values", "key", "fix"),
+    [
+        ({"ai_provider": "azure", "ai_model": "azure/gpt-5.2"}, "twenty-gcp:aiBaseUrl", "openai.azure.com"),
+        (
+            {"ai_provider": "azure", "ai_base_url": "https://x.example.com/v1", "ai_model": "azure/m"},
+            "twenty-gcp:aiBaseUrl",
+            "/openai/v1",
+        ),
+        (
+            {"ai_provider": "azure", "ai_base_url": "https://r.openai.azure.com/openai/v1"},
+            "twenty-gcp:aiModel",
+            "azure/",
+        ),
+        ({"ai_provider": "openai", "ai_model": "gpt-5.2"}, "twenty-gcp:aiModel", "openai/gpt-5.2"),
+        ({"ai_provider": "openai", "ai_base_url": "https://x"}, "twenty-gcp:aiBaseUrl", "remove it"),
+    ],
+)
+def test_6_ai_settings_are_validated(values: dict[str, Any], key: str, fix: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^{re.escape(key)}: .*Fix: .*{re.escape(fix)}"):
+        base(**values)
+
+
+def test_7_extra_twenty_variables_plain_and_secret() -> None:
+    from infra.plan import mock_user_secrets, run_program
+
+    cfg = base(
+        twenty_env={"IS_EMAIL_VERIFICATION_REQUIRED": "true"},
+        twenty_secret_env={"SENTRY_DSN": "my-sentry-dsn"},
+    )
+    plan = run_program(cfg, mock_user_secrets(cfg))
+    for name, plain, refs in _workloads(plan):
+        assert plain["IS_EMAIL_VERIFICATION_REQUIRED"] == "true", name
+        assert refs["SENTRY_DSN"] == "my-sentry-dsn", name
+    grants = [g for g in plan.by_type(P.SECRET_IAM) if g.props["secretId"].endswith("/secrets/my-sentry-dsn")]
+    assert {g.props["member"].split("@")[0] for g in grants} == {
+        "serviceAccount:twenty-server",
+        "serviceAccount:twenty-worker",
+    }
+    assert not [r for r in plan.by_type(P.SECRET) if r.props["secretId"] == "my-sentry-dsn"]  # the operator's
+    assert plan.policy_report().passed
+
+
+@pytest.mark.parametrize(
+    ("values", "problem"),
+    [
+        (
+            {"twenty_env": {"IS_EMAIL_VERIFCATION_REQUIRED": "true"}},
+            "did you mean `IS_EMAIL_VERIFICATION_REQUIRED`",
+        ),
+        ({"twenty_env": {"SENTRY_DSN": "https://k@sentry"}}, "marks `SENTRY_DSN` sensitive"),
+        ({"twenty_env": {"IS_MULTIWORKSPACE_ENABLED": "true"}}, "set by the program itself"),
+        ({"twenty_secret_env": {"APP_SECRET": "mine"}}, "set by the program itself"),
+        ({"twenty_secret_env": {"SENTRY_DSN": "projects/p/secrets/x"}}, "not a Secret Manager secret id"),
+    ],
+)
+def test_7_extra_variables_are_checked_against_2_21(values: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        base(**values)
+
+
+@pytest.mark.parametrize("variant", ALL)
+def test_7_program_env_lists_every_variable_the_program_sets(variant: str) -> None:
+    from infra.twenty_variables import ALL as TWENTY_VARS
+    from infra.twenty_variables import PROGRAM_ENV
+
+    ours = {
+        "NODE_EXTRA_CA_CERTS",
+        "AWS_REQUEST_CHECKSUM_CALCULATION",
+        "AWS_RESPONSE_CHECKSUM_VALIDATION",
+        "DISABLE_DB_MIGRATIONS",
+        "DISABLE_CRON_JOBS_REGISTRATION",
+    }  # not Twenty settings
+    for name, plain, refs in _workloads(plan_of(variant)):
+        declared = set(plain) | set(refs)
+        assert declared - ours <= PROGRAM_ENV, (name, sorted(declared - ours - PROGRAM_ENV))
+    assert PROGRAM_ENV <= TWENTY_VARS
