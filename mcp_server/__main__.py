@@ -23,6 +23,14 @@ def main(argv: list[str] | None = None) -> int:
     from .logs import configure_logging
 
     configure_logging(json_logs=args.transport == "http")
+    if args.transport == "stdio" and os.environ.get("MCP_STDIO_FRONT", "1") != "0":
+        from . import catalog, stdio_front
+
+        tool_catalog = catalog.load()
+        if tool_catalog is not None and "handshake" in tool_catalog:
+            scope = stdio_front.quick_scope(tool_catalog)
+            if scope is not None:
+                return stdio_front.serve(tool_catalog, scope)
     from pydantic import ValidationError
 
     from .settings import ServerSettings

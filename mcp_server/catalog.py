@@ -33,7 +33,7 @@ def generate() -> dict[str, Any]:
     for tool in published:
         # The server refuses unknown arguments (server.py); publish that, so clients see it too.
         tool.input_schema["additionalProperties"] = False
-    return {
+    tools = {
         "tools": [
             {
                 "group": TOOLS[t.name].group,
@@ -43,6 +43,62 @@ def generate() -> dict[str, Any]:
             }
             for t in sorted(published, key=lambda t: t.name)
         ]
+    }
+    return {**tools, "handshake": anyio.run(_capture_handshake, tools)}
+
+
+async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
+    """What our server answers at a session's start, per protocol version, from the server itself
+    over its stdio code path: stdio_front.py answers from this before the SDK is imported."""
+    import io
+    import tempfile
+
+    from mcp.server.stdio import stdio_server
+    from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
+
+    from .server import build_server
+    from .settings import ServerSettings
+    from .stdio_front import _ReplayStdin, _Stdout
+
+    fixed = ("resources/list", "resources/templates/list", "prompts/list")
+    answers: dict[str, Any] = {}
+    as_catalog = []
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = ServerSettings(
+            twenty_api_url="http://127.0.0.1:9", twenty_api_key="catalog", mcp_primer_path=f"{tmp}/p.md"
+        )
+        server = build_server(settings, tool_catalog=tools)
+        lowlevel = server._lowlevel_server
+        for version in HANDSHAKE_PROTOCOL_VERSIONS:
+            init = {
+                "protocolVersion": version,
+                "capabilities": {},
+                "clientInfo": {"name": "catalog", "version": "1"},
+            }
+            requests = [("initialize", init), ("tools/list", {}), *((m, {}) for m in fixed)]
+            lines = [
+                json.dumps({"jsonrpc": "2.0", "id": i, "method": m, "params": p}) + "\n"
+                for i, (m, p) in enumerate(requests)
+            ]
+            lines.insert(1, json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}) + "\n")
+            sink = io.BytesIO()
+            stdin, stdout = _ReplayStdin(lines, io.BytesIO()), _Stdout(None, sink)
+            async with stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream):  # type: ignore[arg-type]
+                await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+            stdout._text.flush()
+            got = {m["id"]: m for m in map(json.loads, sink.getvalue().decode().splitlines())}
+            results = {
+                m: got[i]["result"] for i, (m, _p) in enumerate(requests) if "result" in got.get(i, {})
+            }
+            if results.pop("tools/list", None) == {"tools": [e["definition"] for e in tools["tools"]]}:
+                as_catalog.append(version)
+            if "initialize" in results:
+                answers[version] = results
+    return {
+        "versions": list(HANDSHAKE_PROTOCOL_VERSIONS),
+        "latest": LATEST_HANDSHAKE_VERSION,
+        "answers": answers,
+        "tools_list_as_catalog": as_catalog,
     }
 
 

@@ -145,19 +145,15 @@ _DERIVED_FIELDS = frozenset({"searchVector"})
 
 
 def _drop_derived(result: Any) -> None:
-    """Leave derived fields out of the records a result carries (record, records)."""
-
-    def strip(record: Any) -> Any:
-        if isinstance(record, dict) and not _DERIVED_FIELDS.isdisjoint(record):
-            return {k: v for k, v in record.items() if k not in _DERIVED_FIELDS}
-        return record
-
+    """Leave derived fields out of the records a result carries (record, records). The records
+    are this call's own parse of Twenty's answer, so they are edited in place (a copy of 60
+    records cost ~0.2 ms a call)."""
     records = getattr(result, "records", None)
-    if isinstance(records, list):
-        result.records = [strip(r) for r in records]
     record = getattr(result, "record", None)
-    if isinstance(record, dict):
-        result.record = strip(record)
+    for rec in [*records, record] if isinstance(records, list) else [record]:
+        if isinstance(rec, dict):
+            for name in _DERIVED_FIELDS.intersection(rec):
+                del rec[name]
 
 
 def _as_tool_error(exc: UnexpectedToolError) -> ToolError:
@@ -173,7 +169,11 @@ def _as_tool_error(exc: UnexpectedToolError) -> ToolError:
 
 
 def build_server(
-    settings: ServerSettings | None = None, *, warm: bool = False, **server_kwargs: Any
+    settings: ServerSettings | None = None,
+    *,
+    warm: bool = False,
+    tool_catalog: dict[str, Any] | None = None,
+    **server_kwargs: Any,
 ) -> TwentyMCPServer:
     """A ready server: tools of the selected groups, resources, runtime. No network at build time;
     warm=True (stdio) fills the schema cache in the background once the session starts."""
@@ -181,7 +181,7 @@ def build_server(
 
     settings = settings or ServerSettings()
     _skip_sdk_logging_setup()
-    tool_catalog = catalog.load() or catalog.generate()
+    tool_catalog = tool_catalog or catalog.load() or catalog.generate()
     runtime = Runtime(settings)
     set_runtime(runtime)
     if warm:

@@ -1,0 +1,195 @@
+"""stdio start-up that answers the handshake and tools/list before the `mcp` SDK is imported.
+
+The SDK costs ~0.7 s of imports (its protocol models, mostly) before it can answer anything, and
+a client waits for `initialize` and `tools/list` before it can use a server. This front answers
+those two, and the other fixed answers of a session's start (ping, resources/prompts lists), from
+tool_catalog.json: the tool catalogue plus what catalog generation captured from the SDK itself
+for each protocol version (`handshake`). Meanwhile a thread imports the SDK and builds the server.
+
+The first request the front does not answer is handed to the SDK together with the session's
+handshake, replayed, so the SDK's session is as if it had read the connection from the start;
+its answer to the replayed `initialize` is dropped. A client that opens with anything else (the
+2026-07-28 `server/discover`, an unknown version) is handed over at once.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import threading
+from typing import Any
+
+_BOOL = {"1": True, "on": True, "t": True, "true": True, "y": True, "yes": True}
+_BOOL.update({"0": False, "off": False, "f": False, "false": False, "n": False, "no": False})
+
+
+def quick_scope(catalog: dict[str, Any], env: Any = os.environ) -> tuple[bool, frozenset[str]] | None:
+    """(read-only, tool groups) as ServerSettings reads them, without pydantic; None when unsure
+    (then the classic start-up reports bad settings as it always has). The catalogue's groups
+    are settings.ALL_GROUPS (a test holds them equal)."""
+    read_only = _BOOL.get(env.get("MCP_READ_ONLY", "false").lower())
+    known = frozenset(e["group"] for e in catalog["tools"])
+    names = env.get("MCP_TOOL_GROUPS", "all").replace(",", " ").split()
+    if read_only is None or any(n != "all" and n not in known for n in names):
+        return None
+    groups = known if not names or "all" in names else frozenset(names) | {"core"}
+    return read_only, groups
+
+
+def tools_list(catalog: dict[str, Any], read_only: bool, groups: frozenset[str]) -> dict[str, Any]:
+    """tools/list as TwentyMCPServer.list_tools publishes it (same filter, catalogue order)."""
+    return {
+        "tools": [
+            e["definition"]
+            for e in catalog["tools"]
+            if e["group"] in groups and not (read_only and e["writes"])
+        ]
+    }
+
+
+def _line(msg_id: Any, result: dict[str, Any]) -> bytes:
+    body = {"jsonrpc": "2.0", "id": msg_id, "result": result}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+
+
+class _Builder(threading.Thread):
+    """Imports the SDK and builds the server while the front answers."""
+
+    def __init__(self) -> None:
+        super().__init__(name="mcp-build", daemon=True)
+        self.server: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            from pydantic import ValidationError
+
+            from .settings import ServerSettings
+
+            try:
+                settings = ServerSettings()
+            except ValidationError as err:
+                problems = "; ".join(
+                    f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors()
+                )
+                print(f"mcp_server: bad settings: {problems}", file=sys.stderr, flush=True)
+                os._exit(2)  # as the classic start-up: the client sees the server end
+            from .server import build_server
+
+            self.server = build_server(settings, warm=True)
+        except BaseException as err:  # re-raised on the main thread at hand-over
+            self.error = err
+
+
+def serve(catalog: dict[str, Any], scope: tuple[bool, frozenset[str]]) -> int:
+    handshake = catalog["handshake"]
+    builder = _Builder()
+    builder.start()
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    replay: list[bytes] = []
+    version: str | None = None
+    init_id: Any = None
+    while True:
+        raw = stdin.readline()
+        if not raw:  # the client went away before needing more than the front
+            stdout.flush()
+            os._exit(0)  # not sys.exit: finalising while the builder imports can abort the process
+        try:
+            msg = json.loads(raw)
+        except ValueError:
+            msg = None
+        method = msg.get("method") if isinstance(msg, dict) else None
+        params = (msg.get("params") or {}) if isinstance(msg, dict) else {}
+        answer: dict[str, Any] | None = None
+        if method == "initialize" and version is None and "id" in msg:
+            requested = params.get("protocolVersion")
+            negotiated = requested if requested in handshake["versions"] else handshake["latest"]
+            if negotiated in handshake["answers"]:
+                version, init_id = negotiated, msg["id"]
+                replay.append(raw)
+                answer = handshake["answers"][negotiated]["initialize"]
+        elif method == "notifications/initialized" and version is not None:
+            replay.append(raw)
+            continue
+        elif version is not None and isinstance(msg, dict) and "id" in msg and not params.get("cursor"):
+            if method == "tools/list" and version in handshake["tools_list_as_catalog"]:
+                answer = tools_list(catalog, *scope)
+            elif method == "ping":
+                answer = {}
+            else:
+                answer = handshake["answers"][version].get(method)
+        if answer is None:
+            replay.append(raw)
+            break
+        stdout.write(_line(msg["id"], answer))
+        stdout.flush()
+    builder.join()
+    if builder.error is not None:
+        raise builder.error
+    import anyio
+
+    anyio.run(_hand_over, builder.server, replay, init_id)
+    return 0
+
+
+async def _hand_over(server: Any, replay: list[bytes], init_id: Any) -> None:
+    from mcp.server.stdio import stdio_server
+
+    stdin = _ReplayStdin([r.decode("utf-8", "replace") for r in replay])
+    stdout = _Stdout(init_id)
+    async with stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream):  # type: ignore[arg-type]
+        lowlevel = server._lowlevel_server
+        await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+
+
+class _Text(io.TextIOWrapper):
+    """A text view of a std buffer that never closes it."""
+
+    def close(self) -> None:
+        self.flush()
+
+
+class _ReplayStdin:
+    """The lines the front read, then the rest of stdin (same buffer: nothing read ahead is lost)."""
+
+    def __init__(self, lines: list[str], source: Any = None) -> None:
+        import anyio
+
+        self._lines = lines
+        self._text = _Text(source or sys.stdin.buffer, encoding="utf-8", errors="replace")
+        self._rest = anyio.wrap_file(self._text)
+
+    def __aiter__(self) -> _ReplayStdin:
+        return self
+
+    async def __anext__(self) -> str:
+        if self._lines:
+            return self._lines.pop(0)
+        line = await self._rest.readline()
+        if not line:
+            raise StopAsyncIteration
+        return line
+
+
+class _Stdout:
+    """stdout for the SDK, dropping its answer to the replayed initialize (the front sent one)."""
+
+    def __init__(self, drop_id: Any, sink: Any = None) -> None:
+        import anyio
+
+        self._drop = drop_id
+        self._text = _Text(sink or sys.stdout.buffer, encoding="utf-8")
+        self._out = anyio.wrap_file(self._text)
+
+    async def write(self, data: str) -> None:
+        if self._drop is not None:
+            msg = json.loads(data)
+            if isinstance(msg, dict) and "method" not in msg and msg.get("id") == self._drop:
+                self._drop = None
+                return
+        await self._out.write(data)
+
+    async def flush(self) -> None:
+        await self._out.flush()
