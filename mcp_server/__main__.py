@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -18,8 +19,58 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+SEALING_KEY_HELP = "python -c 'from mcp_server.auth.sealing import new_key; print(new_key())'"
+
+
+def startup_problems(transport: str, env: Mapping[str, str]) -> list[str]:
+    """The settings this transport cannot serve a single call without, checked before anything is
+    imported or listed (stdlib only, microseconds): each names the variable and how to set it."""
+    problems = []
+    if not env.get("TWENTY_API_URL", "").strip():
+        problems.append(
+            "TWENTY_API_URL is not set: the Twenty server, e.g. TWENTY_API_URL=https://crm.example.com"
+        )
+    if transport == "stdio" and not env.get("TWENTY_API_KEY", "").strip():
+        problems.append(
+            "TWENTY_API_KEY is not set: create an API key in Twenty (Settings > APIs & Webhooks) and pass it "
+            "in the server's env (.mcp.json `env`)"
+        )
+    if transport == "http":
+        key = env.get("MCP_SEALING_KEY", "").strip()
+        if not key:
+            problems.append(
+                "MCP_SEALING_KEY is not set: OAuth sign-in (dynamic client registration, /register) seals "
+                f"each user's Twenty key with it; make one with {SEALING_KEY_HELP} (Cloud Run: the stack's "
+                "`<namePrefix>-mcp-sealing-key` secret)"
+            )
+        elif len(_b64(key)) != 32:
+            problems.append(
+                f"MCP_SEALING_KEY is not urlsafe base64 of 32 bytes; make one with {SEALING_KEY_HELP}"
+            )
+    return problems
+
+
+def _b64(text: str) -> bytes:
+    import base64
+    import binascii
+
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        return b""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    problems = startup_problems(args.transport, os.environ)
+    if problems:  # fail at start, naming the setting, rather than list tools that all fail
+        print(
+            f"mcp_server ({args.transport}) cannot start:",
+            *(f"  - {p}" for p in problems),
+            sep="\n",
+            file=sys.stderr,
+        )
+        return 2
     from .logs import configure_logging
 
     configure_logging(json_logs=args.transport == "http")
