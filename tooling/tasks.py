@@ -19,13 +19,14 @@ def test(c: Context, pytest_args: str = "", no_setup: bool = False, python_only:
     if not no_setup:
         system_deps.ensure_debian_packages()
     has_apps = (system_deps.APPS / "package.json").exists()
+    node: dict[str, str] = {}
     if has_apps and not python_only:
         node = system_deps.node_env()  # Node ^24.5 first on PATH when the machine's is older
         if not no_setup:
             system_deps.ensure_node_modules(node)
         with c.cd(str(system_deps.APPS)):
             c.run("npm test", echo=True, env=node)
-    c.run(f"pytest {pytest_args}", echo=True, pty=False)
+    c.run(f"pytest {pytest_args}", echo=True, pty=False, env=node)  # tests that build apps use it too
 
 
 @task(help={"pytest_args": "extra arguments for pytest, e.g. '-k contract'"})

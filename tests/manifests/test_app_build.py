@@ -23,8 +23,18 @@ TWENTY_CLI = APPS / "node_modules" / ".bin" / "twenty"
 
 needs_sdk = pytest.mark.skipif(
     shutil.which("node") is None or not TWENTY_CLI.exists(),
-    reason="needs Node 20 and the apps' node modules (run `npm ci` in apps/; `inv test` does it)",
+    reason="needs Node ^24.5 and the apps' node modules (run `npm ci` in apps/; `inv test` does it)",
 )
+
+
+def _node_env() -> dict[str, str]:
+    """twenty-sdk 2.23 needs Node ^24.5: the cached one (tooling/node.py) when the machine's is older."""
+    from tooling.node import NodeMissing, node_env
+
+    try:
+        return node_env(install=False)
+    except NodeMissing as err:
+        pytest.skip(str(err))
 
 
 def _captured_manifest() -> dict:
@@ -34,13 +44,13 @@ def _captured_manifest() -> dict:
 @pytest.fixture(scope="module")
 def built_ai_automations(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("node") is None or not TWENTY_CLI.exists():
-        pytest.skip("needs Node 20 and the apps' node modules (run `npm ci` in apps/; `inv test` does it)")
+        pytest.skip("needs Node ^24.5 and the apps' node modules (run `npm ci` in apps/; `inv test` does it)")
     app = APPS / "ai-automations"
     home = tmp_path_factory.mktemp("home")  # the CLI reads remotes from $HOME/.twenty: keep it empty
     result = subprocess.run(
         [str(TWENTY_CLI), "dev:build", "."],
         cwd=app,
-        env={**os.environ, "HOME": str(home)},
+        env={**os.environ, **_node_env(), "HOME": str(home)},
         capture_output=True,
         text=True,
         timeout=240,
