@@ -124,7 +124,8 @@ class StackConfig(BaseModel):
     twenty_secret_env: dict[str, str] = Field(default_factory=dict)
     storage_s3_region: str = "us-east-1"
     # E-mail (invitations, password resets): 2.21 defaults EMAIL_DRIVER to LOGGER, which sends nothing.
-    email_driver: Literal["smtp", "logger"] = "smtp"
+    # auto: SMTP when smtpHost is set, else LOGGER (and `inv plan` flags it: twenty-sends-email).
+    email_driver: Literal["auto", "smtp", "logger"] = "auto"
     smtp_host: str = ""
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_user: str = ""
@@ -163,6 +164,10 @@ class StackConfig(BaseModel):
     @property
     def google_apis_callback_url(self) -> str:
         return f"{self.server_url}/auth/google-apis/get-access-token"
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return self.email_driver == "smtp" or (self.email_driver == "auto" and bool(self.smtp_host))
 
     @property
     def connection_demand(self) -> int:
@@ -271,10 +276,10 @@ def _check_cross_field_rules(c: StackConfig) -> None:
         )
     if not re.fullmatch(r"(?=.{4,253}$)([a-z0-9-]+\.)+[a-z]{2,}", c.domain):
         _fail("domain", f"`{c.domain}` is not a DNS host name", _FIXES["domain"])
-    if c.email_driver == "smtp" and not (c.smtp_host and c.email_from_address):
+    if c.smtp_enabled and not (c.smtp_host and c.email_from_address):
         _fail(
             "smtp_host",
-            "e-mail is sent by SMTP (emailDriver: smtp) but smtpHost or emailFromAddress is not set",
+            "e-mail is sent by SMTP but smtpHost or emailFromAddress is not set",
             "set smtpHost, smtpPort, smtpUser, emailFromAddress (and the smtpPassword secret), "
             "or emailDriver: logger to send no e-mail at all",
         )
@@ -454,7 +459,7 @@ def required_user_secrets(cfg: StackConfig) -> list[str]:
         keys.append("googleClientSecret")
     if cfg.ai_provider != "none":
         keys.append("aiApiKey")
-    if cfg.email_driver == "smtp" and cfg.smtp_user:
+    if cfg.smtp_enabled and cfg.smtp_user:
         keys.append("smtpPassword")
     return keys
 

@@ -155,7 +155,7 @@ def _secret_specs(
         )
     for name, secret_id in sorted(cfg.twenty_secret_env.items()):
         specs.append(SecretSpec(external_secret_key(secret_id), name, readers=twenty, external=secret_id))
-    if cfg.email_driver == "smtp" and cfg.smtp_user:
+    if cfg.smtp_enabled and cfg.smtp_user:
         specs.append(
             SecretSpec("smtp-password", "EMAIL_SMTP_PASSWORD", user_secrets.get("smtpPassword"), twenty)
         )

@@ -387,6 +387,15 @@ def run_probe_limits(r: PolicyResource, ctx: PolicyContext) -> str | None:
     return None
 
 
+def twenty_sends_email(r: PolicyResource, ctx: PolicyContext) -> str | None:
+    if not str(r.name).endswith("-server"):
+        return None
+    envs = {e.get("name"): e.get("value") for c in _containers(r) for e in (c.get("envs") or [])}
+    if envs.get("EMAIL_DRIVER", "LOGGER") == "LOGGER":
+        return "EMAIL_DRIVER is LOGGER: invitations and password resets are logged, never sent (set smtpHost)"
+    return None
+
+
 def secret_auto_replication(r: PolicyResource, ctx: PolicyContext) -> str | None:
     if not get_path(r.props, "replication"):
         return "secret without a replication policy"
@@ -492,6 +501,13 @@ RULES: tuple[Rule, ...] = (
         "Every probe within Cloud Run's limits (startup: threshold × period <= 240 s)",
         CLOUD_RUN,
         run_probe_limits,
+    ),
+    Rule(
+        "twenty-sends-email",
+        "Twenty sends e-mail (SMTP, not 2.21's LOGGER default)",
+        (RUN_SERVICE,),
+        twenty_sends_email,
+        severity="advisory",
     ),
     Rule("secret-replication", "Secrets declare a replication policy", (SECRET,), secret_auto_replication),
 )

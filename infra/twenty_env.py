@@ -45,7 +45,7 @@ def secret_env(cfg: StackConfig) -> dict[str, str]:
     elif cfg.ai_provider != "none":
         env[AI_KEY_ENV[cfg.ai_provider]] = "ai-api-key"
     env.update({name: external_secret_key(sid) for name, sid in cfg.twenty_secret_env.items()})
-    if cfg.email_driver == "smtp" and cfg.smtp_user:
+    if cfg.smtp_enabled and cfg.smtp_user:
         env["EMAIL_SMTP_PASSWORD"] = "smtp-password"  # noqa: S105 (a secret's name)
     return env
 
@@ -131,7 +131,7 @@ def ai_providers_json(cfg: StackConfig, api_key: pulumi.Input[str]) -> pulumi.Ou
 
 def email_env(cfg: StackConfig) -> dict[str, str]:
     """EMAIL_* of config-variables.ts (2.21 defaults EMAIL_DRIVER to LOGGER: nothing is sent)."""
-    if cfg.email_driver == "logger":
+    if not cfg.smtp_enabled:
         return {"EMAIL_DRIVER": "LOGGER"}
     env = {
         "EMAIL_DRIVER": "SMTP",

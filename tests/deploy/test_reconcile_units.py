@@ -103,7 +103,7 @@ def test_targets():
 
 def test_stack_settings_layers(tmp_path):
     (tmp_path / "Pulumi.s.yaml").write_text(
-        "config:\n  twenty-gcp:aiModel: m1\n  twenty-gcp:digestRecipients: a@x.io\n"
+        "config:\n  twenty-gcp:aiModel: openai/m1\n  twenty-gcp:digestRecipients: a@x.io\n"
         "  twenty-gcp:aiApiKey:\n    secure: abc\n  gcp:project: my-proj\n  gcp:region: us-central1\n"
         "  twenty-gcp:domain: crm.example.com\n  twenty-gcp:googleAuthEnabled: false\n")
     got = stack_settings("s", {"server_url": "https://x"}, env={"TWENTY_STACK_AI_MODEL": "m2"}, root=tmp_path)

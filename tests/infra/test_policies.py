@@ -268,6 +268,14 @@ CASES: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], bool, list[Poli
         False,
         [],
     ),
+    "twenty-sends-email": (
+        P.RUN_SERVICE,
+        "twenty-server",
+        mutate(GOOD_RUN, ("template", "containers", 0, "envs", 0), {"name": "EMAIL_DRIVER", "value": "SMTP"}),
+        GOOD_RUN,  # no EMAIL_DRIVER: 2.21's LOGGER
+        False,
+        [],
+    ),
     "secret-replication": (P.SECRET, "s", {"replication": {"auto": {}}}, {"secretId": "s"}, False, []),
 }
 

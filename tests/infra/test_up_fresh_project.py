@@ -119,10 +119,21 @@ def test_4_smtp_everywhere_with_the_password_from_secret_manager(variant: str) -
     }
 
 
-def test_4_smtp_settings_are_required_unless_email_is_off() -> None:
+def test_4_smtp_settings_are_required_when_smtp_is_asked_for() -> None:
     with pytest.raises(ConfigError, match=r"^twenty-gcp:smtpHost: .*Fix: set smtpHost"):
-        base(smtp_host="")
-    assert base(smtp_host="", email_driver="logger").email_driver == "logger"
+        base(smtp_host="", email_driver="smtp")
+    with pytest.raises(ConfigError, match=r"^twenty-gcp:smtpHost: .*emailFromAddress"):
+        base(email_from_address="")
+    assert not base(smtp_host="").smtp_enabled  # auto without a host: LOGGER, flagged by inv plan
+
+
+def test_4_inv_plan_flags_a_stack_that_sends_no_email() -> None:
+    from infra.plan import mock_user_secrets, run_program
+
+    cfg = base(smtp_host="", smtp_user="")
+    report = run_program(cfg, mock_user_secrets(cfg)).policy_report()
+    flagged = [v for v in report.violations if v.rule == "twenty-sends-email"]
+    assert flagged and flagged[0].severity == "advisory" and report.passed
 
 
 @pytest.mark.parametrize("variant", ALL)

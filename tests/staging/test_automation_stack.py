@@ -57,6 +57,7 @@ def pulumi_side(monkeypatch, tmp_path):
         "PULUMI_BACKEND_URL": "gs://team-pulumi-state",
         "TWENTY_GCP_SECRET_GOOGLE_CLIENT_SECRET": "google-oauth-secret",
         "TWENTY_GCP_SECRET_AI_API_KEY": "sk-ai-key",
+        "TWENTY_GCP_SECRET_SMTP_PASSWORD": "smtp-password",  # the example stacks send e-mail by SMTP
     }
     seen["env"] = env
     return seen
