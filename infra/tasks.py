@@ -28,16 +28,14 @@ def stack_problems(stack: str) -> tuple[list[str], list[str]]:
     stack's settings, the Pulumi CLI, Google credentials, the state backend and the secrets the
     settings need. Offline; takes well under a second."""
     from infra import automation
-    from infra.config import ConfigError, parse_stack_config, read_stack_file
 
     ready: list[str] = []
     problems: list[str] = []
-    try:
-        source = automation.example_for(stack)
-        parse_stack_config(read_stack_file(str(source)), stack)
-        ready.append(f"settings: {source.name} is valid for stack {stack}")
-    except (ConfigError, automation.AutomationError) as err:
-        problems.append(f"settings: {err}")
+    problem = settings_problem(stack)
+    if problem:
+        problems.append(f"settings: {problem}")
+    else:
+        ready.append(f"settings: {automation.example_for(stack).name} is valid for stack {stack}")
     try:
         pre = automation.preflight()
         ready += [
@@ -72,14 +70,27 @@ def dry_run_report(command: str, stack: str, does: str) -> None:
     print(f"would run: {does}")
 
 
-def _automation(name: str, stack: str) -> object:
+def settings_problem(stack: str) -> str | None:
+    """One line naming what is wrong with the stack's settings file (YAML or a setting), or None."""
     from infra import automation
     from infra.config import ConfigError, parse_stack_config, read_stack_file
 
-    try:  # a bad stack file stops here, in one line, before the CLI or the cloud is asked anything
+    try:
         parse_stack_config(read_stack_file(str(automation.example_for(stack))), stack)
+    except (ConfigError, automation.AutomationError) as err:
+        return str(err)
+    return None
+
+
+def _automation(name: str, stack: str) -> object:
+    from infra import automation
+
+    problem = settings_problem(stack)  # a bad stack file stops here, before the CLI is asked anything
+    if problem:
+        raise SystemExit(f"inv infra.{name} --stack {stack}: {problem}")
+    try:
         return getattr(automation, name)(stack)
-    except (automation.AutomationError, ConfigError) as err:  # missing CLI/credentials, bad stack
+    except automation.AutomationError as err:  # missing CLI/credentials, bad stack: say what to do
         raise SystemExit(f"inv infra.{name} --stack {stack}: {err}") from None
 
 

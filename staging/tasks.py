@@ -61,6 +61,11 @@ def test(c, name=None, keep=False, dry_run=False):  # type: ignore[no-untyped-de
     """Create staging-NAME, prove it end to end (health, sign-up, contract, deploy, MCP, Stripe), destroy."""
     if dry_run:
         raise SystemExit(preflight_report(name))
+    from infra.tasks import settings_problem
+
+    problem = settings_problem("staging")  # the stage stack copies Pulumi.staging.yaml
+    if problem:
+        raise SystemExit(f"stage.test cannot start (nothing was created): {problem}")
     from staging.runner import main
 
     raise SystemExit(main(name=name, keep=keep))

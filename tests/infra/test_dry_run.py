@@ -91,3 +91,15 @@ def test_a_bad_stack_file_is_named_by_the_dry_run_and_by_up(
 def test_stage_dry_run_rejects_a_bad_name_at_once(capsys: pytest.CaptureFixture[str]) -> None:
     assert staging_tasks.preflight_report("Bad_Name") == 2
     assert "is not usable in GCP resource names" in capsys.readouterr().out
+
+
+def test_stage_test_names_a_broken_stack_file_before_creating_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (ROOT / "Pulumi.staging.yaml").read_text().replace("serverMemory: 1Gi", "serverMemory: 1GB")
+    (tmp_path / "Pulumi.staging.yaml").write_text(text)
+    real = automation.example_for
+    monkeypatch.setattr(automation, "example_for", lambda stack: real(stack, tmp_path))
+    monkeypatch.setattr("staging.runner.main", _never)
+    with pytest.raises(SystemExit, match=r"stage.test cannot start .*twenty-gcp:serverMemory: `1GB`"):
+        staging_tasks.test(Context(), name="pr1")
