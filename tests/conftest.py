@@ -93,6 +93,17 @@ def fake_twenty(_fake_twenty_server: FakeTwenty) -> FakeTwenty:
     return _fake_twenty_server
 
 
+@pytest.fixture(params=["fake", pytest.param("live", marks=pytest.mark.live)])
+def twenty_target(request: pytest.FixtureRequest) -> object:
+    """The seeded fake, and (marker `live`) the real Twenty named by TWENTY_LIVE_*: for tests that
+    must hold against both."""
+    if request.param == "live":
+        from tests.live_twenty import LiveTwenty
+
+        return LiveTwenty()
+    return request.getfixturevalue("fake_twenty")
+
+
 @pytest.fixture
 def fake_twenty_empty(_fake_twenty_empty_server: FakeTwenty) -> FakeTwenty:
     """Same as ``fake_twenty`` but with an empty workspace (no records), like ``--empty``."""

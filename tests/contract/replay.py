@@ -29,6 +29,10 @@ PRELUDES: dict[str, tuple[str, ...]] = {
     "199n-rest-get-person-after-change": (
         "app-sync/calls/06-route-and-person-after-change/02-rest-people.json",
     ),
+    # the sdk 2.23 deploy re-created the development application (uninstalled in 199s) first
+    "199v-sdk223-uploadApplicationFile-source-ts": (
+        "app-sync/calls/21-sdk223-apply/05-CreateDevelopmentApplication.json",
+    ),
 }
 # Examples that read what a database-event logic function wrote: a real Twenty runs it on the
 # worker a moment later (the capture saw it within 3 s), so a live replay polls for a while.

@@ -50,8 +50,9 @@ def first(fake: Any, plural: str) -> dict[str, Any]:
     return records[0]
 
 
-async def test_every_tool_once_good_once_bad(fake_twenty: Any, tmp_path: Path) -> None:
-    fake = fake_twenty
+async def test_every_tool_once_good_once_bad(twenty_target: Any, tmp_path: Path) -> None:
+    """Against the fake and (`inv live`) against a real Twenty."""
+    fake = twenty_target
     env = server_env(
         fake, tmp_path, TWENTY_USER_EMAIL=fake.user_email, TWENTY_USER_PASSWORD=fake.user_password
     )
