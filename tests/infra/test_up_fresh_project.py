@@ -511,3 +511,16 @@ def test_7_program_env_lists_every_variable_the_program_sets(variant: str) -> No
         declared = set(plain) | set(refs)
         assert declared - ours <= PROGRAM_ENV, (name, sorted(declared - ours - PROGRAM_ENV))
     assert PROGRAM_ENV <= TWENTY_VARS
+
+
+def test_5_stage_test_stacks_are_public_because_they_sign_up_their_own_first_user() -> None:
+    from infra.automation import config_to_set
+
+    env = {
+        "TWENTY_GCP_SECRET_GOOGLE_CLIENT_SECRET": "g",
+        "TWENTY_GCP_SECRET_AI_API_KEY": "a",
+        "TWENTY_GCP_SECRET_SMTP_PASSWORD": "s",
+    }
+    derived = config_to_set("staging-pr42", env, REPO)
+    assert derived["twenty-gcp:workspaceBootstrapped"].value == "true"
+    assert "twenty-gcp:workspaceBootstrapped" not in config_to_set("staging", env, REPO)
