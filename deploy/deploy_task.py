@@ -145,6 +145,9 @@ def run_deploy(stack: str, only: str, dry_run: bool, apply: bool, rotate_secrets
     console.print(report_table(outcome, applied=applying))
     if outcome.not_deployed:
         names = ", ".join(f"{i.kind}/{i.name}" for i in outcome.not_deployed)
+        if dry_run:
+            raise SystemExit(f"deploy --dry-run: would not deploy (blocked or in conflict): {names}; "
+                             "see the report above (an app not built yet is built by the real run)")
         raise SystemExit(f"deploy: not deployed (failed, blocked or in conflict): {names}; "
                          "see the report above")
     return outcome
