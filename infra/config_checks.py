@@ -31,6 +31,14 @@ MEMORY_FORMAT = "a whole number with Mi or Gi, e.g. 512Mi, 1Gi, 2Gi (Cloud Run's
 CPU_FORMAT = "1, 2, 4, 6 or 8 (whole vCPUs), or a fraction below 1 such as 0.5"
 CIDR_FIELDS = ("subnet_cidr", "run_subnet_cidr", "connector_cidr")
 
+# https://cloud.google.com/compute/docs/general-purpose-machines#e2_machine_types
+E2_TYPES = (
+    "e2-micro", "e2-small", "e2-medium",
+    *(f"e2-standard-{n}" for n in (2, 4, 8, 16, 32)),
+    *(f"e2-highmem-{n}" for n in (2, 4, 8, 16)),
+    *(f"e2-highcpu-{n}" for n in (2, 4, 8, 16, 32)),
+)  # fmt: skip
+
 Problem = tuple[str, str, str]  # (field, what is wrong, the fix)
 
 
@@ -125,6 +133,23 @@ def size_problems(values: Any) -> list[Problem]:
                 "db_version",
                 f"`{values.db_version}` is not a Cloud SQL PostgreSQL version",
                 "use POSTGRES_16 (what Twenty 2.21 is tested with) or POSTGRES_15",
+            )
+        )
+    machine = values.worker_machine_type
+    if (
+        machine.startswith("e2-")
+        and machine not in E2_TYPES
+        and not re.fullmatch(r"e2-custom-\d+-\d+", machine)
+    ):
+        close = closest(machine, E2_TYPES)
+        hint = f"did you mean `{close}`?" if close else "use e2-small (2 GB) or e2-medium (4 GB)"
+        problems.append(("worker_machine_type", f"`{machine}` is not a Compute Engine E2 machine type", hint))
+    elif not re.fullmatch(r"[a-z][a-z0-9]*-[a-z0-9-]+", machine):
+        problems.append(
+            (
+                "worker_machine_type",
+                f"`{machine}` is not a machine type name",
+                "use e.g. e2-small or e2-medium",
             )
         )
     return problems

@@ -114,6 +114,8 @@ def test_server_memory_in_gb_fails_validation_with_the_allowed_format(tmp_path: 
             "POSTGRES_16",
         ),
         ({"deletionProtection": "maybe"}, "twenty-gcp:deletionProtection: `maybe`", "true or false"),
+        ({"workerMachineType": "e2-smal"}, "twenty-gcp:workerMachineType: `e2-smal` is not", "`e2-small`?"),
+        ({"workerMachineType": "E2 small"}, "twenty-gcp:workerMachineType: `E2 small` is not", "e2-small"),
         ({"workerMode": "vms"}, "twenty-gcp:workerMode: `vms` is not allowed", "did you mean `vm`?"),
     ],
 )
