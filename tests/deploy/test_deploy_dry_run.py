@@ -37,7 +37,7 @@ def _run(tmp_path: Path, extra: dict[str, str], *args: str) -> tuple[subprocess.
         for k, v in os.environ.items()
         if not k.startswith(("PULUMI_", "GOOGLE_", "CLOUDSDK_", "TWENTY_"))
     }
-    env.update(PATH=f"{bin_dir}:{Path(sys.executable).parent}:/usr/bin:/bin", HOME=str(tmp_path), **extra)
+    env.update(PATH=f"{bin_dir}:{Path(sys.executable).parent}", HOME=str(tmp_path), **extra)
     start = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "invoke", "deploy", *args],
