@@ -87,7 +87,11 @@ def resolve(stack: str, manifests: Manifests, kinds: list[str], runner: Runner,
         EnvSecretSource(env), *([GcloudSecretSource(runner, outputs)] if use_gcloud and outputs else []))
     if target is None and use_gcloud and outputs is not None:
         key_secret = outputs.deploy_api_key_secret
-        if shutil.which("gcloud") is None and not env.get(EnvSecretSource.var(key_secret)):
+        if not key_secret:
+            problems.append(Problem(f"the outputs of stack `{stack}` name no deploy key secret "
+                                    "(`twenty_api_key_secret`)", f"run `pulumi up -s {stack}`, or export "
+                                    "TWENTY_API_URL and TWENTY_API_KEY"))
+        elif shutil.which("gcloud") is None and not env.get(EnvSecretSource.var(key_secret)):
             problems.append(Problem(f"`gcloud` is not on PATH (it reads the deploy key `{key_secret}`)",
                                     f"{TOOL_FIXES['gcloud']}; or export {EnvSecretSource.var(key_secret)}"))
         else:
