@@ -50,7 +50,6 @@ def generate() -> dict[str, Any]:
 async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
     """What our server answers at a session's start, per protocol version, from the server itself
     over its stdio code path: stdio_front.py answers from this before the SDK is imported."""
-    import io
     import tempfile
 
     from mcp.server.stdio import stdio_server
@@ -58,7 +57,6 @@ async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
 
     from .server import build_server
     from .settings import ServerSettings
-    from .stdio_front import _ReplayStdin, _Stdout
 
     fixed = ("resources/list", "resources/templates/list", "prompts/list")
     answers: dict[str, Any] = {}
@@ -81,14 +79,13 @@ async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
                 for i, (m, p) in enumerate(requests)
             ]
             lines.insert(1, json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}) + "\n")
-            sink = io.BytesIO()
-            stdin, stdout = _ReplayStdin(lines, io.BytesIO()), _Stdout(None, sink)
-            async with stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream):  # type: ignore[arg-type]
+            session = _Session(lines, expected=len(requests))
+            async with stdio_server(stdin=session, stdout=session) as (read_stream, write_stream):  # type: ignore[arg-type]
                 await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
-            stdout._text.flush()
-            got = {m["id"]: m for m in map(json.loads, sink.getvalue().decode().splitlines())}
             results = {
-                m: got[i]["result"] for i, (m, _p) in enumerate(requests) if "result" in got.get(i, {})
+                m: session.got[i]["result"]
+                for i, (m, _p) in enumerate(requests)
+                if "result" in session.got[i]
             }
             if results.pop("tools/list", None) == {"tools": [e["definition"] for e in tools["tools"]]}:
                 as_catalog.append(version)
@@ -100,6 +97,40 @@ async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
         "answers": answers,
         "tools_list_as_catalog": as_catalog,
     }
+
+
+class _Session:
+    """stdin and stdout of one captured session: the lines, then EOF once every answer is in."""
+
+    def __init__(self, lines: list[str], expected: int) -> None:
+        import anyio
+
+        self._lines = lines
+        self._expected = expected
+        self._done = anyio.Event()
+        self.got: dict[Any, dict[str, Any]] = {}
+
+    def __aiter__(self) -> _Session:
+        return self
+
+    async def __anext__(self) -> str:
+        if self._lines:
+            return self._lines.pop(0)
+        import anyio
+
+        with anyio.fail_after(30):
+            await self._done.wait()
+        raise StopAsyncIteration
+
+    async def write(self, data: str) -> None:
+        msg = json.loads(data)
+        if "id" in msg and "method" not in msg:
+            self.got[msg["id"]] = msg
+            if len(self.got) == self._expected:
+                self._done.set()
+
+    async def flush(self) -> None:
+        return None
 
 
 def load() -> dict[str, Any] | None:

@@ -152,8 +152,9 @@ def _drop_derived(result: Any) -> None:
     record = getattr(result, "record", None)
     for rec in [*records, record] if isinstance(records, list) else [record]:
         if isinstance(rec, dict):
-            for name in _DERIVED_FIELDS.intersection(rec):
-                del rec[name]
+            for name in _DERIVED_FIELDS:
+                if name in rec:
+                    del rec[name]
 
 
 def _as_tool_error(exc: UnexpectedToolError) -> ToolError:
