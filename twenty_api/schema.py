@@ -12,7 +12,7 @@ import difflib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from twenty_api.models import ObjectInfo
 
@@ -22,19 +22,19 @@ class WorkspaceSchema:
     workspace_id: str
     objects: list[ObjectInfo]
     fetched_at: float
+    # normalised name -> the first object (in list order) that has it; built on the first find.
+    # Normalising 4 names of every object on each lookup cost ~0.7 ms per MCP tool call.
+    _index: dict[str, ObjectInfo] | None = field(default=None, init=False, repr=False, compare=False)
 
     def find(self, name: str) -> ObjectInfo | None:
         """Match singular or plural API name or label, in any case and ignoring separators."""
-        wanted = _norm(name)
-        for obj in self.objects:
-            if wanted in {
-                _norm(obj.name_singular),
-                _norm(obj.name_plural),
-                _norm(obj.label_singular),
-                _norm(obj.label_plural),
-            }:
-                return obj
-        return None
+        if self._index is None:
+            index: dict[str, ObjectInfo] = {}
+            for obj in self.objects:
+                for text in (obj.name_singular, obj.name_plural, obj.label_singular, obj.label_plural):
+                    index.setdefault(_norm(text), obj)
+            self._index = index
+        return self._index.get(_norm(name))
 
     def close_matches(self, name: str, n: int = 5) -> list[str]:
         names = [o.name_plural for o in self.objects] + [o.name_singular for o in self.objects]
