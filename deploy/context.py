@@ -25,7 +25,8 @@ def placeholder_outputs(stack: str) -> StackOutputs:
     return StackOutputs.from_mapping(stack, {
         "project": "<project>", "region": "<region>", "server_url": "https://<domain>",
         "artifact_repo": "<region>-docker.pkg.dev/<project>/<repo>", "sql_instance": "<sql-instance>",
-        "redis_host": "<redis-host>", "bucket": "<bucket>", "mcp_url": "https://<mcp-url>",
+        "redis_host": "<redis-host>", "bucket": "<bucket>", "mcp_public_url": "https://<mcp-url>",
+        "zone": "<zone>", "worker_vm": "<worker-vm>", "db_url_secret": "<db-url-secret>",
     })
 
 

@@ -19,7 +19,15 @@ from psycopg.conninfo import make_conninfo
 
 from deploy import gcloud
 from deploy.flags import FlagChange, FlagStore, cache_keys, parse_assignment
-from deploy.preconditions import Problem, Which, check_gcloud_auth, check_project, check_tools, require
+from deploy.preconditions import (
+    PreconditionError,
+    Problem,
+    Which,
+    check_gcloud_auth,
+    check_project,
+    check_tools,
+    require,
+)
 from deploy.restore import DrillReport, compare_counts, table_counts
 from deploy.runner import Runner
 from deploy.secrets import GcloudSecretSource, SecretSource
@@ -153,12 +161,13 @@ def _tunnel_tools(via: str) -> tuple[str, ...]:
 
 def db_credentials(ops: Ops) -> tuple[str, str, str]:
     """(user, password, database): from the PG_DATABASE_URL secret when the stack has one (the same
-    URL Twenty uses), else db_user / db_name outputs and the password secret."""
+    URL Twenty uses; the infra program exports no separate password secret)."""
     if ops.out.db_url_secret:
         url = urlsplit(ops.secret(ops.out.db_url_secret))
         if url.username and url.password is not None:
             return unquote(url.username), unquote(url.password), url.path.lstrip("/") or ops.out.db_name
-    return ops.out.db_user, ops.secret(ops.out.db_password_secret), ops.out.db_name
+    raise PreconditionError("database credentials", ops.out.need("db_url_secret") or [Problem(
+        f"secret `{ops.out.db_url_secret}` holds no user and password", "re-run `inv infra.up`")])
 
 
 def db_dsn(ops: Ops, port: int, dbname: str | None = None) -> str:
@@ -266,7 +275,7 @@ def flags_cloud(ops: Ops, *, workspace: str | None = None, assignment: str | Non
     ops.ready("ops.flags", "project", "zone", "connection_name", *(("redis_host",) if parsed else ()))
     if ops.runner.dry_run:
         with tunnel(ops, redis=bool(parsed)):
-            ws = workspace or ops.out.workspace_id or "<workspace-id>"
+            ws = workspace or "<workspace-id>"
             # dry-run text only: the real statements are parameterised (deploy/flags.py)
             ops.runner.note('SELECT key, value FROM core."featureFlag" WHERE "workspaceId" = '  # noqa: S608
                             + repr(ws))
@@ -278,4 +287,4 @@ def flags_cloud(ops: Ops, *, workspace: str | None = None, assignment: str | Non
         return FlagsResult(ws, {})
     with tunnel(ops, redis=bool(parsed)) as (pg, rport):
         return flags_local(db_dsn(ops, pg), redis_url(ops, rport or LOCAL_REDIS_PORT),
-                           workspace=workspace or ops.out.workspace_id, assignment=assignment)
+                           workspace=workspace, assignment=assignment)

@@ -18,6 +18,7 @@ from infra.domain import Domain
 from infra.identity import Identity
 from infra.mcp_service import McpService
 from infra.network import Network
+from infra.outputs import StackOutputs
 from infra.secrets import Secrets, SecretSpec
 from infra.storage import Storage
 from infra.twenty_env import ai_providers_json, external_secret_key
@@ -46,7 +47,16 @@ class Environment:
         return self.cache.vm_address.address
 
     def outputs(self) -> dict[str, Any]:
-        """Stack outputs the deploy, MCP and staging tasks read."""
+        """Stack outputs the deploy, MCP and staging tasks read: the fields of infra.outputs.StackOutputs."""
+        out = self._outputs()
+        unknown = set(out) - set(StackOutputs.model_fields)
+        if unknown:
+            raise KeyError(
+                f"outputs {sorted(unknown)} are not fields of infra.outputs.StackOutputs; add them there"
+            )
+        return out
+
+    def _outputs(self) -> dict[str, Any]:
         cfg = self.cfg
         worker = self.worker
         return {

@@ -24,11 +24,13 @@ MAIN_STEPS = ("up", "healthz", "bootstrap", "contract", "deploy", "mcp-image", "
 CLEANUP_STEPS = ("destroy", "remove", "secrets")
 
 # The run talks to the Cloud Run URLs: a stage stack's domain has no DNS records.
-OUTPUT_KEYS: dict[str, tuple[str, ...]] = {
-    "server_url": ("server_uri", "server_url", "twenty_url", "public_url"),
-    "mcp_url": ("mcp_uri", "mcp_url", "mcp_service_url"),
-    "project": ("project", "project_id", "gcp_project"),
-    "deploy_api_key_secret": ("twenty_api_key_secret", "deploy_api_key_secret", "api_key_secret"),
+# What each step reads, by the infra program's output names (infra/outputs.py). stage.test talks
+# to the run.app URLs: the stack's custom domain has no DNS record during the run.
+OUTPUT_FIELDS: dict[str, str] = {
+    "server_url": "server_uri",
+    "mcp_url": "mcp_uri",
+    "project": "project",
+    "deploy_api_key_secret": "twenty_api_key_secret",
 }
 
 
@@ -84,13 +86,12 @@ class _Context:
     created_secrets: list[tuple[str, str]] = field(default_factory=list)
 
     def output(self, name: str, default: str | None = None) -> str:
-        for key in OUTPUT_KEYS[name]:
-            value = self.outputs.get(key)
-            if value not in (None, ""):
-                return str(value)
+        value = self.outputs.get(OUTPUT_FIELDS[name])
+        if value not in (None, ""):
+            return str(value)
         if default is not None:
             return default
-        raise StepFailed(f"the stack has no output {' / '.join(OUTPUT_KEYS[name])}")
+        raise StepFailed(f"the stack has no output {OUTPUT_FIELDS[name]}")
 
 
 class StageRun:

@@ -15,13 +15,17 @@ from deploy.runner import CommandResult, RecordingRunner
 from deploy.secrets import DictSecretSource
 from deploy.stack import StackOutputs, load_outputs
 
+# the infra program's output names (infra/outputs.py), as `pulumi stack output --json` prints them
 OUT = StackOutputs.from_mapping("prod", {
-    "project_id": "acme-crm", "region": "europe-west1", "server_url": "https://crm.acme.io",
-    "artifact_registry_repo": "europe-west1-docker.pkg.dev/acme-crm/twenty",
-    "sql_connection_name": "acme-crm:europe-west1:twenty-pg", "redis_host": "10.1.2.3",
-    "bucket_name": "acme-twenty-files", "mcp_url": "https://mcp.acme.io",
+    "project": "acme-crm", "region": "europe-west1", "server_url": "https://crm.acme.io",
+    "artifact_repo": "europe-west1-docker.pkg.dev/acme-crm/twenty", "sql_instance": "twenty-pg",
+    "sql_connection_name": "acme-crm:europe-west1:twenty-pg", "redis_host": "10.1.2.3", "redis_port": 6378,
+    "bucket": "acme-twenty-files", "mcp_public_url": "https://mcp.acme.io", "zone": "europe-west1-b",
+    "worker_vm": "twenty-worker", "db_name": "default", "db_user": "twenty", "mcp_service": "twenty-mcp",
+    "server_service": "twenty-server", "db_url_secret": "twenty-pg-url", "redis_url_secret": "twenty-redis-url",
 })
-SECRETS = DictSecretSource({"twenty-db-password": "pw-db", "twenty-redis-auth": "pw/redis"})
+SECRETS = DictSecretSource({"twenty-pg-url": "postgres://twenty:pw-db@10.1.0.3:5432/default",
+                            "twenty-redis-url": "rediss://:pw%2Fredis@10.1.2.3:6378"})
 
 
 def have_all(_: str) -> str:
@@ -36,14 +40,16 @@ def make(runner: RecordingRunner | None = None, which=have_all, out: StackOutput
     return ops.Ops(out, runner or RecordingRunner(), which=which, secrets=SECRETS, echo=lambda _: None)
 
 
-def test_outputs_aliases_and_derived_fields():
+def test_outputs_are_the_infra_programs_names_only():
     assert (OUT.project, OUT.sql_instance, OUT.zone) == ("acme-crm", "twenty-pg", "europe-west1-b")
     assert OUT.connection_name == "acme-crm:europe-west1:twenty-pg"
+    with pytest.raises(PreconditionError, match="did you mean `project`"):
+        StackOutputs.from_mapping("prod", {"project_id": "acme-crm"})
 
 
 def test_outputs_from_file(tmp_path):
     f = tmp_path / "o.json"
-    f.write_text(json.dumps({"project": "p", "region": "r", "sql_instance": "i"}))
+    f.write_text(json.dumps({"project": "p", "region": "r", "sql_connection_name": "p:r:i"}))
     out = load_outputs("s", env={"TWENTY_GCP_OUTPUTS": str(f)})
     assert out.connection_name == "p:r:i"
     with pytest.raises(PreconditionError, match="not a file"):
@@ -267,7 +273,7 @@ def test_mcp_deploy_times_out_when_revision_never_ready():
 def test_credentials_from_the_url_secrets_twenty_uses():
     out = StackOutputs.from_mapping("prod", {
         "project": "p", "region": "r", "sql_connection_name": "p:r:i", "redis_host": "10.0.0.5",
-        "db_url_secret": "tw-pg-url", "redis_url_secret": "tw-redis-url"})
+        "db_url_secret": "tw-pg-url", "redis_url_secret": "tw-redis-url", "zone": "r-b", "worker_vm": "tw-worker"})
     secrets = DictSecretSource({"tw-pg-url": "postgres://twenty:p%40ss@10.1.0.3:5432/twentydb?sslmode=require",
                                 "tw-redis-url": "rediss://:r%2Fauth@10.0.0.5:6378"})
     o = ops.Ops(out, RecordingRunner(), which=have_all, secrets=secrets, echo=lambda _: None)
