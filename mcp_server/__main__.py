@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     from .http_app import create_app
 
     app = create_app(settings, port=args.port)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    from .http_app import uvicorn_options
+
+    uvicorn.run(app, host=args.host, port=args.port, **uvicorn_options(settings))
     return 0
 
 

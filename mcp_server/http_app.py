@@ -104,6 +104,20 @@ def create_app(settings: ServerSettings | None = None, port: int = 8080) -> Star
     return app
 
 
+def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
+    """How uvicorn serves the app: a silent connection is closed after MCP_FIRST_REQUEST_TIMEOUT,
+    idle keep-alives after 5 s, and beyond MCP_MAX_CONNECTIONS a request gets an immediate 503."""
+    from .http_protocol import guarded_h11
+
+    return {
+        "log_config": None,
+        "access_log": False,
+        "http": guarded_h11(settings.mcp_first_request_timeout),
+        "limit_concurrency": settings.mcp_max_connections,
+        "timeout_keep_alive": 5,
+    }
+
+
 def _install_routes(server: Any, settings: ServerSettings) -> None:
     @server.custom_route("/healthz", methods=["GET"])
     async def healthz(_: Request) -> Response:

@@ -67,6 +67,8 @@ class ServerSettings(BaseModel):
     mcp_primer_bucket: str | None = None
     mcp_access_token_ttl: int = Field(default=3600, gt=0)
     mcp_call_deadline: float = Field(default=60.0, gt=0)  # seconds per tool call: pacing + attempts + backoff
+    mcp_first_request_timeout: float = Field(default=10.0, gt=0)  # a silent connection is closed after it
+    mcp_max_connections: int = Field(default=200, gt=0)  # connections + requests; beyond: 503
     mcp_forwarded_for: bool = False  # trust the last X-Forwarded-For entry (behind Cloud Run's front end)
     mcp_webhooks_allow_private: bool = False  # allow webhooks to loopback/private/link-local targets
 

@@ -400,7 +400,14 @@ async def validate_twenty_key(runtime: Runtime, key: str) -> bool:
 
     from twenty_api import TwentyAuthError, TwentyClient, TwentyError, TwentyForbiddenError
 
-    client = TwentyClient(base_url=runtime.base_url, api_key=key, max_retries=1)
+    # The shared pool (no TLS set-up per key) and no pacer (no registry entry per junk key).
+    client = TwentyClient(
+        base_url=runtime.base_url,
+        api_key=key,
+        max_retries=1,
+        rate_limit=None,
+        transport=runtime.shared_transport(),
+    )
     try:
         await client.workspace_id()
         return True

@@ -64,13 +64,16 @@ class HttpServer:
     def __enter__(self) -> HttpServer:
         import uvicorn
 
-        from mcp_server.http_app import create_app
+        from mcp_server.http_app import create_app, uvicorn_options
         from mcp_server.settings import ServerSettings
 
         fields = {k.lower(): v for k, v in self.env.items() if k.startswith(("MCP_", "TWENTY_"))}
         settings = ServerSettings(**fields)
         app = create_app(settings, port=self.port)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        options = {**uvicorn_options(settings), "log_config": uvicorn.config.LOGGING_CONFIG}
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", **options
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

@@ -133,3 +133,35 @@ def test_module_entrypoint_serves_http_with_json_logs(http_env: dict[str, str]) 
     lines = [line for line in err.splitlines() if line.strip()]
     assert lines and all(line.startswith("{") and '"severity"' in line for line in lines), lines[:3]
     assert http_env["TWENTY_API_KEY"] not in err
+
+
+async def test_silent_connections_are_closed_and_keys_share_one_pool(http_env: dict[str, str]) -> None:
+    import asyncio
+    import time
+
+    env = {**http_env, "MCP_FIRST_REQUEST_TIMEOUT": "0.5"}
+    with HttpServer(env) as srv:
+        silent = [await asyncio.open_connection("127.0.0.1", srv.port) for _ in range(20)]
+        started = time.monotonic()
+        for reader, writer in silent:
+            assert await asyncio.wait_for(reader.read(1), 5) == b""  # closed by the server
+            writer.close()
+        assert time.monotonic() - started < 3
+        async with httpx.AsyncClient(base_url=srv.url) as http:  # the server still serves
+            assert (await http.get("/healthz")).status_code == 200
+
+
+def test_clients_of_different_keys_share_one_pool() -> None:
+    import anyio
+
+    from mcp_server.runtime import Runtime
+    from mcp_server.settings import ServerSettings
+
+    async def main() -> None:
+        rt = Runtime(ServerSettings(twenty_api_url="https://crm.example.com"))
+        a, b = rt.client_for("key-a"), rt.client_for("key-b")
+        assert a._http._transport is b._http._transport is rt.shared_transport()
+        await a.aclose()  # one client closing leaves the pool to the others
+        await rt.aclose()
+
+    anyio.run(main)
