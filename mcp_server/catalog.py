@@ -33,6 +33,7 @@ def generate() -> dict[str, Any]:
     for tool in published:
         # The server refuses unknown arguments (server.py); publish that, so clients see it too.
         tool.input_schema["additionalProperties"] = False
+        _drop_titles(tool.input_schema)
     tools = {
         "tools": [
             {
@@ -45,6 +46,19 @@ def generate() -> dict[str, Any]:
         ]
     }
     return {**tools, "handshake": anyio.run(_capture_handshake, tools)}
+
+
+def _drop_titles(schema: Any) -> None:
+    """pydantic's generated titles ("Order By", "twenty_list_recordsArguments") repeat the names:
+    ~2 KB of tools/list that tells a model nothing. A property named "title" stays."""
+    if isinstance(schema, dict):
+        if isinstance(schema.get("title"), str):
+            del schema["title"]
+        for value in schema.values():
+            _drop_titles(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _drop_titles(value)
 
 
 async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
