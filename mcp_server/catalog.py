@@ -67,12 +67,17 @@ async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
     import tempfile
 
     from mcp.server.stdio import stdio_server
-    from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
+    from mcp_types.version import (
+        HANDSHAKE_PROTOCOL_VERSIONS,
+        LATEST_HANDSHAKE_VERSION,
+        MODERN_PROTOCOL_VERSIONS,
+    )
 
     from .server import build_server
     from .settings import ServerSettings
 
     fixed = ("resources/list", "resources/templates/list", "prompts/list")
+    catalog_tools = [e["definition"] for e in tools["tools"]]
     answers: dict[str, Any] = {}
     as_catalog = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -101,15 +106,43 @@ async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
                 for i, (m, _p) in enumerate(requests)
                 if "result" in session.got[i]
             }
-            if results.pop("tools/list", None) == {"tools": [e["definition"] for e in tools["tools"]]}:
+            if results.pop("tools/list", None) == {"tools": catalog_tools}:
                 as_catalog.append(version)
             if "initialize" in results:
                 answers[version] = results
+        modern: dict[str, Any] = {}
+        for version in MODERN_PROTOCOL_VERSIONS:
+            # 2026-07-28: no handshake; server/discover, then every request carries the version.
+            meta = {
+                "_meta": {
+                    "io.modelcontextprotocol/protocolVersion": version,
+                    "io.modelcontextprotocol/clientInfo": {"name": "catalog", "version": "1"},
+                    "io.modelcontextprotocol/clientCapabilities": {},
+                }
+            }
+            requests = [("server/discover", meta), ("tools/list", meta), *((m, meta) for m in fixed)]
+            lines = [
+                json.dumps({"jsonrpc": "2.0", "id": i, "method": m, "params": p}) + "\n"
+                for i, (m, p) in enumerate(requests)
+            ]
+            session = _Session(lines, expected=len(requests))
+            async with stdio_server(stdin=session, stdout=session) as (read_stream, write_stream):  # type: ignore[arg-type]
+                await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+            results = {
+                m: session.got[i]["result"]
+                for i, (m, _p) in enumerate(requests)
+                if "result" in session.got[i]
+            }
+            listed = results.pop("tools/list", None)
+            envelope = {k: v for k, v in (listed or {}).items() if k != "tools"}
+            if "server/discover" in results and listed == {**envelope, "tools": catalog_tools}:
+                modern[version] = {**results, "tools/list": envelope}
     return {
         "versions": list(HANDSHAKE_PROTOCOL_VERSIONS),
         "latest": LATEST_HANDSHAKE_VERSION,
         "answers": answers,
         "tools_list_as_catalog": as_catalog,
+        "modern": modern,
     }
 
 

@@ -8,8 +8,9 @@ for each protocol version (`handshake`). Meanwhile a thread imports the SDK and 
 
 The first request the front does not answer is handed to the SDK together with the session's
 handshake, replayed, so the SDK's session is as if it had read the connection from the start;
-its answer to the replayed `initialize` is dropped. A client that opens with anything else (the
-2026-07-28 `server/discover`, an unknown version) is handed over at once.
+its answer to the replayed `initialize` is dropped. A 2026-07-28 client (server/discover, then
+requests that each name the version) is served the same way, its discover replayed. Anything
+else is handed over at once.
 """
 
 from __future__ import annotations
@@ -47,6 +48,17 @@ def tools_list(catalog: dict[str, Any], read_only: bool, groups: frozenset[str])
             if e["group"] in groups and not (read_only and e["writes"])
         ]
     }
+
+
+_META_KEYS = ("protocolVersion", "clientInfo", "clientCapabilities")
+
+
+def _modern_version(params: dict[str, Any]) -> str | None:
+    """The version a 2026-07-28 request names, when its _meta has every key the SDK requires."""
+    meta = params.get("_meta") or {}
+    if not all(f"io.modelcontextprotocol/{key}" in meta for key in _META_KEYS):
+        return None
+    return meta["io.modelcontextprotocol/protocolVersion"]
 
 
 def _line(msg_id: Any, result: dict[str, Any]) -> bytes:
@@ -88,8 +100,10 @@ def serve(catalog: dict[str, Any], scope: tuple[bool, frozenset[str]]) -> int:
     builder = _Builder()
     builder.start()
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    modern = handshake.get("modern", {})
     replay: list[bytes] = []
     version: str | None = None
+    is_modern = False
     init_id: Any = None
     while True:
         raw = stdin.readline()
@@ -103,18 +117,29 @@ def serve(catalog: dict[str, Any], scope: tuple[bool, frozenset[str]]) -> int:
         method = msg.get("method") if isinstance(msg, dict) else None
         params = (msg.get("params") or {}) if isinstance(msg, dict) else {}
         answer: dict[str, Any] | None = None
-        if method == "initialize" and version is None and "id" in msg:
+        has_id = isinstance(msg, dict) and "id" in msg
+        if method == "initialize" and version is None and has_id:
             requested = params.get("protocolVersion")
             negotiated = requested if requested in handshake["versions"] else handshake["latest"]
             if negotiated in handshake["answers"]:
                 version, init_id = negotiated, msg["id"]
                 replay.append(raw)
                 answer = handshake["answers"][negotiated]["initialize"]
-        elif method == "notifications/initialized" and version is not None:
+        elif method == "server/discover" and version is None and has_id:
+            requested = _modern_version(params)
+            if requested in modern:  # 2026-07-28: no handshake, every request names its version
+                version, init_id, is_modern = requested, msg["id"], True
+                replay.append(raw)
+                answer = modern[requested]["server/discover"]
+        elif method == "notifications/initialized" and version is not None and not is_modern:
             replay.append(raw)
             continue
-        elif version is not None and isinstance(msg, dict) and "id" in msg and not params.get("cursor"):
-            if method == "tools/list" and version in handshake["tools_list_as_catalog"]:
+        elif version is not None and has_id and not params.get("cursor"):
+            if is_modern:
+                if _modern_version(params) == version and method != "server/discover":
+                    known = modern[version].get(method)
+                    answer = {**known, **tools_list(catalog, *scope)} if method == "tools/list" else known
+            elif method == "tools/list" and version in handshake["tools_list_as_catalog"]:
                 answer = tools_list(catalog, *scope)
             elif method == "ping":
                 answer = {}

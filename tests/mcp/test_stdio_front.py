@@ -67,14 +67,16 @@ def test_unknown_group_is_left_to_the_settings() -> None:
 
 
 @pytest.mark.parametrize("front", ["1", "0"])
-async def test_legacy_handshake_then_a_call_after_the_hand_over(
-    fake_twenty: Any, tmp_path: Path, front: str
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_session_start_then_a_call_after_the_hand_over(
+    fake_twenty: Any, tmp_path: Path, front: str, mode: str
 ) -> None:
-    """Claude Code opens with initialize: the front answers it and tools/list, then the first
-    call goes to the SDK with the handshake replayed. Same answers with the front off."""
+    """Claude Code opens with initialize ('legacy'), the SDK's own client with the 2026-07-28
+    server/discover ('auto'): the front answers that and tools/list, then the first call goes to
+    the SDK with the opening replayed. Same answers with the front off."""
     env = server_env(fake_twenty, tmp_path, MCP_STDIO_FRONT=front, MCP_READ_ONLY="true")
     params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server"], env=env, cwd=str(REPO))
-    async with Client(params, cache=None, mode="legacy") as client:
+    async with Client(params, cache=None, mode=mode) as client:
         tools = {t.name for t in (await client.list_tools()).tools}
         assert "twenty_list_records" in tools and "twenty_create_record" not in tools  # read-only
         resources = {str(r.uri) for r in (await client.list_resources()).resources}
