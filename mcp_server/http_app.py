@@ -100,6 +100,9 @@ def create_app(settings: ServerSettings | None = None, port: int = 8080) -> Star
 
     if oauth:
         harden_routes(app, provider, consent_prefix=f"{public_url}/consent")
+    from .disconnect import CancelOnDisconnect
+
+    app.add_middleware(CancelOnDisconnect)
     app.add_middleware(ClientAddressMiddleware, trust_forwarded_for=settings.mcp_forwarded_for)
     return app
 

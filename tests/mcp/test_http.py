@@ -165,3 +165,41 @@ def test_clients_of_different_keys_share_one_pool() -> None:
         await rt.aclose()
 
     anyio.run(main)
+
+
+async def test_work_stops_when_the_client_goes(http_env: dict[str, str], fake_twenty: Any) -> None:
+    import asyncio
+    import time
+
+    person = fake_twenty.records("people")[0]["id"]
+    with HttpServer(http_env) as srv:
+        fake_twenty.faults.latency = 1.0
+        fake_twenty.faults.fail_next(503, 4, path_prefix=f"/rest/people/{person}")
+        call = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "twenty_get_record", "arguments": {"object": "people", "id": person}},
+        }
+        headers = {
+            "Authorization": f"Bearer {fake_twenty.api_key}",
+            "Accept": "application/json, text/event-stream",
+            "MCP-Protocol-Version": "2025-06-18",
+        }
+        async with httpx.AsyncClient(base_url=srv.url, timeout=0.5) as http:
+            fake_twenty.faults.latency = 0.0  # key checked and schema cached first
+            warm = {**call, "params": {"name": "twenty_list_objects", "arguments": {}}}
+            assert (await http.post("/mcp", json=warm, headers=headers, timeout=30)).status_code == 200
+            fake_twenty.faults.latency = 1.0
+            with pytest.raises(httpx.ReadTimeout):
+                await http.post("/mcp", json=call, headers=headers)
+        left_at = time.monotonic()
+        await asyncio.sleep(0.3)
+        seen = len(fake_twenty.requests)
+        await asyncio.sleep(6)
+        fake_twenty.faults.latency = 0.0
+        after = len(fake_twenty.requests) - seen
+    # Without cancellation the call went on: schema, then five attempts at the record.
+    assert after == 0, (
+        f"{after} upstream request(s) in the {time.monotonic() - left_at:.0f} s after the client left"
+    )
