@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from deploy import gcloud
@@ -47,12 +48,31 @@ def build(ops: Ops, tag: str, *, source: Path = REPO_ROOT) -> str:
     return image
 
 
-def deploy(ops: Ops, image: str, *, timeout: float = 600.0, poll: float = 5.0) -> str:
-    """Roll the service to `image`; healthy = the new revision serves 100% and is Ready, and
-    GET <url>/healthz answers 200."""
-    ops.ready("mcp.deploy", "project", "region")
+def roll_through_pulumi(ops: Ops, image: str) -> None:
+    """Record `image` as the stack's `mcpImage` and update only the MCP service with Pulumi: the
+    stack setting is the image's one source of truth, so the next `pulumi up` keeps it."""
+    from infra import automation
+
+    out = ops.out
+    urn = automation.mcp_service_urn(out.stack, str(out.mcp_service))
+    if ops.runner.dry_run:
+        ops.runner.note(f"$ pulumi config set {automation.MCP_IMAGE_KEY} {image} --stack {out.stack}")
+        ops.runner.note(f"$ pulumi up --stack {out.stack} --target '{urn}'")
+        return
+    try:
+        automation.roll_mcp_image(out.stack, str(out.mcp_service), image)
+    except automation.AutomationError as e:
+        raise PreconditionError("mcp.deploy", [Problem(str(e), "see `inv infra.preview --stack "
+                                                       f"{out.stack}`")]) from e
+
+
+def deploy(ops: Ops, image: str, *, timeout: float = 600.0, poll: float = 5.0,
+           roll: Callable[[Ops, str], None] = roll_through_pulumi) -> str:
+    """Roll the service to `image` (through Pulumi); healthy = the new revision serves 100% and is
+    Ready, and GET <url>/healthz answers 200."""
+    ops.ready("mcp.deploy", "project", "region", "mcp_service")
     out, run = ops.out, ops.runner
-    run.run(gcloud.run_services_update_image(out, out.mcp_service, image))
+    roll(ops, image)
     deadline = time.monotonic() + timeout
     url = out.mcp_url
     while True:

@@ -410,6 +410,32 @@ def up(
     return _values(result.outputs)
 
 
+MCP_IMAGE_KEY = "twenty-gcp:mcpImage"
+
+
+def mcp_service_urn(stack: str, service: str, root: Path = REPO_ROOT) -> str:
+    """The URN of the MCP service (`service` is its name, which is also its logical name)."""
+    kind = "twenty:infra:McpService$gcp:cloudrunv2/service:Service"
+    return f"urn:pulumi:{stack}::{project_name(root)}::{kind}::{service}"
+
+
+def roll_mcp_image(stack: str, service: str, image: str, on_output: Callable[[str], Any] = print) -> None:
+    """`inv mcp.deploy`: the MCP image has one source of truth, the stack setting `mcpImage`.
+
+    Write it into the stack's config and update only the MCP service, so Pulumi's state and the
+    next full `pulumi up` carry the same image (setting it with gcloud behind Pulumi's back made
+    the next `up` roll it back).
+    """
+    target = mcp_service_urn(stack, service)
+    _run(
+        stack,
+        "mcp image",
+        lambda s: s.up(on_output=on_output, show_secrets=False, target=[target]),
+        configure=True,
+        overrides={MCP_IMAGE_KEY: image},
+    )
+
+
 def destroy(stack: str, on_output: Callable[[str], Any] = print) -> None:
     """`pulumi destroy`: delete every resource of the stack (the stack itself stays)."""
     _run(stack, "destroy", lambda s: s.destroy(on_output=on_output, show_secrets=False))

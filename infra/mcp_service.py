@@ -115,12 +115,11 @@ class McpService(pulumi.ComponentResource):
                     }
                 ],
             ),
-            opts=pulumi.ResourceOptions.merge(
-                child_opts(self, *secrets.depends_for("mcp")),
-                pulumi.ResourceOptions(
-                    ignore_changes=[] if cfg.mcp_image else ["template.containers[0].image"]
-                ),
-            ),
+            # Pulumi owns the image: `mcpImage` is its one source of truth, and `inv mcp.deploy`
+            # writes it there and updates this service through Pulumi (infra.automation.roll_mcp_image).
+            # An ignore_changes here would still send the last image Pulumi knew with any other
+            # template change, rolling back whatever was set behind its back.
+            opts=child_opts(self, *secrets.depends_for("mcp")),
         )
         # Reachable by remote agents; the MCP server authenticates every call itself (OAuth / bearer key).
         self.public = gcp.cloudrunv2.ServiceIamMember(

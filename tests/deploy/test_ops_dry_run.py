@@ -252,13 +252,14 @@ def test_mcp_deploy_rolls_image_waits_ready_and_checks_health():
     seen: list[str] = []
     o = make(runner)
     o.http_get = lambda url: seen.append(url) or 200
-    mcp.deploy(o, image, poll=0)
-    assert runner.commands[1] == ["gcloud", "run", "services", "update", "twenty-mcp", "--project=acme-crm",
-                                  "--region=europe-west1", f"--image={image}", "--quiet", "--format=json"]
+    rolled: list[str] = []
+    mcp.deploy(o, image, poll=0, roll=lambda _ops, img: rolled.append(img))
+    assert rolled == [image]  # through Pulumi (mcpImage), not `gcloud run services update`
+    assert not any(c[:4] == ["gcloud", "run", "services", "update"] for c in runner.commands)
     assert seen == ["https://tw-mcp-x.a.run.app/healthz"]
     o.http_get = lambda url: 503
     with pytest.raises(RuntimeError, match="update-traffic"):
-        mcp.deploy(o, image, poll=0)
+        mcp.deploy(o, image, poll=0, roll=lambda _ops, img: None)
 
 
 def test_mcp_deploy_times_out_when_revision_never_ready():
@@ -267,7 +268,7 @@ def test_mcp_deploy_times_out_when_revision_never_ready():
         ("gcloud", "run", "services", "describe"): CommandResult(0, json.dumps({"status": {}})),
     })
     with pytest.raises(TimeoutError, match=r"inv ops\.logs mcp"):
-        mcp.deploy(make(runner), "img", timeout=0, poll=0)
+        mcp.deploy(make(runner), "img", timeout=0, poll=0, roll=lambda _ops, img: None)
 
 
 def test_credentials_from_the_url_secrets_twenty_uses():

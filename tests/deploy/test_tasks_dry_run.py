@@ -33,8 +33,9 @@ def test_mcp_build_and_deploy_dry_run(outputs_file, capsys):
     assert "_IMAGE=europe-west1-docker.pkg.dev/acme-crm/twenty/twenty-mcp:abc123" in out
     tasks.mcp_deploy(Context(), stack="prod", dry_run=True, tag="abc123")
     out = capsys.readouterr().out
-    assert "$ gcloud run services update tw-mcp --project=acme-crm --region=europe-west1 " \
-           "--image=europe-west1-docker.pkg.dev/acme-crm/twenty/twenty-mcp:abc123" in out
+    assert "$ pulumi config set twenty-gcp:mcpImage " \
+           "europe-west1-docker.pkg.dev/acme-crm/twenty/twenty-mcp:abc123 --stack prod" in out
+    assert "$ pulumi up --stack prod --target 'urn:pulumi:prod::twenty-gcp::twenty:infra:McpService$" in out
     assert "GET https://mcp.acme.io/healthz" in out
 
 

@@ -524,3 +524,44 @@ def test_5_stage_test_stacks_are_public_because_they_sign_up_their_own_first_use
     derived = config_to_set("staging-pr42", env, REPO)
     assert derived["twenty-gcp:workspaceBootstrapped"].value == "true"
     assert "twenty-gcp:workspaceBootstrapped" not in config_to_set("staging", env, REPO)
+
+
+# --- 15. one source of truth for the MCP image -------------------------------------------------------
+
+
+def test_15_mcp_deploy_writes_the_image_into_the_stack_and_updates_only_the_mcp_service(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from infra import automation
+
+    calls: dict[str, Any] = {}
+
+    class FakeStack:
+        def up(self, **kwargs: Any) -> None:
+            calls["up"] = kwargs
+
+    def fake_open(stack: str, env: Any = None, *, configure: bool = True, overrides: Any = None) -> FakeStack:
+        calls.update(stack=stack, configure=configure, overrides=dict(overrides or {}))
+        return FakeStack()
+
+    monkeypatch.setattr(automation, "open_stack", fake_open)
+    image = "us-central1-docker.pkg.dev/p/twenty-images/twenty-mcp:abc123"
+    automation.roll_mcp_image("prod", "twenty-mcp", image, on_output=lambda _: None)
+    assert calls["overrides"] == {"twenty-gcp:mcpImage": image} and calls["configure"] is True
+    urn = "urn:pulumi:prod::twenty-gcp::twenty:infra:McpService$gcp:cloudrunv2/service:Service::twenty-mcp"
+    assert calls["up"]["target"] == [urn]
+
+
+def test_15_the_program_deploys_the_image_the_stack_names() -> None:
+    from infra.plan import mock_user_secrets, run_program
+
+    image = "us-central1-docker.pkg.dev/p/twenty-images/twenty-mcp:abc123"
+    cfg = base(mcp_image=image)
+    plan = run_program(cfg, mock_user_secrets(cfg))
+    mcp = plan.one(RUN, "twenty-mcp")
+    assert _container(mcp)["image"] == image
+    # the URN roll_mcp_image targets is the one the program declares (seen from the resources using it)
+    from infra.automation import mcp_service_urn
+
+    urns = {u for r in plan.resources for u in r.depends_on}
+    assert mcp_service_urn("test", "twenty-mcp") in urns
