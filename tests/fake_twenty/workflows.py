@@ -70,6 +70,12 @@ class Workflows:
         workflow = self.rt.store.get(self._objs[0], version["workflowId"])
         previous = workflow.get("lastPublishedVersionId")
         is_last = previous == version["id"]
+        if not (version.get("trigger") or {}).get("type"):  # assertVersionIsValid, same util
+            raise GraphQLError(
+                "Workflow version does not contain trigger",
+                code="BAD_USER_INPUT",
+                friendly="Workflow version does not contain trigger",
+            )
         if version.get("status") != "DRAFT" and not (version.get("status") == "DEACTIVATED" and is_last):
             raise GraphQLError(
                 "Cannot activate non-draft or non-last-published version",
