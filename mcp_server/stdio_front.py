@@ -67,12 +67,15 @@ def _line(msg_id: Any, result: dict[str, Any]) -> bytes:
 
 
 class _Builder(threading.Thread):
-    """Imports the SDK and builds the server while the front answers."""
+    """Imports the SDK and builds the server while the front answers, then fills the schema
+    cache (the SDK never sees the tools/list that used to start that warm-up)."""
 
     def __init__(self) -> None:
         super().__init__(name="mcp-build", daemon=True)
         self.server: Any = None
         self.error: BaseException | None = None
+        self.built = threading.Event()
+        self.workspace_id: str | None = None
 
     def run(self) -> None:
         try:
@@ -93,6 +96,35 @@ class _Builder(threading.Thread):
             self.server = build_server(settings, warm=True)
         except BaseException as err:  # re-raised on the main thread at hand-over
             self.error = err
+            self.built.set()
+            return
+        self.built.set()
+        self._warm(settings)
+
+    def _warm(self, settings: Any) -> None:
+        """The workspace's schema into the process-wide cache, through a client of this thread's
+        own event loop (a client is bound to its loop); the hand-over gives the server's client
+        the workspace id, so its first call finds the schema cached. Failures show on first use."""
+        import asyncio
+
+        async def fetch() -> str | None:
+            from twenty_api import TwentyClient
+
+            key = settings.twenty_api_key.get_secret_value() if settings.twenty_api_key else ""
+            if not settings.twenty_api_url or not key:
+                return None
+            async with TwentyClient(
+                base_url=settings.twenty_api_url, api_key=key, schema_ttl=settings.mcp_schema_ttl
+            ) as client:
+                await asyncio.wait_for(client.schema(), timeout=15)
+                return await client.workspace_id()
+
+        try:
+            self.workspace_id = asyncio.run(fetch())
+        except Exception as err:
+            import logging
+
+            logging.getLogger(__name__).warning("schema warm-up failed: %s", err)
 
 
 def serve(catalog: dict[str, Any], scope: tuple[bool, frozenset[str]]) -> int:
@@ -150,17 +182,27 @@ def serve(catalog: dict[str, Any], scope: tuple[bool, frozenset[str]]) -> int:
             break
         stdout.write(_line(msg["id"], answer))
         stdout.flush()
-    builder.join()
+    builder.built.wait()
     if builder.error is not None:
         raise builder.error
     import anyio
 
-    anyio.run(_hand_over, builder.server, replay, init_id)
+    anyio.run(_hand_over, builder, replay, init_id)
     return 0
 
 
-async def _hand_over(server: Any, replay: list[bytes], init_id: Any) -> None:
+async def _hand_over(builder: _Builder, replay: list[bytes], init_id: Any) -> None:
     from mcp.server.stdio import stdio_server
+
+    server = builder.server
+    if builder.workspace_id is not None:  # warmed: the schema is in the shared cache
+        runtime = server.runtime
+        try:
+            client = runtime.client_for(runtime.current_principal().api_key)
+        except Exception:  # noqa: S110 - the first call reports an unusable URL or key itself
+            pass
+        else:
+            client._workspace_id = client._workspace_id or builder.workspace_id
 
     stdin = _ReplayStdin([r.decode("utf-8", "replace") for r in replay])
     stdout = _Stdout(init_id)

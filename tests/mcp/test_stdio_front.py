@@ -87,3 +87,24 @@ async def test_session_start_then_a_call_after_the_hand_over(
         assert refused.is_error and "read-only" in refused.content[0].text
         info = json.loads((await client.read_resource("twenty://api/info")).contents[0].text)
         assert info["mode"] == "read-only"
+
+
+async def test_first_call_after_the_front_finds_the_schema_warm(fake_twenty: Any, tmp_path: Path) -> None:
+    """The SDK never sees the tools/list the front answered, so the builder thread warms the
+    schema cache itself: the first call then asks Twenty for its records only."""
+    import anyio
+
+    env = server_env(fake_twenty, tmp_path)
+    params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server"], env=env, cwd=str(REPO))
+    async with Client(params, cache=None, mode="legacy") as client:
+        await client.list_tools()
+        for _ in range(600):  # the builder's warm-up reaches Twenty within seconds
+            if any("metadata" in path for _, path, _ in list(fake_twenty.requests)):
+                break
+            await anyio.sleep(0.05)
+        await anyio.sleep(1.0)  # the builder stores the workspace id once its fetch returns
+        before = len(fake_twenty.requests)
+        page = answer_of(await client.call_tool("twenty_list_records", {"object": "people", "limit": 1}))
+        during = [path for _, path, _ in list(fake_twenty.requests)[before:]]
+    assert len(page["records"]) == 1
+    assert during == ["/rest/people"], during
