@@ -290,10 +290,13 @@ class ScopedClient:
         hooks = await self._raw.list_webhooks()
         if not self.scope.restricted:
             return hooks
+        objects = (await self._raw.schema()).objects
+        ids = allowed_ids(objects, self.scope)
+        by_singular = {o.name_singular: o.id for o in objects}
         visible = []
         for hook in hooks:
             names = [op.split(".", 1)[0] for op in hook.get("operations") or []]
-            if names and "*" not in names and all(self.scope.allows_names(n, n) for n in names):
+            if names and "*" not in names and all(by_singular.get(n) in ids for n in names):
                 visible.append(hook)
         return visible
 

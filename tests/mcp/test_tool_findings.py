@@ -171,3 +171,17 @@ async def test_fuzzer_findings_get_clear_errors(fake_twenty: Any, tmp_path: Path
             text = _text(r)
             assert r.is_error and f"argument {where}: must be a UUID" in text, text
             assert "uuid_parsing" not in text and "pydantic" not in text
+
+
+async def test_webhooks_of_allowed_objects_stay_visible_under_an_allow_list(
+    fake_twenty: Any, tmp_path: Path
+) -> None:
+    async with in_process(fake_twenty, tmp_path) as client:
+        for op in ("company.created", "person.created"):
+            r = await client.call_tool(
+                "twenty_create_webhook", {"target_url": "https://hooks.example.com/h", "operations": [op]}
+            )
+            assert not r.is_error, _text(r)
+    async with in_process(fake_twenty, tmp_path, mcp_allowed_objects="companies") as client:
+        listed = _text(await client.call_tool("twenty_list_webhooks", {}))
+    assert "company.created" in listed and "person.created" not in listed
