@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 Clock = Callable[[], float]
@@ -76,7 +77,10 @@ class Pacer:
             self._tokens = min(self._tokens, 0.0)
 
 
-_SHARED: dict[tuple[str, str, int, float], Pacer] = {}
+# Bounded: an HTTP server sees one key per user, and keys come and go; the least recently used
+# entries beyond MAX_SHARED are forgotten (a client still holding one keeps using it).
+MAX_SHARED = 4096
+_SHARED: OrderedDict[tuple[str, str, int, float], Pacer] = OrderedDict()
 _SHARED_LOCK = threading.Lock()
 
 
@@ -92,6 +96,10 @@ def shared_pacer(base_url: str, credential: str, rate: int, per: float) -> Pacer
         pacer = _SHARED.get(key)
         if pacer is None:
             pacer = _SHARED[key] = Pacer(rate, per)
+            while len(_SHARED) > MAX_SHARED:
+                _SHARED.popitem(last=False)
+        else:
+            _SHARED.move_to_end(key)
         return pacer
 
 

@@ -169,3 +169,17 @@ def test_graphql_writes_are_recognised_conservatively(doc: str, is_write: bool) 
     from twenty_api.client import _is_mutation
 
     assert _is_mutation(doc) is is_write
+
+
+def test_shared_pacer_registry_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from twenty_api import pacer as pacer_module
+
+    reset_shared_pacers()
+    monkeypatch.setattr(pacer_module, "MAX_SHARED", 50)
+    held = shared_pacer("https://crm.example.com", "busy-key", 100, 60.0)
+    for i in range(500):  # keys that come and go, as an HTTP server sees them
+        shared_pacer("https://crm.example.com", f"gone-{i}", 100, 60.0)
+        if i % 10 == 0:
+            assert shared_pacer("https://crm.example.com", "busy-key", 100, 60.0) is held  # still in use
+    assert len(pacer_module._SHARED) == 50
+    reset_shared_pacers()
