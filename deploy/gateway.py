@@ -32,6 +32,8 @@ M_CREATE_WEBHOOK = ("mutation CreateWebhook($input: CreateWebhookInput!) { creat
                     "{ id targetUrl operations description } }")
 M_UPDATE_WEBHOOK = ("mutation UpdateWebhook($input: UpdateWebhookInput!) { updateWebhook(input: $input) "
                     "{ id targetUrl operations description } }")
+Q_OBJECT_NAMES = ("query ObjectNames { objects(paging: {first: 1000}) { edges { node { id nameSingular "
+                  "namePlural universalIdentifier applicationId } } } }")
 M_SYNC = ("mutation SyncApplication($manifest: JSON!, $dryRun: Boolean) { syncApplication(manifest: $manifest, "
           "dryRun: $dryRun) { applicationUniversalIdentifier actions } }")
 M_REGISTER = ("mutation CreateApplicationRegistration($input: CreateApplicationRegistrationInput!) { "

@@ -30,11 +30,29 @@ from deploy.gateway import (
     M_SET_VARIABLE,
     M_SYNC,
     Q_APPLICATION,
+    Q_OBJECT_NAMES,
     Q_REGISTRATION,
 )
 from deploy.manifests import AppEntry
 
 KIND = "apps"
+
+
+def object_name_conflicts(manifest: dict[str, Any], live: list[dict[str, Any]]) -> list[str]:
+    """Objects the app creates whose name the workspace already uses for another object. 2.21 would
+    fail the whole sync with a database error (`type "_websiteLead_status_enum" already exists`,
+    seen on a live 2.21.0 after someone had created a custom `websiteLead`); say it up front."""
+    problems = []
+    for obj in manifest.get("objects") or []:
+        uid = obj.get("universalIdentifier")
+        for other in live:
+            same = {obj.get("nameSingular"), obj.get("namePlural")} & {other.get("nameSingular"),
+                                                                      other.get("namePlural")}
+            if same - {None} and other.get("universalIdentifier") != uid:
+                problems.append(f"object `{obj.get('nameSingular')}`: the workspace already has an object "
+                                f"named `{other.get('nameSingular')}` that is not this app's "
+                                f"(id {other.get('id')}); rename or remove that object, then deploy again")
+    return problems
 
 
 def _claimed(err: Exception) -> bool:
@@ -53,9 +71,13 @@ class Apps:
     name = KIND
 
     async def plan(self, ctx: DeployContext) -> list[Item]:
-        return await gather(ctx.concurrency, [partial(self._plan_one, ctx, e) for e in ctx.manifests.apps])
+        edges = (await ctx.gw.query(Q_OBJECT_NAMES)).get("objects", {}).get("edges") or []
+        live_objects = [e["node"] for e in edges if isinstance(e, dict) and e.get("node")]
+        return await gather(ctx.concurrency,
+                            [partial(self._plan_one, ctx, e, live_objects) for e in ctx.manifests.apps])
 
-    async def _plan_one(self, ctx: DeployContext, entry: AppEntry) -> Item:
+    async def _plan_one(self, ctx: DeployContext, entry: AppEntry,
+                        live_objects: list[dict[str, Any]] | None = None) -> Item:
         try:
             built = load_built_app(entry.name, ctx.app_output(ctx.manifests.app_path(entry)))
         except BuildMissing as e:
@@ -63,6 +85,9 @@ class Apps:
         problems = built.checksum_problems()
         if problems:
             return Item(KIND, entry.name, "blocked", problems)
+        taken = object_name_conflicts(built.manifest, live_objects or [])
+        if taken:
+            return Item(KIND, entry.name, "conflict", taken)
         return await self._item(ctx, entry, built)
 
     async def _live_app(self, ctx: DeployContext, built: BuiltApp) -> dict[str, Any] | None:

@@ -22,24 +22,41 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 def twenty(fake_twenty_empty):
-    probe = httpx.post(f"{fake_twenty_empty.base_url}/metadata",
-                       json={"query": "{ findManyAgents { id } webhooks { id } }"},
-                       headers={"Authorization": f"Bearer {fake_twenty_empty.api_key}"})
+    probe = httpx.post(
+        f"{fake_twenty_empty.base_url}/metadata",
+        json={"query": "{ findManyAgents { id } webhooks { id } }"},
+        headers={"Authorization": f"Bearer {fake_twenty_empty.api_key}"},
+    )
     if probe.status_code == 404 or "findManyAgents" not in probe.text:
         pytest.skip("the fake Twenty does not serve /metadata agents and webhooks yet (tests/fake_twenty)")
     fake_twenty_empty.ai_configured = True  # a workspace whose server has an AI provider
     return fake_twenty_empty
 
 
-async def deploy(fake, apps: Path, *, transport: CountingTransport | None = None, apply: bool = True,
-                 rotate: bool = False, only: list[str] | None = None):
+async def deploy(
+    fake,
+    apps: Path,
+    *,
+    transport: CountingTransport | None = None,
+    apply: bool = True,
+    rotate: bool = False,
+    only: list[str] | None = None,
+):
     transport = transport or CountingTransport()
     client = TwentyClient(fake.base_url, api_key=fake.api_key, transport=transport, rate_limit=None)
     user = TwentyClient(fake.base_url, access_token=fake.user_token, transport=transport, rate_limit=None)
     try:
-        outcome = await reconcile(client, load_manifests(apps), stack=STACK,
-                                  secrets=DictSecretSource(SECRETS), server_url="https://crm.example.com",
-                                  apply=apply, user_client=user, rotate_secrets=rotate, only=only)
+        outcome = await reconcile(
+            client,
+            load_manifests(apps),
+            stack=STACK,
+            secrets=DictSecretSource(SECRETS),
+            server_url="https://crm.example.com",
+            apply=apply,
+            user_client=user,
+            rotate_secrets=rotate,
+            only=only,
+        )
     finally:
         await client.aclose()
         await user.aclose()
@@ -48,20 +65,34 @@ async def deploy(fake, apps: Path, *, transport: CountingTransport | None = None
 
 async def live_state(fake) -> dict[str, list]:
     async with TwentyClient(fake.base_url, api_key=fake.api_key, rate_limit=None) as c:
-        agents = (await c.graphql("{ findManyAgents { id name label prompt description isCustom } }",
-                                  endpoint="metadata"))["findManyAgents"]
+        agents = (
+            await c.graphql(
+                "{ findManyAgents { id name label prompt description isCustom } }", endpoint="metadata"
+            )
+        )["findManyAgents"]
         roles = (await c.graphql("{ getRoles { id label } }", endpoint="metadata"))["getRoles"]
         hooks = await c.list_webhooks()
         workflows = (await c.list_records("workflows", limit=200)).records
         versions = (await c.list_records("workflowVersions", limit=200)).records
         try:
-            app = (await c.graphql("query($u: UUID!){ findOneApplication(universalIdentifier: $u) "
-                                   "{ id applicationVariables { key value } } }", {"u": APP_UID},
-                                   endpoint="metadata"))["findOneApplication"]
+            app = (
+                await c.graphql(
+                    "query($u: UUID!){ findOneApplication(universalIdentifier: $u) "
+                    "{ id applicationVariables { key value } } }",
+                    {"u": APP_UID},
+                    endpoint="metadata",
+                )
+            )["findOneApplication"]
         except TwentyNotFoundError:
             app = None
-    return {"agents": agents, "roles": roles, "webhooks": hooks, "workflows": workflows,
-            "versions": versions, "app": [app]}
+    return {
+        "agents": agents,
+        "roles": roles,
+        "webhooks": hooks,
+        "workflows": workflows,
+        "versions": versions,
+        "app": [app],
+    }
 
 
 def ops(outcome) -> dict[str, str]:
@@ -76,8 +107,11 @@ async def test_full_deploy_from_empty_then_noop(twenty, tmp_path):
     apps = make_apps_dir(tmp_path / "apps", agents=False)
     first, wire = await deploy(twenty, apps)
     assert failures(first) == []
-    assert ops(first) == {"apps/hello": "create", "webhooks/crm-events": "create",
-                          "workflows/new-lead": "create"}
+    assert ops(first) == {
+        "apps/hello": "create",
+        "webhooks/crm-events": "create",
+        "workflows/new-lead": "create",
+    }
     state = await live_state(twenty)
     assert len(state["webhooks"]) == 1 and len(state["workflows"]) == 1
     assert [v["status"] for v in state["versions"]] == ["ACTIVE"]
@@ -95,11 +129,14 @@ async def test_full_deploy_from_empty_then_noop(twenty, tmp_path):
 
 async def test_changed_manifest_makes_exactly_the_matching_updates(twenty, tmp_path):
     await deploy(twenty, make_apps_dir(tmp_path / "v1", agents=False))
-    changed = make_apps_dir(tmp_path / "v2", agents=False, title="Hot lead!",
-                            ops="person.created, company.*, opportunity.created")
+    changed = make_apps_dir(
+        tmp_path / "v2", agents=False, title="Hot lead!", ops="person.created, company.*, opportunity.created"
+    )
     outcome, wire = await deploy(twenty, changed)
     assert {k: v for k, v in ops(outcome).items() if v != "unchanged"} == {
-        "webhooks/crm-events": "update", "workflows/new-lead": "update"}
+        "webhooks/crm-events": "update",
+        "workflows/new-lead": "update",
+    }
     # the webhook: one update; the workflow: a new draft version built and activated; nothing else
     writes = Counter(wire.writes)
     assert writes.pop("updateWebhook") == 1 and writes.pop("activateWorkflowVersion") == 1
@@ -111,7 +148,8 @@ async def test_changed_manifest_makes_exactly_the_matching_updates(twenty, tmp_p
     assert sorted(hook["operations"]) == ["company.*", "opportunity.created", "person.created"]
     published = state["workflows"][0]["lastPublishedVersionId"]
     assert next(v for v in state["versions"] if v["id"] == published)["steps"][0]["settings"]["input"][
-        "objectRecord"] == {"title": "Hot lead!"}
+        "objectRecord"
+    ] == {"title": "Hot lead!"}
     _, again = await deploy(twenty, changed)
     assert again.writes == []
 
@@ -125,8 +163,9 @@ async def test_changed_app_code_uploads_and_syncs_only_that_app(twenty, tmp_path
     outcome, wire = await deploy(twenty, apps)
     item = next(i for i in outcome.items if i.kind == "apps")
     assert item.op == "update" and any("update logicFunction hello-sync" in c for c in item.changes)
-    assert Counter(wire.writes) == Counter({"createDevelopmentApplication": 1, "upload": 2,
-                                            "syncApplication": 1})
+    assert Counter(wire.writes) == Counter(
+        {"createDevelopmentApplication": 1, "upload": 2, "syncApplication": 1}
+    )
 
 
 async def test_killed_run_resumed_converges_without_duplicates(twenty, tmp_path):
@@ -154,17 +193,20 @@ async def test_killed_run_resumed_converges_without_duplicates(twenty, tmp_path)
 async def test_objects_created_by_a_user_are_untouched(twenty, tmp_path):
     apps = make_apps_dir(tmp_path / "apps", agents=False)
     async with TwentyClient(twenty.base_url, api_key=twenty.api_key, rate_limit=None) as admin:
-        theirs = await admin.create_webhook("https://sink.example.com/twenty", ["person.created"],
-                                            "their own hook")
+        theirs = await admin.create_webhook(
+            "https://sink.example.com/twenty", ["person.created"], "their own hook"
+        )
         their_wf = await admin.create_record("workflows", {"name": "New lead: triage"})
     before = await live_state(twenty)
     outcome, _ = await deploy(twenty, apps)
     assert failures(outcome) == []
     after = await live_state(twenty)
-    assert next(h for h in after["webhooks"] if h["id"] == theirs["id"]) == \
-        next(h for h in before["webhooks"] if h["id"] == theirs["id"])
-    assert next(w for w in after["workflows"] if w["id"] == their_wf["id"]) == \
-        next(w for w in before["workflows"] if w["id"] == their_wf["id"])
+    assert next(h for h in after["webhooks"] if h["id"] == theirs["id"]) == next(
+        h for h in before["webhooks"] if h["id"] == theirs["id"]
+    )
+    assert next(w for w in after["workflows"] if w["id"] == their_wf["id"]) == next(
+        w for w in before["workflows"] if w["id"] == their_wf["id"]
+    )
     assert len(after["webhooks"]) == 2 and len(after["workflows"]) == 2
 
 
@@ -195,9 +237,14 @@ async def test_a_model_the_workspace_does_not_offer_is_named_with_the_ones_it_do
     client = TwentyClient(twenty.base_url, api_key=twenty.api_key, rate_limit=None)
     try:
         with pytest.raises(DeployBlocked) as err:
-            await reconcile(client, load_manifests(apps), stack={**STACK, "ai_model": "gpt-9"},
-                            secrets=DictSecretSource(SECRETS), server_url="https://crm.example.com",
-                            apply=True)
+            await reconcile(
+                client,
+                load_manifests(apps),
+                stack={**STACK, "ai_model": "gpt-9"},
+                secrets=DictSecretSource(SECRETS),
+                server_url="https://crm.example.com",
+                apply=True,
+            )
     finally:
         await client.aclose()
     assert "model 'gpt-9' is not available" in str(err.value)
@@ -231,3 +278,38 @@ async def test_plan_only_writes_nothing(twenty, tmp_path):
     console = Console(record=True, width=200)
     console.print(report_table(outcome, applied=False))
     assert "would call: POST /rest/metadata/webhooks" in console.export_text()
+
+
+async def test_an_app_object_whose_name_the_workspace_already_uses_is_a_conflict(twenty, tmp_path):
+    """Live, after contract example 124 had created a custom `websiteLead`, syncing the webmetic app
+    failed inside 2.21 with `type "_websiteLead_status_enum" already exists`. The plan now names the
+    clash and writes nothing for that app."""
+    import json as _json
+
+    apps = make_apps_dir(tmp_path / "apps", agents=False)
+    out = next(apps.rglob("manifest.json"))
+    manifest = _json.loads(out.read_text())
+    manifest["objects"] = [
+        {
+            "universalIdentifier": "9f6a1217-d83b-579f-bd16-299b93815f7d",
+            "nameSingular": "websiteLead",
+            "namePlural": "websiteLeads",
+        }
+    ]
+    out.write_text(_json.dumps(manifest))
+    async with httpx.AsyncClient(base_url=twenty.base_url) as http:
+        made = await http.post(
+            "/rest/metadata/objects",
+            headers={"Authorization": f"Bearer {twenty.api_key}"},
+            json={
+                "nameSingular": "websiteLead",
+                "namePlural": "websiteLeads",
+                "labelSingular": "Website lead",
+                "labelPlural": "Website leads",
+            },
+        )
+    assert made.status_code == 201, made.text
+    outcome, wire = await deploy(twenty, apps, only=["apps"])
+    (item,) = outcome.items
+    assert item.op == "conflict" and "already has an object named `websiteLead`" in item.changes[0]
+    assert wire.writes == []
