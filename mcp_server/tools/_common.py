@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
+from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from ..models import RecordPage
+
+if TYPE_CHECKING:
+    from ..runtime import Connection
 
 ObjectName = Annotated[
     str,
@@ -76,3 +80,29 @@ def page_result(plural: str, page: Any) -> RecordPage:
 def quote(value: str) -> str:
     """A value for Twenty's filter grammar: double-quoted, inner quotes escaped."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _and(*parts: str | None) -> str | None:
+    parts_ = [p for p in parts if p]
+    if not parts_:
+        return None
+    return parts_[0] if len(parts_) == 1 else f"and({','.join(parts_)})"
+
+
+def user_session_required(what: str, alternative: str) -> ToolError:
+    from mcp.server.auth.middleware.auth_context import get_access_token
+
+    if get_access_token() is not None:  # a remote connection acts with the user's API key only
+        how = "This remote connection carries an API key, not a user session."
+    else:
+        how = "Set TWENTY_USER_EMAIL and TWENTY_USER_PASSWORD for this server so it can sign in as that user."
+    return ToolError(
+        f"{what} needs a logged-in Twenty user session: Twenty 2.21 refuses API keys for it. {how} "
+        f"{alternative}"
+    )
+
+
+async def _list(conn: Connection, name: str, **kwargs: Any) -> RecordPage:
+    obj = await conn.resolve(name)
+    page = await conn.client.list_records(obj.name_plural, **kwargs)
+    return page_result(obj.name_plural, page)

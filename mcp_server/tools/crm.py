@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, LiteralString
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from ..models import (
-    ActivityResult,
     AggregateResult,
     PipelineStages,
     RecordPage,
@@ -18,197 +17,21 @@ from ..models import (
     SearchResult,
     SendEmailResult,
     StageOption,
-    WorkflowActionResult,
 )
 from ..registry import tool
 from ..runtime import Connection, connection, jsonable
-from ._common import Cursor, FilterStr, IdList, Limit, ObjectName, RecordId, page_result, quote
-
-
-def _and(*parts: str | None) -> str | None:
-    parts_ = [p for p in parts if p]
-    if not parts_:
-        return None
-    return parts_[0] if len(parts_) == 1 else f"and({','.join(parts_)})"
-
-
-def user_session_required(what: str, alternative: str) -> ToolError:
-    from mcp.server.auth.middleware.auth_context import get_access_token
-
-    if get_access_token() is not None:  # a remote connection acts with the user's API key only
-        how = "This remote connection carries an API key, not a user session."
-    else:
-        how = "Set TWENTY_USER_EMAIL and TWENTY_USER_PASSWORD for this server so it can sign in as that user."
-    return ToolError(
-        f"{what} needs a logged-in Twenty user session: Twenty 2.21 refuses API keys for it. {how} "
-        f"{alternative}"
-    )
-
-
-async def _list(conn: Connection, name: str, **kwargs: Any) -> RecordPage:
-    obj = await conn.resolve(name)
-    page = await conn.client.list_records(obj.name_plural, **kwargs)
-    return page_result(obj.name_plural, page)
-
-
-# --- workflows ---------------------------------------------------------------------------------
-
-
-@tool("workflows", writes=True, idempotent=False)
-async def twenty_create_workflow(
-    name: Annotated[str, Field(min_length=1, max_length=200)],
-) -> RecordResult:
-    """Create a workflow (Twenty adds an empty DRAFT version). Its trigger and steps are edited in
-    Twenty's workflow editor: 2.21 refuses workflowVersion writes with an API key."""
-    conn = await connection()
-    obj = await conn.resolve("workflows")
-    rec = await conn.client.create_record(obj.name_plural, {"name": name})
-    return RecordResult(object=obj.name_plural, record=jsonable(rec))
-
-
-async def _version_id(conn: Connection, workflow_id: UUID, version_id: UUID | None, published: bool) -> str:
-    """The version to act on, always inside the scope: workflows and workflowVersions must both be
-    allowed, and a given version must belong to the given workflow."""
-    workflows = await conn.resolve("workflows")
-    versions = await conn.resolve("workflowVersions")
-    if version_id is not None:
-        version = jsonable(await conn.client.get_record(versions.name_plural, str(version_id))) or {}
-        if str(version.get("workflowId")) != str(workflow_id):
-            raise ToolError(f"Workflow version {version_id} is not a version of workflow {workflow_id}.")
-        return str(version_id)
-    if published:
-        wf = await conn.client.get_record(workflows.name_plural, str(workflow_id))
-        published_id = (jsonable(wf) or {}).get("lastPublishedVersionId")
-        if published_id:
-            return str(published_id)
-    page = await conn.client.list_records(
-        versions.name_plural,
-        filter=f"workflowId[eq]:{quote(str(workflow_id))}",
-        order_by="createdAt[DescNullsLast]",
-        limit=1,
-    )
-    if not page.records:
-        raise ToolError(
-            f"Workflow {workflow_id} has no version; check the id with twenty_list_records workflows."
-        )
-    return str(page.records[0]["id"])
-
-
-_WORKFLOW_MUTATIONS: dict[str, LiteralString] = {
-    "run": "mutation($input: RunWorkflowVersionInput!){ runWorkflowVersion(input:$input){ workflowRunId } }",
-    "activate": "mutation($id: UUID!){ activateWorkflowVersion(workflowVersionId:$id) }",
-    "deactivate": "mutation($id: UUID!){ deactivateWorkflowVersion(workflowVersionId:$id) }",
-}
-
-
-async def _workflow_mutation(
-    conn: Connection, workflow_id: UUID, version_id: str, action: str, variables: dict[str, Any]
-) -> dict[str, Any]:
-    from twenty_api import TwentyForbiddenError
-
-    client = await conn.ensure_user_client()
-    if client is None:
-        ws = await conn.client.workspace_id()
-        base = conn.base_url.rstrip("/").removesuffix("/rest")
-        raise user_session_required(
-            f"Workflow {action}",
-            "Alternatively give the workflow a Webhook trigger in Twenty and POST its payload to "
-            f"{base}/webhooks/workflows/{ws}/{workflow_id} (no API key needed).",
-        )
-    try:
-        return await client.server_graphql(_WORKFLOW_MUTATIONS[action], variables)
-    except TwentyForbiddenError as err:
-        raise ToolError(f"Twenty refused to {action} workflow version {version_id}: {err}") from err
-
-
-@tool("workflows", writes=True, idempotent=False, open_world=True)
-async def twenty_run_workflow(
-    workflow_id: RecordId,
-    payload: Annotated[dict[str, Any], Field(default_factory=dict)],
-    version_id: Annotated[
-        UUID | None, Field(default=None, description="Defaults to the published version")
-    ] = None,
-) -> WorkflowActionResult:
-    """Run a workflow now with a JSON payload (manual trigger). Needs a user session in Twenty 2.21;
-    with only an API key, use the workflow's webhook trigger URL the error message gives."""
-    conn = await connection()
-    vid = await _version_id(conn, workflow_id, version_id, published=True)
-    data = await _workflow_mutation(
-        conn,
-        workflow_id,
-        vid,
-        "run",
-        {"input": {"workflowVersionId": vid, "payload": payload}},
-    )
-    run = (data or {}).get("runWorkflowVersion") or {}
-    return WorkflowActionResult(
-        workflow_version_id=vid, action="run", ok=bool(run), workflow_run_id=run.get("workflowRunId")
-    )
-
-
-@tool("workflows", writes=True, idempotent=True, open_world=True)
-async def twenty_activate_workflow(
-    workflow_id: RecordId,
-    version_id: Annotated[
-        UUID | None, Field(default=None, description="Defaults to the newest version")
-    ] = None,
-) -> WorkflowActionResult:
-    """Activate (publish) a workflow version so its trigger fires. Needs a user session in 2.21."""
-    return await _set_workflow_active(workflow_id, version_id, "activate")
-
-
-@tool("workflows", writes=True, idempotent=True, open_world=True)
-async def twenty_deactivate_workflow(
-    workflow_id: RecordId,
-    version_id: Annotated[
-        UUID | None, Field(default=None, description="Defaults to the published version")
-    ] = None,
-) -> WorkflowActionResult:
-    """Deactivate a workflow version (its trigger stops firing). Needs a user session in 2.21."""
-    return await _set_workflow_active(workflow_id, version_id, "deactivate")
-
-
-async def _set_workflow_active(
-    workflow_id: RecordId, version_id: UUID | None, action: Literal["activate", "deactivate"]
-) -> WorkflowActionResult:
-    """Activation picks the newest draft by default, deactivation the published version."""
-    conn = await connection()
-    vid = await _version_id(conn, workflow_id, version_id, published=action == "deactivate")
-    root = f"{action}WorkflowVersion"
-    data = await _workflow_mutation(conn, workflow_id, vid, action, {"id": vid})
-    return WorkflowActionResult(workflow_version_id=vid, action=action, ok=bool((data or {}).get(root)))
-
-
-@tool("workflows")
-async def twenty_list_workflow_triggers(
-    workflow_id: Annotated[UUID | None, Field(default=None)] = None, limit: Limit = 20
-) -> RecordPage:
-    """List automated triggers (database events, cron) of active workflows, optionally of one workflow."""
-    conn = await connection()
-    flt = f"workflowId[eq]:{quote(str(workflow_id))}" if workflow_id else None
-    return await _list(conn, "workflowAutomatedTriggers", filter=flt, limit=limit)
-
-
-@tool("workflows")
-async def twenty_get_workflow_runs(
-    workflow_id: Annotated[UUID | None, Field(default=None)] = None,
-    status: Annotated[
-        Literal["NOT_STARTED", "RUNNING", "COMPLETED", "FAILED", "ENQUEUED", "STOPPING", "STOPPED"] | None,
-        Field(default=None),
-    ] = None,
-    limit: Limit = 20,
-    cursor: Cursor = None,
-) -> RecordPage:
-    """Workflow runs, newest first, optionally of one workflow and/or one status."""
-    conn = await connection()
-    flt = _and(
-        f"workflowId[eq]:{quote(str(workflow_id))}" if workflow_id else None,
-        f"status[eq]:{quote(status)}" if status else None,
-    )
-    return await _list(
-        conn, "workflowRuns", filter=flt, order_by="createdAt[DescNullsLast]", limit=limit, cursor=cursor
-    )
-
+from ._common import (
+    Cursor,
+    FilterStr,
+    Limit,
+    ObjectName,
+    RecordId,
+    _and,
+    _list,
+    page_result,
+    quote,
+    user_session_required,
+)
 
 # --- pipeline ------------------------------------------------------------------------------------
 
@@ -399,141 +222,6 @@ async def twenty_get_timeline(
     obj = await conn.resolve(object)
     plural, page = await conn.client.timeline(obj, str(id), limit=limit, cursor=cursor)
     return page_result(plural, page)
-
-
-# --- tasks and notes -----------------------------------------------------------------------------
-
-
-async def _create_activity(
-    kind: Literal["note", "task"], fields: dict[str, Any], links: dict[str, list[UUID]]
-) -> ActivityResult:
-    from twenty_api.composite import markdown_body
-
-    conn = await connection()
-    obj = await conn.resolve("notes" if kind == "note" else "tasks")
-    targets = await conn.resolve("noteTargets" if kind == "note" else "taskTargets")
-    for object_name, ids in links.items():
-        if ids:
-            await conn.resolve(object_name)
-    body = fields.pop("body", None)
-    data = {**fields, **(markdown_body(body) if body else {})}
-    rec = jsonable(await conn.client.create_record(obj.name_plural, data))
-    linked: list[dict[str, Any]] = []
-    fk_key = {
-        "people": "targetPersonId",
-        "companies": "targetCompanyId",
-        "opportunities": "targetOpportunityId",
-    }
-    for object_name, ids in links.items():
-        for target_id in ids:
-            link = {f"{kind}Id": rec["id"], fk_key[object_name]: str(target_id)}
-            try:
-                linked.append(jsonable(await conn.client.create_record(targets.name_plural, link)))
-            except Exception as err:
-                raise await _undo_activity(
-                    conn,
-                    kind,
-                    obj.name_plural,
-                    rec,
-                    targets.name_plural,
-                    linked,
-                    f"{object_name} {target_id}",
-                    err,
-                ) from err
-    return ActivityResult(object=obj.name_plural, record=rec, linked=linked)
-
-
-async def _undo_activity(
-    conn: Connection,
-    kind: str,
-    plural: str,
-    rec: dict[str, Any],
-    targets: str,
-    linked: list[dict[str, Any]],
-    failed_link: str,
-    err: Exception,
-) -> ToolError:
-    """Nothing half-written if it can be helped: remove the links made so far and the record. The
-    error says which link failed, and exactly what is left behind when removing failed too."""
-    from twenty_api import TwentyError
-
-    unknown = bool(getattr(err, "outcome_unknown", False))
-    message = f"Linking the {kind} to {failed_link} failed: {err}."
-    if unknown:
-        message += " Twenty may have made that link before the connection broke."
-    left: list[str] = []
-    for link in linked:
-        try:
-            await conn.client.destroy_record(targets, link["id"], confirm=True)
-        except TwentyError as undo_err:
-            left.append(f"{targets} {link['id']} ({undo_err})")
-    try:
-        await conn.client.destroy_record(plural, rec["id"], confirm=True)
-    except TwentyError as undo_err:
-        left.insert(0, f"{kind} {rec['id']} ({undo_err})")
-    if left:
-        message += (
-            f" Removing what was made failed too, so these still exist: {'; '.join(left)}. "
-            "Delete them with twenty_delete_record (hard=true, confirm=true) or retry the links."
-        )
-    else:
-        message += f" The {kind} and its {len(linked)} link(s) made so far were removed: nothing was created."
-    return ToolError(message)
-
-
-Markdown = Annotated[str | None, Field(default=None, max_length=100_000, description="Markdown body")]
-
-
-@tool("activities", writes=True, idempotent=False)
-async def twenty_create_note(
-    title: Annotated[str, Field(min_length=1, max_length=500)],
-    body: Markdown = None,
-    personIds: IdList = [],  # noqa: B006 - pydantic copies defaults
-    companyIds: IdList = [],  # noqa: B006
-    opportunityIds: IdList = [],  # noqa: B006
-) -> ActivityResult:
-    """Create a note with a markdown body (stored as bodyV2.markdown) and link it to people,
-    companies and opportunities in the same call (noteTargets). If a link fails the note is removed."""
-    return await _create_activity(
-        "note",
-        {"title": title, "body": body},
-        {"people": personIds, "companies": companyIds, "opportunities": opportunityIds},
-    )
-
-
-@tool("activities", writes=True, idempotent=False)
-async def twenty_create_task(
-    title: Annotated[str, Field(min_length=1, max_length=500)],
-    body: Markdown = None,
-    status: Literal["TODO", "IN_PROGRESS", "DONE"] = "TODO",
-    dueAt: Annotated[
-        str | None, Field(default=None, description="ISO 8601, e.g. 2026-12-01T09:00:00Z")
-    ] = None,
-    assigneeId: Annotated[UUID | None, Field(default=None, description="A workspaceMember id")] = None,
-    personIds: IdList = [],  # noqa: B006
-    companyIds: IdList = [],  # noqa: B006
-    opportunityIds: IdList = [],  # noqa: B006
-) -> ActivityResult:
-    """Create a task (status TODO/IN_PROGRESS/DONE, optional due date and assignee = a
-    workspaceMember id from twenty_list_workspace_members) with a markdown body, linked to people,
-    companies and opportunities in the same call (taskTargets)."""
-    if dueAt is not None:
-        from datetime import datetime
-
-        try:
-            datetime.fromisoformat(dueAt.replace("Z", "+00:00"))
-        except ValueError as err:
-            raise ToolError(
-                f"dueAt '{dueAt}' is not an ISO 8601 date-time (e.g. 2026-12-01T09:00:00Z)."
-            ) from err
-    fields: dict[str, Any] = {"title": title, "body": body, "status": status}
-    if dueAt:
-        fields["dueAt"] = dueAt
-    if assigneeId:
-        fields["assigneeId"] = str(assigneeId)
-    return await _create_activity(
-        "task", fields, {"people": personIds, "companies": companyIds, "opportunities": opportunityIds}
-    )
 
 
 Email = Annotated[str, Field(pattern=r"^[^@\s,;<>]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", max_length=320)]
