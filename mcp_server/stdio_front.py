@@ -53,6 +53,18 @@ def tools_list(catalog: dict[str, Any], read_only: bool, groups: frozenset[str])
 _META_KEYS = ("protocolVersion", "clientInfo", "clientCapabilities")
 
 
+def _valid_initialize(params: dict[str, Any]) -> bool:
+    """The shape the SDK requires of initialize; anything else goes to the SDK to refuse."""
+    info = params.get("clientInfo")
+    return (
+        isinstance(params.get("protocolVersion"), str)
+        and isinstance(params.get("capabilities"), dict)
+        and isinstance(info, dict)
+        and isinstance(info.get("name"), str)
+        and isinstance(info.get("version"), str)
+    )
+
+
 def _modern_version(params: dict[str, Any]) -> str | None:
     """The version a 2026-07-28 request names, when its _meta has every key the SDK requires."""
     meta = params.get("_meta") or {}
@@ -147,10 +159,11 @@ def serve(catalog: dict[str, Any], scope: tuple[bool, frozenset[str]]) -> int:
         except ValueError:
             msg = None
         method = msg.get("method") if isinstance(msg, dict) else None
-        params = (msg.get("params") or {}) if isinstance(msg, dict) else {}
+        params = msg.get("params") if isinstance(msg, dict) else None
+        params = params if isinstance(params, dict) else {}
         answer: dict[str, Any] | None = None
         has_id = isinstance(msg, dict) and "id" in msg
-        if method == "initialize" and version is None and has_id:
+        if method == "initialize" and version is None and has_id and _valid_initialize(params):
             requested = params.get("protocolVersion")
             negotiated = requested if requested in handshake["versions"] else handshake["latest"]
             if negotiated in handshake["answers"]:
