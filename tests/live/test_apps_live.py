@@ -149,7 +149,8 @@ def _stripe_signature(secret: str, payload: bytes, at: int | None = None) -> str
 
 
 def test_a_signed_stripe_event_syncs_once_and_a_bad_signature_writes_nothing(live: Live) -> None:
-    customer = f"cus_live{uuid.uuid4().hex[:10]}"
+    suffix = uuid.uuid4().hex[:10]
+    customer = f"cus_live{suffix}"
     event = {
         "id": f"evt_{uuid.uuid4().hex[:16]}",
         "type": "customer.created",
@@ -158,7 +159,7 @@ def test_a_signed_stripe_event_syncs_once_and_a_bad_signature_writes_nothing(liv
             "object": {
                 "object": "customer",
                 "id": customer,
-                "email": f"billing@{customer}.example",
+                "email": f"billing@live{suffix}.example",
                 "name": "Live Stripe Co",
             }
         },
