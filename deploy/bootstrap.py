@@ -153,38 +153,69 @@ async def _ensure_key(user: Any, store: SecretStore, key_secret: str, workspace_
     return f"created ({role} role, {KEY_DAYS} days), stored in `{key_secret}`"
 
 
+def proxy_command(outputs: Any, port: int) -> list[str]:
+    """`gcloud run services proxy`: the server as the caller, with the caller's identity token.
+    A fresh stack keeps the server private (no `allUsers` invoker until workspaceBootstrapped,
+    infra/twenty_server.py), so the first sign-up can only come through IAM; it works the same once
+    the server is public."""
+    return ["gcloud", "run", "services", "proxy", str(outputs.server_service), f"--region={outputs.region}",
+            f"--project={outputs.project}", f"--port={port}"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def run_bootstrap(stack: str, email: str, workspace_name: str, url: str, secrets_dir: str,
-                  dry_run: bool) -> BootstrapReport | None:
-    """`inv bootstrap`: against the stack's server and Secret Manager, or (with --url) any Twenty
-    with its secrets kept in --secrets-dir."""
+                  dry_run: bool, *, runner: Any = None, port: int | None = None) -> BootstrapReport | None:
+    """`inv bootstrap`: against the stack's server (through `gcloud run services proxy`) and Secret
+    Manager, or (with --url) any Twenty with its secrets kept in --secrets-dir."""
     import asyncio
 
     from deploy.context import outputs_for, runner_for
     from deploy.preconditions import PreconditionError, Problem
     from deploy.secrets import DirSecretStore, GcloudSecretStore
 
+    proxy: list[str] | None = None
     if url:
         if not secrets_dir:
             raise PreconditionError("bootstrap", [Problem(
                 "--url needs --secrets-dir: a Twenty outside the stack has no Secret Manager here",
                 "pass --secrets-dir DIR (files, mode 0600) or drop --url to use the stack")])
         base_url, store = url, DirSecretStore(secrets_dir)
-        user_secret, key_secret = "twenty-deploy-user", "twenty-deploy-api-key"
+        user_secret, key_secret = "twenty-deploy-user", "twenty-twenty-api-key"
     else:
-        runner = runner_for(dry_run)
+        runner = runner or runner_for(dry_run)
         outputs = outputs_for(stack, runner)
-        if not outputs.server_url:
-            raise PreconditionError("bootstrap", [Problem(
-                f"stack `{stack}` has no `server_url` output", f"run `pulumi up -s {stack}` first")])
-        base_url, store = str(outputs.server_url), GcloudSecretStore(runner, outputs)
-        user_secret, key_secret = outputs.deploy_user_secret, outputs.deploy_api_key_secret
+        problems = outputs.need("server_service", "region", "project", "twenty_api_key_secret",
+                                "deploy_user_secret")
+        if problems:
+            raise PreconditionError("bootstrap", problems)
+        port = port or _free_port()
+        proxy = proxy_command(outputs, port)
+        base_url, store = f"http://127.0.0.1:{port}", GcloudSecretStore(runner, outputs)
+        user_secret, key_secret = str(outputs.deploy_user_secret), str(outputs.twenty_api_key_secret)
     if dry_run:
-        print(f"bootstrap {base_url}: would sign in as (or sign up) the deploy user from `{user_secret}`, "
-              f"close sign-up, and keep or create the API key in `{key_secret}`; nothing done")
+        via = f" through `{' '.join(proxy)}`" if proxy else ""
+        print(f"bootstrap {base_url}{via}: would sign in as (or sign up) the deploy user from "
+              f"`{user_secret}`, close sign-up, and keep or create the API key in `{key_secret}`; "
+              "nothing done")
         return None
-    report = asyncio.run(bootstrap(base_url, store, user_secret=user_secret, key_secret=key_secret,
-                                   email=email, workspace_name=workspace_name, say=print))
+    handle = runner.background(proxy, wait_port=port, timeout=60) if proxy else None
+    try:
+        report = asyncio.run(bootstrap(base_url, store, user_secret=user_secret, key_secret=key_secret,
+                                       email=email, workspace_name=workspace_name, say=print))
+    finally:
+        if handle is not None:
+            handle.stop()
     print(f"bootstrapped {base_url} (workspace {report.workspace_id})")
     for step, what in report.steps:
         print(f"  {step:<12} {what}")
+    if proxy:
+        print(f"next: set `twenty-gcp:workspaceBootstrapped: true` in Pulumi.{stack}.yaml and run "
+              f"`pulumi up -s {stack}` (the server turns public), then `inv deploy --stack {stack}`")
     return report

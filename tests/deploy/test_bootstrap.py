@@ -16,7 +16,7 @@ from staging.bootstrap import BootstrapError
 from twenty_api import TwentyClient
 
 pytestmark = pytest.mark.anyio
-USER, KEY = "twenty-deploy-user", "twenty-deploy-api-key"
+USER, KEY = "twenty-deploy-user", "twenty-twenty-api-key"
 
 
 async def test_first_run_signs_up_closes_sign_up_and_stores_a_working_key(fake_twenty_empty, tmp_path):
@@ -79,3 +79,54 @@ def test_first_run_needs_an_email_and_url_needs_a_secrets_dir(tmp_path: Path) ->
         _credentials(DirSecretStore(tmp_path), USER, "")
     with pytest.raises(PreconditionError, match="--secrets-dir"):
         run_bootstrap("staging", "", "Twenty", "http://127.0.0.1:9", "", dry_run=False)
+
+
+def test_a_stack_is_bootstrapped_through_gcloud_run_services_proxy(fake_twenty_empty, tmp_path, monkeypatch):
+    """A fresh stack's server is private (infra: no allUsers invoker until workspaceBootstrapped),
+    so bootstrap talks to it through `gcloud run services proxy` with the caller's identity; secret
+    values go to gcloud on stdin only. Here the proxy's port is the fake's."""
+    from urllib.parse import urlsplit
+
+    from deploy.runner import RecordingRunner
+
+    outputs = {
+        "project": "acme-prod",
+        "region": "europe-west1",
+        "server_service": "twenty-server",
+        "twenty_api_key_secret": "twenty-twenty-api-key",
+        "deploy_user_secret": "twenty-deploy-user",
+    }
+    (tmp_path / "outputs.json").write_text(json.dumps(outputs))
+    monkeypatch.setenv("TWENTY_GCP_OUTPUTS", str(tmp_path / "outputs.json"))
+    stdin: list[str] = []
+
+    class Runner(RecordingRunner):
+        def run(self, cmd, **kw):
+            if kw.get("stdin") is not None:
+                stdin.append(kw["stdin"])
+            return super().run(cmd, **kw)
+
+    from deploy.runner import CommandResult
+
+    runner = Runner(
+        dry_run=False, responses={("gcloud", "secrets", "describe"): CommandResult(1, "", "NOT_FOUND")}
+    )
+    port = urlsplit(fake_twenty_empty.base_url).port
+    report = run_bootstrap("prod", "ops@example.com", "Acme", "", "", dry_run=False, runner=runner, port=port)
+    assert report is not None and dict(report.steps)["workspace"] == "created 'Acme'"
+    proxy = [
+        "gcloud",
+        "run",
+        "services",
+        "proxy",
+        "twenty-server",
+        "--region=europe-west1",
+        "--project=acme-prod",
+        f"--port={port}",
+        "&",
+    ]
+    assert proxy in runner.commands
+    created = [c for c in runner.commands if c[:3] == ["gcloud", "secrets", "create"]]
+    assert {c[3] for c in created} == {"twenty-deploy-user", "twenty-twenty-api-key"}
+    assert all("--data-file=-" in c for c in created) and len(stdin) == 2
+    assert not any(value in " ".join(" ".join(c) for c in runner.commands) for value in stdin)
