@@ -94,6 +94,9 @@ class McpService(pulumi.ComponentResource):
             "TWENTY_API_URL": twenty_url,
             "MCP_PUBLIC_URL": self.public_url,
             "MCP_PRIMER_BUCKET": storage.bucket.name,
+            # Cloud Run's front end is every request's peer: the per-address limits on unknown
+            # keys and junk tokens (mcp_server/auth/client_address.py) need X-Forwarded-For's last hop
+            "MCP_FORWARDED_FOR": "true",
         }
         env_secrets = {"MCP_SEALING_KEY": "mcp-sealing-key", "MCP_ADMIN_TOKEN": "mcp-admin-token"}
         self.service = gcp.cloudrunv2.Service(
