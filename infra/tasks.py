@@ -54,10 +54,9 @@ def stack_problems(stack: str) -> tuple[list[str], list[str]]:
     return ready, problems
 
 
-def dry_run_report(command: str, stack: str, does: str) -> None:
-    """Print what `command` would do and every unmet precondition; exit 2 when one is unmet."""
-    ready, problems = stack_problems(stack)
-    print(f"# dry-run of `{command}`: nothing is created, changed or deleted")
+def print_preconditions(header: str, ready: list[str], problems: list[str]) -> None:
+    """A dry run's checklist: what is in place, then each unmet precondition with its fix."""
+    print(header)
     for line in ready:
         print(f"  ok      {line}")
     for line in problems:
@@ -65,6 +64,12 @@ def dry_run_report(command: str, stack: str, does: str) -> None:
         print(f"  MISSING {first}")
         for more in rest:
             print(f"          {more}")
+
+
+def dry_run_report(command: str, stack: str, does: str) -> None:
+    """Print what `command` would do and every unmet precondition; exit 2 when one is unmet."""
+    ready, problems = stack_problems(stack)
+    print_preconditions(f"# dry-run of `{command}`: nothing is created, changed or deleted", ready, problems)
     if problems:
         raise SystemExit(f"{command}: {len(problems)} precondition(s) not met (above); nothing was touched")
     print(f"would run: {does}")

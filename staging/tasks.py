@@ -33,14 +33,10 @@ def preflight_report(name: str | None) -> int:
     except ManifestError as err:
         problems.append(f"apps/ manifests: {err}")
     plan = plan_for(stack)
-    print(f"# dry-run of `inv stage.test` for {stack}: nothing is created, changed or deleted")
-    for line in ready:
-        print(f"  ok      {line}")
-    for line in problems:
-        first, *rest = line.splitlines()
-        print(f"  MISSING {first}")
-        for more in rest:
-            print(f"          {more}")
+    from infra.tasks import print_preconditions
+
+    print_preconditions(f"# dry-run of `inv stage.test` for {stack}: nothing is created, changed or deleted",
+                        ready, problems)
     overrides = ", ".join(f"{k}={v}" for k, v in plan.overrides.items())
     print(
         f"would: pulumi up {stack} from Pulumi.staging.yaml with {overrides}; wait for /healthz; "
