@@ -91,6 +91,15 @@ def test_workflow_mutations_refuse_api_keys_and_run_for_users(fake_twenty: FakeT
             headers={"Authorization": f"Bearer {fake_twenty.api_key}"},
         ).json()
     version_id = versions["data"]["workflowVersions"][0]["id"]
+    # 2.21 activates only a version with a trigger (assert-version-can-be-activated.util.ts)
+    trigger = {"type": "WEBHOOK", "settings": {"outputSchema": {}, "httpMethod": "POST", "expectedBody": {}}}
+    patched = httpx.patch(
+        f"{fake_twenty.base_url}/rest/workflowVersions/{version_id}",
+        json={"trigger": trigger},
+        headers={"Authorization": f"Bearer {fake_twenty.user_token}"},
+        timeout=10,
+    )
+    assert patched.status_code == 200, patched.text
     activate = "mutation($id: UUID!){ activateWorkflowVersion(workflowVersionId:$id) }"
     refused = _gql(fake_twenty, activate, {"id": version_id}).json()
     assert refused["data"] is None and refused["errors"][0]["message"] == "Forbidden resource"
