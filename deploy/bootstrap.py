@@ -42,6 +42,12 @@ KEY_DAYS = 365
 class SecretStore(Protocol):
     def get(self, name: str) -> str: ...
     def put(self, name: str, value: str) -> None: ...
+    def forget(self, name: str) -> None: ...
+
+
+def _first_message(error: Exception) -> str:
+    messages = getattr(error, "messages", None) or [str(error)]
+    return str(messages[0]).split(". ")[0].rstrip(".")
 
 
 @dataclass
@@ -108,12 +114,13 @@ async def bootstrap(
             _, access = await sign_up_first_workspace(call, base_url, creds["email"], creds["password"],
                                                       workspace_name=workspace_name)
         except TwentyError as e:
+            if created:  # the password stored for a sign-up that did not happen is never used
+                store.forget(user_secret)
             raise BootstrapError(
-                f"cannot sign in as {creds['email']} ({signin_error}) and cannot sign up a first "
-                f"workspace ({e}): this server already has a workspace that this deploy user does not "
-                "own. If someone else signed up first, remove that workspace (or the database) before "
-                "anyone uses it, or store that admin's credentials in "
-                f"`{user_secret}` and run again") from None
+                f"this server already has a workspace and {creds['email']} is not in it (sign-in: "
+                f"{_first_message(signin_error)}; sign-up: {_first_message(e)}). If someone else signed "
+                "up first, remove that workspace (or the database) before anyone uses it; else store its "
+                f'admin\'s {{"email", "password"}} in `{user_secret}` and run again') from None
         report.add("workspace", f"created {workspace_name!r}")
         user = TwentyClient(base_url, access_token=access)
 

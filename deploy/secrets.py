@@ -56,6 +56,12 @@ class GcloudSecretStore(GcloudSecretSource):
                    "--data-file=-"]
         self.runner.run(cmd, stdin=value)
 
+    def forget(self, name: str) -> None:
+        """Disable the latest version (a value that turned out unusable); the secret stays."""
+        scope = [f"--project={self.out.project}"] if self.out.project else []
+        self.runner.run(["gcloud", "secrets", "versions", "disable", "latest", f"--secret={name}", *scope],
+                        check=False)
+
 
 class DirSecretStore:
     """Secrets as files (mode 0600) in a folder: for a Twenty that is not on GCP (a local or
@@ -78,6 +84,9 @@ class DirSecretStore:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(value)
+
+    def forget(self, name: str) -> None:
+        (self.folder / name).unlink(missing_ok=True)
 
 
 class EnvSecretSource:
