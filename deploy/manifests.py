@@ -236,6 +236,11 @@ class AppEntry(_Named):
         default_factory=dict,
         description="secret application variable -> Secret Manager secret id",
     )
+    settings: dict[str, str] = Field(
+        default_factory=dict,
+        description="plain application variable -> value, usually `${stack.<key>}`; deploy keeps it set "
+        "(a reference to a setting the stack does not have leaves the app's value alone)",
+    )
 
 
     @field_validator("objects")
@@ -257,6 +262,15 @@ class AppEntry(_Named):
                     f"{key}: {secret!r} is not a Secret Manager secret id (letters, digits, - and _); "
                     "write the secret's NAME here, never its value"
                 )
+        return value
+
+    @field_validator("settings")
+    @classmethod
+    def _settings(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, text in value.items():
+            if not ENV_KEY_RE.match(key):
+                raise ValueError(f"variable {key!r} must be UPPER_SNAKE_CASE like the app declares it")
+            _check_stack_refs_only(text, key)
         return value
 
 

@@ -78,7 +78,32 @@ def stack_settings(stack: str, outputs: Mapping[str, Any] | None = None,
     for k, v in env.items():
         if k.startswith("TWENTY_STACK_"):
             settings[k.removeprefix("TWENTY_STACK_").lower()] = v
+    for k, v in apps_ai_settings(settings).items():
+        settings.setdefault(k, v)
     return settings
+
+
+# OpenAI-compatible API base URLs of the providers infra can configure (each provider's API docs);
+# azure and openai-compatible bring their own (`aiBaseUrl`). Anthropic and Google speak other APIs.
+OPENAI_COMPATIBLE_BASE_URLS = {
+    "openai": "https://api.openai.com/v1",
+    "groq": "https://api.groq.com/openai/v1",
+    "mistral": "https://api.mistral.ai/v1",
+    "xai": "https://api.x.ai/v1",
+}
+
+
+def apps_ai_settings(settings: Mapping[str, str]) -> dict[str, str]:
+    """`apps_ai_base_url` / `apps_ai_model` for the apps that call an OpenAI-compatible API
+    themselves (apps.yaml `settings`), from the same stack settings that give Twenty its AI
+    provider: Twenty's model id is `<provider>/<model>`, the API wants `<model>`. Nothing when the
+    provider has no OpenAI-compatible endpoint (the apps then keep their own values)."""
+    provider = settings.get("ai_provider", "")
+    model = settings.get("ai_model", "")
+    base = settings.get("ai_base_url") or OPENAI_COMPATIBLE_BASE_URLS.get(provider, "")
+    if not base or not model:
+        return {}
+    return {"apps_ai_base_url": base, "apps_ai_model": model.split("/", 1)[-1]}
 
 
 def deploy_user_session(base_url: str, secrets: SecretSource, env: Mapping[str, str],

@@ -104,12 +104,14 @@ class Apps:
         actions = list((plan.get("syncApplication") or {}).get("actions") or [])
         live = await self._live_app(ctx, built)
         var_lines, to_set = self._variables(ctx, entry, built, live)
+        setting_lines, plain_set = self._settings(ctx, entry, built, live)
+        var_lines += setting_lines
         missing = secrets_missing(ctx, [secret for _, secret in to_set])
         if missing:
             return Item(KIND, entry.name, "blocked", [*var_lines, *missing])
         routes = [f"route {m} {ctx.server_url.rstrip('/')}/s{p}  ({fn})" for fn, m, p in built.routes()]
         needs_sync = bool(actions) or live is None
-        if not needs_sync and not to_set:
+        if not needs_sync and not to_set and not plain_set:
             item = Item(KIND, entry.name, "unchanged", var_lines)
             item.notes += routes
             return item
@@ -126,11 +128,14 @@ class Apps:
                 value = values[secret]
                 await ctx.gw.mutate("updateOneApplicationVariable", M_SET_VARIABLE,
                                     {"key": key, "value": value, "applicationId": app_id})
+            for key, value in plain_set:
+                await ctx.gw.mutate("updateOneApplicationVariable", M_SET_VARIABLE,
+                                    {"key": key, "value": value, "applicationId": app_id})
             return []
 
         calls = (["createApplicationRegistration (if none)", "createDevelopmentApplication",
                   f"uploadApplicationFile ×{len(built.files)}", "syncApplication"] if needs_sync else [])
-        calls += [f"updateOneApplicationVariable {key}" for key, _ in to_set]
+        calls += [f"updateOneApplicationVariable {key}" for key, _ in [*to_set, *plain_set]]
         item = Item(KIND, entry.name, "create" if live is None else "update", lines, apply, calls=calls)
         item.notes += routes
         return item
@@ -165,6 +170,32 @@ class Apps:
             default = spec.get("value")
             if live is not None and current is not None and default is not None and current != default:
                 lines.append(f"variable {key}: admin value {current!r} kept (manifest default {default!r})")
+        return lines, to_set
+
+    def _settings(self, ctx: DeployContext, entry: AppEntry, built: BuiltApp,
+                  live: dict[str, Any] | None) -> tuple[list[str], list[tuple[str, str]]]:
+        """Plain variables deploy keeps set from the stack (apps.yaml `settings`), e.g. the AI apps'
+        AI_BASE_URL / AI_MODEL from the same settings that configure Twenty's own AI provider."""
+        from deploy.manifests import resolve_stack_refs
+
+        live_vars = {v.get("key"): v for v in (live or {}).get("applicationVariables") or []}
+        lines: list[str] = []
+        to_set: list[tuple[str, str]] = []
+        for key, template in sorted(entry.settings.items()):
+            if key not in built.variables:
+                lines.append(f"variable {key}: apps.yaml sets it but the app does not declare it")
+                continue
+            try:
+                value = resolve_stack_refs(template, ctx.stack)
+            except KeyError as e:
+                lines.append(f"variable {key}: left as it is ({e.args[0]})")
+                continue
+            current = (live_vars.get(key) or {}).get("value")
+            if current is None:
+                current = built.variables[key].get("value")  # what the sync will create
+            if current != value or live is None:
+                lines.append(f"variable {key}: {current!r} → {value!r} (stack)")
+                to_set.append((key, value))
         return lines, to_set
 
     async def _sync(self, ctx: DeployContext, built: BuiltApp) -> str:

@@ -16,16 +16,35 @@ from deploy.secrets import DictSecretSource
 from deploy.stack import StackOutputs, load_outputs
 
 # the infra program's output names (infra/outputs.py), as `pulumi stack output --json` prints them
-OUT = StackOutputs.from_mapping("prod", {
-    "project": "acme-crm", "region": "europe-west1", "server_url": "https://crm.acme.io",
-    "artifact_repo": "europe-west1-docker.pkg.dev/acme-crm/twenty", "sql_instance": "twenty-pg",
-    "sql_connection_name": "acme-crm:europe-west1:twenty-pg", "redis_host": "10.1.2.3", "redis_port": 6378,
-    "bucket": "acme-twenty-files", "mcp_public_url": "https://mcp.acme.io", "zone": "europe-west1-b",
-    "worker_vm": "twenty-worker", "db_name": "default", "db_user": "twenty", "mcp_service": "twenty-mcp",
-    "server_service": "twenty-server", "db_url_secret": "twenty-pg-url", "redis_url_secret": "twenty-redis-url",
-})
-SECRETS = DictSecretSource({"twenty-pg-url": "postgres://twenty:pw-db@10.1.0.3:5432/default",
-                            "twenty-redis-url": "rediss://:pw%2Fredis@10.1.2.3:6378"})
+OUT = StackOutputs.from_mapping(
+    "prod",
+    {
+        "project": "acme-crm",
+        "region": "europe-west1",
+        "server_url": "https://crm.acme.io",
+        "artifact_repo": "europe-west1-docker.pkg.dev/acme-crm/twenty",
+        "sql_instance": "twenty-pg",
+        "sql_connection_name": "acme-crm:europe-west1:twenty-pg",
+        "redis_host": "10.1.2.3",
+        "redis_port": 6378,
+        "bucket": "acme-twenty-files",
+        "mcp_public_url": "https://mcp.acme.io",
+        "zone": "europe-west1-b",
+        "worker_vm": "twenty-worker",
+        "db_name": "default",
+        "db_user": "twenty",
+        "mcp_service": "twenty-mcp",
+        "server_service": "twenty-server",
+        "db_url_secret": "twenty-pg-url",
+        "redis_url_secret": "twenty-redis-url",
+    },
+)
+SECRETS = DictSecretSource(
+    {
+        "twenty-pg-url": "postgres://twenty:pw-db@10.1.0.3:5432/default",
+        "twenty-redis-url": "rediss://:pw%2Fredis@10.1.2.3:6378",
+    }
+)
 
 
 def have_all(_: str) -> str:
@@ -79,11 +98,19 @@ def test_dry_run_warns_instead_of_failing():
     runner = RecordingRunner()
     ops.logs(make(runner, which=have_none), "worker", limit=20, freshness="30m")
     assert any("`gcloud` is not on PATH" in n for n in runner.notes)
-    assert runner.commands == [[
-        "gcloud", "logging", "read",
-        'resource.type="gce_instance" AND labels."compute.googleapis.com/resource_name"="twenty-worker"',
-        "--project=acme-crm", "--limit=20", "--freshness=30m", "--order=desc",
-        "--format=value(timestamp,severity,textPayload,jsonPayload.message)"]]
+    assert runner.commands == [
+        [
+            "gcloud",
+            "logging",
+            "read",
+            'resource.type="gce_instance" AND labels."compute.googleapis.com/resource_name"="twenty-worker"',
+            "--project=acme-crm",
+            "--limit=20",
+            "--freshness=30m",
+            "--order=desc",
+            "--format=value(timestamp,severity,textPayload,jsonPayload.message)",
+        ]
+    ]
 
 
 def test_logs_targets():
@@ -98,8 +125,16 @@ def test_worker_uses_iap_ssh():
     runner = RecordingRunner()
     ops.worker(make(runner), tail=10)
     cmd = runner.commands[0]
-    assert cmd[:8] == ["gcloud", "compute", "ssh", "twenty-worker", "--project=acme-crm",
-                       "--zone=europe-west1-b", "--tunnel-through-iap", cmd[7]]
+    assert cmd[:8] == [
+        "gcloud",
+        "compute",
+        "ssh",
+        "twenty-worker",
+        "--project=acme-crm",
+        "--zone=europe-west1-b",
+        "--tunnel-through-iap",
+        cmd[7],
+    ]
     assert "docker logs --tail 10" in cmd[7]
 
 
@@ -142,11 +177,26 @@ def test_restore_drill_cloud_commands_and_cleanup():
     create = runner.commands[1]
     assert create[:5] == ["gcloud", "sql", "instances", "create", report.scratch]
     assert "--no-assign-ip" in create and "--network=projects/acme-crm/global/networks/twenty" in create
-    assert runner.commands[2] == ["gcloud", "sql", "backups", "restore", "1712",
-                                  f"--restore-instance={report.scratch}", "--backup-instance=twenty-pg",
-                                  "--project=acme-crm", "--quiet"]
-    assert runner.commands[-1] == ["gcloud", "sql", "instances", "delete", report.scratch,
-                                   "--project=acme-crm", "--quiet"]
+    assert runner.commands[2] == [
+        "gcloud",
+        "sql",
+        "backups",
+        "restore",
+        "1712",
+        f"--restore-instance={report.scratch}",
+        "--backup-instance=twenty-pg",
+        "--project=acme-crm",
+        "--quiet",
+    ]
+    assert runner.commands[-1] == [
+        "gcloud",
+        "sql",
+        "instances",
+        "delete",
+        report.scratch,
+        "--project=acme-crm",
+        "--quiet",
+    ]
     assert report.backup == "1712"
 
 
@@ -155,8 +205,10 @@ def test_flags_cloud_dry_run_tunnels_pg_and_redis_and_shows_statements():
     ops.flags_cloud(make(runner), workspace="ws-1", assignment="IS_JSON_FILTER_ENABLED=on")
     assert "127.0.0.1:16379:10.1.2.3:6378" in runner.commands[0]
     assert any("ON CONFLICT" in n and "'IS_JSON_FILTER_ENABLED', 'ws-1', true" in n for n in runner.notes)
-    assert ("redis DEL engine:workspace:feature-flag:feature-flags-map:ws-1:data "
-            "engine:workspace:feature-flag:feature-flags-map:ws-1:hash") in runner.notes
+    assert (
+        "redis DEL engine:workspace:feature-flag:feature-flags-map:ws-1:data "
+        "engine:workspace:feature-flag:feature-flags-map:ws-1:hash"
+    ) in runner.notes
 
 
 def test_flags_refuses_unknown_before_any_command():
@@ -171,13 +223,23 @@ def test_redis_url_quotes_auth_and_uses_tls():
 
 
 def test_status_reads_services_and_health():
-    describe = json.dumps({"status": {"url": "https://x.run.app", "latestReadyRevisionName": "r-2",
-                                      "conditions": [{"type": "Ready", "status": "True"}]}})
-    runner = RecordingRunner(dry_run=False, responses={
-        ("gcloud", "auth"): CommandResult(0, "me@acme.io\n"),
-        ("gcloud", "run", "services", "describe"): CommandResult(0, describe),
-        ("gcloud", "compute", "instances", "describe"): CommandResult(0, "RUNNING\n"),
-    })
+    describe = json.dumps(
+        {
+            "status": {
+                "url": "https://x.run.app",
+                "latestReadyRevisionName": "r-2",
+                "conditions": [{"type": "Ready", "status": "True"}],
+            }
+        }
+    )
+    runner = RecordingRunner(
+        dry_run=False,
+        responses={
+            ("gcloud", "auth"): CommandResult(0, "me@acme.io\n"),
+            ("gcloud", "run", "services", "describe"): CommandResult(0, describe),
+            ("gcloud", "compute", "instances", "describe"): CommandResult(0, "RUNNING\n"),
+        },
+    )
     o = make(runner)
     o.http_get = lambda url: 200
     report = dict(ops.status(o).lines)
@@ -194,10 +256,19 @@ def test_mcp_build_is_cloud_build_from_source_tagged_with_commit(tmp_path):
     runner = RecordingRunner()
     image = mcp.build(make(runner), "0123abcd4567", source=tmp_path)
     assert image == "europe-west1-docker.pkg.dev/acme-crm/twenty/twenty-mcp:0123abcd4567"
-    assert runner.commands == [[
-        "gcloud", "builds", "submit", str(tmp_path), "--project=acme-crm", "--region=europe-west1",
-        f"--config={tmp_path}/deploy/cloudbuild.mcp.yaml",
-        f"--substitutions=_IMAGE={image},_DOCKERFILE=mcp_server/Dockerfile", "--format=json"]]
+    assert runner.commands == [
+        [
+            "gcloud",
+            "builds",
+            "submit",
+            str(tmp_path),
+            "--project=acme-crm",
+            "--region=europe-west1",
+            f"--config={tmp_path}/deploy/cloudbuild.mcp.yaml",
+            f"--substitutions=_IMAGE={image},_DOCKERFILE=mcp_server/Dockerfile",
+            "--format=json",
+        ]
+    ]
     assert not any(c[0] == "docker" for c in runner.commands)
 
 
@@ -216,11 +287,15 @@ def test_cloudbuild_config_builds_the_dockerfile_and_pushes():
 
 def test_image_repo_forms():
     base = {"project": "p", "region": "us-central1"}
-    assert gcloud.image_repo(StackOutputs.from_mapping("s", {**base, "artifact_repo": "twenty"})) == \
-        "us-central1-docker.pkg.dev/p/twenty"
+    assert (
+        gcloud.image_repo(StackOutputs.from_mapping("s", {**base, "artifact_repo": "twenty"}))
+        == "us-central1-docker.pkg.dev/p/twenty"
+    )
     full = "projects/p/locations/us-central1/repositories/twenty"
-    assert gcloud.image_repo(StackOutputs.from_mapping("s", {**base, "artifact_repo": full})) == \
-        "us-central1-docker.pkg.dev/p/twenty"
+    assert (
+        gcloud.image_repo(StackOutputs.from_mapping("s", {**base, "artifact_repo": full}))
+        == "us-central1-docker.pkg.dev/p/twenty"
+    )
 
 
 def test_git_tag_clean_and_dirty(tmp_path):
@@ -241,14 +316,22 @@ def test_git_tag_clean_and_dirty(tmp_path):
 
 def test_mcp_deploy_rolls_image_waits_ready_and_checks_health():
     image = "europe-west1-docker.pkg.dev/acme-crm/twenty/twenty-mcp:abc"
-    describe = {"spec": {"template": {"spec": {"containers": [{"image": image}]}}},
-                "status": {"url": "https://tw-mcp-x.a.run.app", "latestReadyRevisionName": "m-3",
-                           "latestCreatedRevisionName": "m-3",
-                           "conditions": [{"type": "Ready", "status": "True"}]}}
-    runner = RecordingRunner(dry_run=False, responses={
-        ("gcloud", "auth"): CommandResult(0, "me@acme.io\n"),
-        ("gcloud", "run", "services", "describe"): CommandResult(0, json.dumps(describe)),
-    })
+    describe = {
+        "spec": {"template": {"spec": {"containers": [{"image": image}]}}},
+        "status": {
+            "url": "https://tw-mcp-x.a.run.app",
+            "latestReadyRevisionName": "m-3",
+            "latestCreatedRevisionName": "m-3",
+            "conditions": [{"type": "Ready", "status": "True"}],
+        },
+    }
+    runner = RecordingRunner(
+        dry_run=False,
+        responses={
+            ("gcloud", "auth"): CommandResult(0, "me@acme.io\n"),
+            ("gcloud", "run", "services", "describe"): CommandResult(0, json.dumps(describe)),
+        },
+    )
     seen: list[str] = []
     o = make(runner)
     o.http_get = lambda url: seen.append(url) or 200
@@ -263,20 +346,37 @@ def test_mcp_deploy_rolls_image_waits_ready_and_checks_health():
 
 
 def test_mcp_deploy_times_out_when_revision_never_ready():
-    runner = RecordingRunner(dry_run=False, responses={
-        ("gcloud", "auth"): CommandResult(0, "me@acme.io\n"),
-        ("gcloud", "run", "services", "describe"): CommandResult(0, json.dumps({"status": {}})),
-    })
+    runner = RecordingRunner(
+        dry_run=False,
+        responses={
+            ("gcloud", "auth"): CommandResult(0, "me@acme.io\n"),
+            ("gcloud", "run", "services", "describe"): CommandResult(0, json.dumps({"status": {}})),
+        },
+    )
     with pytest.raises(TimeoutError, match=r"inv ops\.logs mcp"):
         mcp.deploy(make(runner), "img", timeout=0, poll=0, roll=lambda _ops, img: None)
 
 
 def test_credentials_from_the_url_secrets_twenty_uses():
-    out = StackOutputs.from_mapping("prod", {
-        "project": "p", "region": "r", "sql_connection_name": "p:r:i", "redis_host": "10.0.0.5",
-        "db_url_secret": "tw-pg-url", "redis_url_secret": "tw-redis-url", "zone": "r-b", "worker_vm": "tw-worker"})
-    secrets = DictSecretSource({"tw-pg-url": "postgres://twenty:p%40ss@10.1.0.3:5432/twentydb?sslmode=require",
-                                "tw-redis-url": "rediss://:r%2Fauth@10.0.0.5:6378"})
+    out = StackOutputs.from_mapping(
+        "prod",
+        {
+            "project": "p",
+            "region": "r",
+            "sql_connection_name": "p:r:i",
+            "redis_host": "10.0.0.5",
+            "db_url_secret": "tw-pg-url",
+            "redis_url_secret": "tw-redis-url",
+            "zone": "r-b",
+            "worker_vm": "tw-worker",
+        },
+    )
+    secrets = DictSecretSource(
+        {
+            "tw-pg-url": "postgres://twenty:p%40ss@10.1.0.3:5432/twentydb?sslmode=require",
+            "tw-redis-url": "rediss://:r%2Fauth@10.0.0.5:6378",
+        }
+    )
     o = ops.Ops(out, RecordingRunner(), which=have_all, secrets=secrets, echo=lambda _: None)
     assert ops.db_credentials(o) == ("twenty", "p@ss", "twentydb")
     dsn = ops.db_dsn(o, 15432)
@@ -289,9 +389,13 @@ def test_credentials_from_the_url_secrets_twenty_uses():
 
 
 def test_restore_drill_needs_the_vpc_for_its_scratch_instance():
-    runner = RecordingRunner(dry_run=False, responses={
-        ("gcloud", "auth"): CommandResult(0, "me@acme.io\n"),
-        ("gcloud", "sql", "backups", "list"): CommandResult(0, "1712\n")})
+    runner = RecordingRunner(
+        dry_run=False,
+        responses={
+            ("gcloud", "auth"): CommandResult(0, "me@acme.io\n"),
+            ("gcloud", "sql", "backups", "list"): CommandResult(0, "1712\n"),
+        },
+    )
     with pytest.raises(PreconditionError, match="--network projects/PROJECT/global/networks/NAME"):
         ops.restore_drill_cloud(make(runner))
     assert not any(c[:4] == ["gcloud", "sql", "instances", "create"] for c in runner.commands)

@@ -313,3 +313,68 @@ async def test_an_app_object_whose_name_the_workspace_already_uses_is_a_conflict
     (item,) = outcome.items
     assert item.op == "conflict" and "already has an object named `websiteLead`" in item.changes[0]
     assert wire.writes == []
+
+
+async def test_app_settings_follow_the_stack(twenty, tmp_path):
+    """apps.yaml `settings`: plain app variables deploy keeps equal to a stack setting (the AI apps'
+    AI_BASE_URL / AI_MODEL come from the stack's AI provider this way); an unset one is left alone."""
+    apps = make_apps_dir(tmp_path / "apps", agents=False)
+    index = apps / "apps.yaml"
+    index.write_text(index.read_text() + "    settings:\n      GREETING: ${stack.greeting}\n")
+    base = {**STACK}
+    client = TwentyClient(twenty.base_url, api_key=twenty.api_key, rate_limit=None)
+
+    async def run(stack: dict[str, str]):
+        return await reconcile(
+            client,
+            load_manifests(apps),
+            stack=stack,
+            secrets=DictSecretSource(SECRETS),
+            server_url="https://crm.example.com",
+            apply=True,
+            only=["apps"],
+        )
+
+    async def greeting() -> str:
+        data = await client.graphql(
+            "query($u: UUID!) { findOneApplication(universalIdentifier: $u) "
+            "{ applicationVariables { key value } } }",
+            {"u": APP_UID},
+            endpoint="metadata",
+        )
+        return next(
+            v["value"] for v in data["findOneApplication"]["applicationVariables"] if v["key"] == "GREETING"
+        )
+
+    try:
+        left = await run(base)  # no `greeting` in the stack: the app's own value stays
+        assert any("GREETING: left as it is" in c for c in left.items[0].changes)
+        assert await greeting() == "Hello"
+        first = await run({**base, "greeting": "Hi from the stack"})
+        assert (
+            await greeting() == "Hi from the stack"
+            and first.gateway.writes["updateOneApplicationVariable"] == 1
+        )
+        again = await run({**base, "greeting": "Hi from the stack"})
+        assert again.items[0].op == "unchanged" and again.gateway.write_count == 0
+    finally:
+        await client.aclose()
+
+
+def test_apps_ai_settings_come_from_the_stacks_ai_provider():
+    from deploy.target import apps_ai_settings
+
+    assert apps_ai_settings({"ai_provider": "openai", "ai_model": "openai/gpt-5.2"}) == {
+        "apps_ai_base_url": "https://api.openai.com/v1",
+        "apps_ai_model": "gpt-5.2",
+    }
+    azure = {
+        "ai_provider": "azure",
+        "ai_model": "azure/gpt-5.2",
+        "ai_base_url": "https://acme.openai.azure.com/openai/v1",
+    }
+    assert apps_ai_settings(azure) == {
+        "apps_ai_base_url": "https://acme.openai.azure.com/openai/v1",
+        "apps_ai_model": "gpt-5.2",
+    }
+    assert apps_ai_settings({"ai_provider": "anthropic", "ai_model": "anthropic/claude"}) == {}
