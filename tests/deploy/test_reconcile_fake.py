@@ -378,3 +378,34 @@ def test_apps_ai_settings_come_from_the_stacks_ai_provider():
         "apps_ai_model": "gpt-5.2",
     }
     assert apps_ai_settings({"ai_provider": "anthropic", "ai_model": "anthropic/claude"}) == {}
+
+
+async def test_a_flaky_twenty_never_aborts_planning_and_runs_converge(twenty, tmp_path):
+    """30 % of all requests answered 502 (the issue: 10 of 10 deploys aborted while planning).
+    Every run now ends in an outcome (items done or failed with a reason, never an exception out
+    of planning), and once the faults stop one more run converges with nothing duplicated."""
+    from deploy.engine import DeployBlocked
+
+    apps = make_apps_dir(tmp_path / "apps")
+    twenty.runtime.faults.ratio = 0.3
+    finished = 0
+    for _ in range(4):
+        try:
+            outcome, _ = await deploy(twenty, apps)
+        except DeployBlocked as blocked:  # the model check itself met a fault: one line, no write
+            assert "Twenty" in str(blocked) or "model" in str(blocked)
+            continue
+        finished += 1
+        for item in outcome.items:
+            assert item.status in ("done", "failed", "skipped"), item
+            if item.status == "failed":
+                assert item.notes and item.notes[-1].strip(), item
+    assert finished >= 3
+    twenty.runtime.faults.ratio = 0.0
+    final, _ = await deploy(twenty, apps)
+    assert failures(final) == []
+    again, wire = await deploy(twenty, apps)
+    assert wire.writes == [] and set(ops(again).values()) == {"unchanged"}
+    state = await live_state(twenty)
+    assert len([a for a in state["agents"] if a["isCustom"]]) == 2
+    assert len(state["webhooks"]) == 1 and len(state["workflows"]) == 1

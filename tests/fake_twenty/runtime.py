@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import secrets
 import threading
 import time
@@ -80,6 +81,10 @@ class Faults:
     """
 
     latency: float = 0.0
+    # a share of all requests (0..1) answered 502 before anything runs, like a flaky upstream
+    # (issue: 30 % made every deploy abort while planning); seeded, so a test is repeatable
+    ratio: float = 0.0
+    rng: random.Random = field(default_factory=lambda: random.Random(2121))
     _fail: list[tuple[int, str | None]] = field(default_factory=list)
     _drop: list[tuple[str | None, bool]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -97,6 +102,7 @@ class Faults:
     def clear(self) -> None:
         with self._lock:
             self.latency = 0.0
+            self.ratio = 0.0
             self._fail.clear()
             self._drop.clear()
 
@@ -106,6 +112,8 @@ class Faults:
                 if prefix is None or path.startswith(prefix):
                     del self._fail[i]
                     return status
+            if self.ratio and path != "/healthz" and self.rng.random() < self.ratio:
+                return 502
         return None
 
     def take_drop(self, path: str) -> str | None:
