@@ -91,9 +91,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** A TwentyApiError (./twenty) whose status says the request itself was wrong, not Twenty's state. */
+const isRefusedByTwenty = (error: unknown): error is { status: number } => {
+  const status = (error as { name?: string; status?: unknown } | null)?.status;
+  return (error as { name?: string } | null)?.name === 'TwentyApiError' && typeof status === 'number'
+    && status >= 400 && status < 500 && ![401, 403, 408, 409, 429].includes(status);
+};
+
 /**
  * Run a route handler: HttpError → its status; ConfigError → 500 naming the missing setting;
- * anything else (Twenty or a provider failing) → 502 so the sender retries later.
+ * Twenty refusing the data (a 4xx other than auth, conflict or rate limit) → 422, as a resend
+ * cannot help; anything else (Twenty or a provider failing) → 502 so the sender retries later.
  */
 export const handleRoute = async (
   event: RouteEvent,
@@ -107,6 +115,12 @@ export const handleRoute = async (
     if (error instanceof ConfigError) {
       console.error(error.message);
       return respond(500, { error: 'the app is not configured: ' + error.message });
+    }
+    if (isRefusedByTwenty(error)) {
+      // Twenty refused the data this event would write (seen live: a company URL with "_"):
+      // resending the same event cannot succeed, so the sender must not be told to retry.
+      console.error('Twenty refused the write', error);
+      return respond(422, { error: `Twenty refused what this event would write (HTTP ${error.status}); resending it will not help` });
     }
     console.error('route handler failed', error);
     return respond(502, { error: 'upstream call failed; retry later' });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 
 import { HttpError, handleRoute, jsonBody, rawBodyOf, respond } from '../src/http';
 import { hmacSha256Hex, safeEqual, verifyHmacHex, verifySharedSecret, verifyStripeSignature } from '../src/signatures';
+import { TwentyApiError } from '../src/twenty';
 
 const status = (fn: () => unknown) => {
   try {
@@ -53,4 +54,9 @@ test('handleRoute maps errors to statuses and never leaks a stack', async () => 
   const crash = await handleRoute({}, async () => { throw new Error('db password is hunter2'); });
   assert.equal(crash.status, 502);
   assert.doesNotMatch(JSON.stringify(crash.body), /hunter2/);
+  // Twenty refusing the data: a resend cannot help, so not 502 (a live 2.21.0 refused a URL with "_")
+  const refused = await handleRoute({}, async () => { throw new TwentyApiError(400, 'POST', '/rest/companies', { messages: ['bad url'] }); });
+  assert.equal(refused.status, 422);
+  const limited = await handleRoute({}, async () => { throw new TwentyApiError(429, 'GET', '/rest/companies', {}); });
+  assert.equal(limited.status, 502);
 });
