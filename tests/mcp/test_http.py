@@ -203,3 +203,26 @@ async def test_work_stops_when_the_client_goes(http_env: dict[str, str], fake_tw
     assert after == 0, (
         f"{after} upstream request(s) in the {time.monotonic() - left_at:.0f} s after the client left"
     )
+
+
+@pytest.mark.live
+async def test_a_remote_client_with_a_twenty_key_works_against_a_real_twenty(tmp_path: Any) -> None:
+    """Streamable HTTP with the SDK's client and a real 2.21.0's API key as Bearer (marker `live`)."""
+    from mcp_server.auth.sealing import new_key
+    from tests.live_twenty import LiveTwenty
+
+    from .conftest import server_env
+
+    live = LiveTwenty()
+    env = server_env(live, tmp_path, MCP_SEALING_KEY=new_key(), MCP_ADMIN_TOKEN="admin-" + "x" * 24)
+    with HttpServer(env) as srv:
+        async with httpx.AsyncClient(base_url=srv.url) as http:
+            junk = await http.post("/mcp", json={}, headers={"Authorization": "Bearer not-a-twenty-key"})
+            assert junk.status_code == 401
+        async with mcp_over_http(srv.url, live.api_key) as client:
+            assert len((await client.list_tools()).tools) == 43
+            r = await client.call_tool("twenty_list_records", {"object": "companies", "limit": 3})
+            assert not r.is_error, r.content
+            assert len(answer_of(r)["records"]) == 3
+            agg = await client.call_tool("twenty_aggregate", {"object": "companies", "operation": "count"})
+            assert not agg.is_error and answer_of(agg)
