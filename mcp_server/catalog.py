@@ -66,7 +66,6 @@ async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
     over its stdio code path: stdio_front.py answers from this before the SDK is imported."""
     import tempfile
 
-    from mcp.server.stdio import stdio_server
     from mcp_types.version import (
         HANDSHAKE_PROTOCOL_VERSIONS,
         LATEST_HANDSHAKE_VERSION,
@@ -93,19 +92,7 @@ async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
                 "clientInfo": {"name": "catalog", "version": "1"},
             }
             requests = [("initialize", init), ("tools/list", {}), *((m, {}) for m in fixed)]
-            lines = [
-                json.dumps({"jsonrpc": "2.0", "id": i, "method": m, "params": p}) + "\n"
-                for i, (m, p) in enumerate(requests)
-            ]
-            lines.insert(1, json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}) + "\n")
-            session = _Session(lines, expected=len(requests))
-            async with stdio_server(stdin=session, stdout=session) as (read_stream, write_stream):  # type: ignore[arg-type]
-                await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
-            results = {
-                m: session.got[i]["result"]
-                for i, (m, _p) in enumerate(requests)
-                if "result" in session.got[i]
-            }
+            results = await _answers(lowlevel, requests, initialized=True)
             if results.pop("tools/list", None) == {"tools": catalog_tools}:
                 as_catalog.append(version)
             if "initialize" in results:
@@ -121,18 +108,7 @@ async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
                 }
             }
             requests = [("server/discover", meta), ("tools/list", meta), *((m, meta) for m in fixed)]
-            lines = [
-                json.dumps({"jsonrpc": "2.0", "id": i, "method": m, "params": p}) + "\n"
-                for i, (m, p) in enumerate(requests)
-            ]
-            session = _Session(lines, expected=len(requests))
-            async with stdio_server(stdin=session, stdout=session) as (read_stream, write_stream):  # type: ignore[arg-type]
-                await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
-            results = {
-                m: session.got[i]["result"]
-                for i, (m, _p) in enumerate(requests)
-                if "result" in session.got[i]
-            }
+            results = await _answers(lowlevel, requests, initialized=False)
             listed = results.pop("tools/list", None)
             envelope = {k: v for k, v in (listed or {}).items() if k != "tools"}
             if "server/discover" in results and listed == {**envelope, "tools": catalog_tools}:
@@ -144,6 +120,22 @@ async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
         "tools_list_as_catalog": as_catalog,
         "modern": modern,
     }
+
+
+async def _answers(lowlevel: Any, requests: list[tuple[str, Any]], *, initialized: bool) -> dict[str, Any]:
+    """Run our server over an in-memory stdio session: each request's result, by method."""
+    from mcp.server.stdio import stdio_server
+
+    lines = [
+        json.dumps({"jsonrpc": "2.0", "id": i, "method": m, "params": p}) + "\n"
+        for i, (m, p) in enumerate(requests)
+    ]
+    if initialized:
+        lines.insert(1, json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}) + "\n")
+    session = _Session(lines, expected=len(requests))
+    async with stdio_server(stdin=session, stdout=session) as (read_stream, write_stream):  # type: ignore[arg-type]
+        await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+    return {m: session.got[i]["result"] for i, (m, _p) in enumerate(requests) if "result" in session.got[i]}
 
 
 class _Session:
