@@ -8,12 +8,19 @@ import httpx
 
 from twenty_api.errors import (
     TwentyAuthError,
-    TwentyConnectionError,
     error_from_graphql,
     error_from_response,
 )
 from twenty_api.settings import TwentySettings
-from twenty_api.transport import ClientCore, _dumps, _json_body, _token_of, anonymous_http, log
+from twenty_api.transport import (
+    ClientCore,
+    _dumps,
+    _json_body,
+    _token_of,
+    anonymous_http,
+    log,
+    post_anonymous,
+)
 from twenty_api.urls import normalize_base_url, origin_of
 
 
@@ -94,13 +101,7 @@ class SessionMixin(ClientCore):
         base = normalize_base_url(base_url)
         async with anonymous_http(http_timeout, transport) as http:
             payload = {"query": query, "variables": variables or {}}
-            try:
-                response = await http.post(f"{base}/{endpoint}", json=payload)
-            except httpx.TransportError as exc:
-                raise TwentyConnectionError(
-                    f"Could not reach Twenty at {base}/{endpoint} ({type(exc).__name__}: {exc})"
-                ) from exc
-        body = _json_body(response)
+            response, body = await post_anonymous(http, f"{base}/{endpoint}", payload, f"{base}/{endpoint}")
         errors = body.get("errors") if isinstance(body, dict) else None
         if errors:
             raise error_from_graphql(
@@ -116,13 +117,9 @@ class SessionMixin(ClientCore):
     async def _login_step(
         http: httpx.AsyncClient, base: str, query: str, variables: dict[str, Any], path: tuple[str, ...]
     ) -> Any:
-        try:
-            response = await http.post(f"{base}/metadata", json={"query": query, "variables": variables})
-        except httpx.TransportError as exc:
-            raise TwentyConnectionError(
-                f"Could not reach Twenty at {base} to log in ({type(exc).__name__}: {exc})"
-            ) from exc
-        body = _json_body(response)
+        response, body = await post_anonymous(
+            http, f"{base}/metadata", {"query": query, "variables": variables}, f"{base} to log in"
+        )
         errors = body.get("errors") if isinstance(body, dict) else None
         if response.status_code >= 500 and not errors:
             raise error_from_response(

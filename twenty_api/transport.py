@@ -7,8 +7,10 @@ the public auth mutations in ``twenty_api.session`` (``login``'s two steps, ``pu
 ``_renew_session``). They run before a credential exists or while it is expired, so they must not
 send the Authorization header, are never paced or retried (sign-up is not safe to repeat), map a
 refusal to TwentyAuthError rather than to REST errors, and send httpx's compact JSON encoding:
-putting them through ``_send`` would change their wire bytes and their errors. They share
-``anonymous_http`` and ``_json_body`` from here instead.
+putting them through ``_send`` would change their wire bytes and their errors. ``login`` and
+``public_graphql`` share ``anonymous_http`` + ``post_anonymous`` from here; ``_renew_session`` uses
+the client's own connection pool with the Authorization header removed and ``_dumps`` encoding,
+so it stays a separate (not retried, not paced) request.
 """
 
 from __future__ import annotations
@@ -111,6 +113,20 @@ def anonymous_http(timeout: float, transport: httpx.AsyncBaseTransport | None) -
         transport=transport,
         follow_redirects=False,
     )
+
+
+async def post_anonymous(
+    http: httpx.AsyncClient, url: str, payload: dict[str, Any], where: str
+) -> tuple[httpx.Response, Any]:
+    """POST a public GraphQL document with ``http`` (from ``anonymous_http``): the response and its
+    parsed body. Twenty not answering at all is a TwentyConnectionError naming ``where``."""
+    try:
+        response = await http.post(url, json=payload)
+    except httpx.TransportError as exc:
+        raise TwentyConnectionError(
+            f"Could not reach Twenty at {where} ({type(exc).__name__}: {exc})"
+        ) from exc
+    return response, _json_body(response)
 
 
 class ClientCore:
