@@ -18,6 +18,7 @@ from .conftest import answer_of, server_env, stdio_session
 pytestmark = pytest.mark.anyio
 MISSING = str(uuid.UUID(int=7))
 RUN = uuid.uuid4().hex[:8]  # unique values per run: a live workspace keeps what earlier runs wrote
+WORD = "".join(chr(ord("a") + int(ch, 16)) for ch in RUN)  # the same, letters only (object names)
 
 
 def text_of(result: Any) -> str:
@@ -235,10 +236,10 @@ async def test_every_tool_once_good_once_bad(twenty_target: Any, tmp_path: Path)
         await c.good(
             "twenty_create_custom_object",
             {
-                "name_singular": "spaceProbe",
-                "name_plural": "spaceProbes",
-                "label_singular": "Space probe",
-                "label_plural": "Space probes",
+                "name_singular": f"probe{WORD.title()}",
+                "name_plural": f"probes{WORD.title()}",
+                "label_singular": f"Probe {WORD}",
+                "label_plural": f"Probes {WORD}",
             },
         )
         await c.bad_(
@@ -246,14 +247,14 @@ async def test_every_tool_once_good_once_bad(twenty_target: Any, tmp_path: Path)
             {"name_singular": "x", "name_plural": "x", "label_singular": "X", "label_plural": "X"},
             "differ",
         )
-        await c.good("twenty_list_records", {"object": "Space Probes"})  # the new object is usable at once
+        await c.good("twenty_list_records", {"object": f"Probes {WORD}"})  # the new object is usable at once
         await c.good(
             "twenty_add_field_to_object",
-            {"object": "spaceProbes", "name": "thrust", "type": "NUMBER", "label": "Thrust"},
+            {"object": f"probes{WORD.title()}", "name": "thrust", "type": "NUMBER", "label": "Thrust"},
         )
         await c.bad_(
             "twenty_add_field_to_object",
-            {"object": "spaceProbes", "name": "kind", "type": "SELECT", "label": "K"},
+            {"object": f"probes{WORD.title()}", "name": "kind", "type": "SELECT", "label": "K"},
             "options",
         )
 
