@@ -15,8 +15,15 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.fake_twenty import FakeTwenty
+
+# CI draws the same examples every run (a property test must not fail on a draw no one saw before
+# the submission); locally, hypothesis explores as usual.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 LIVE_ENV = ("TWENTY_LIVE_URL", "TWENTY_LIVE_KEY")
 LIVE_REASON = (

@@ -84,7 +84,14 @@ async def test_generated_bad_arguments_never_crash_and_name_the_problem() -> Non
     async with Client(server, cache=None) as client:
         examples: list[tuple[str, dict[str, Any], str | None]] = []
 
-        @settings(max_examples=1300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        # derandomized: the same 1,300 calls every run, so CI cannot fail on a draw it never saw before
+        @settings(
+            max_examples=1300,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+            derandomize=True,
+        )
         @given(bad_call())
         def collect(call: tuple[str, dict[str, Any], str | None]) -> None:
             examples.append(call)
