@@ -143,10 +143,5 @@ class Gateway:
         """`uploadApplicationFile` as a GraphQL multipart request (app-sync/calls 05-07)."""
         self.calls += 1
         self.writes["uploadApplicationFile"] += 1
-        upload = getattr(self.client, "graphql_upload", None)
-        if upload is None:
-            raise NotImplementedError(
-                "twenty_api.TwentyClient has no graphql_upload(query, variables, files, endpoint) yet; "
-                "the app file upload (multipart, app-sync/calls/01-apply-first/05) needs it")
-        return await upload(M_UPLOAD, variables, {"variables.file": (filename, content, content_type)},
-                            endpoint="metadata")
+        return await self.client.graphql_upload(
+            M_UPLOAD, variables, {"variables.file": (filename, content, content_type)}, endpoint="metadata")

@@ -62,14 +62,16 @@ def deploy_apply(c: Context, stack: str = "staging", only: str = "", dry_run: bo
                  rotate_secrets: bool = False, concurrency: int = 4, apps_dir: str = "",
                  build: bool = True) -> None:
     """Deploy apps, agents, webhooks and workflows into Twenty (idempotent; only what we own)."""
-    _guard(_deploy, stack, only, dry_run, True, rotate_secrets, concurrency, apps_dir, build)
+    _guard(_deploy, stack=stack, only=only, dry_run=dry_run, apply=True, rotate_secrets=rotate_secrets,
+           concurrency=concurrency, apps_dir=apps_dir, build=build)
 
 
 @task(help={"stack": STACK, "only": ONLY, "apps_dir": "manifests folder (default: apps/)",
             "build": "build the apps first (npm run build in apps/)"})
 def diff(c: Context, stack: str = "staging", only: str = "", apps_dir: str = "", build: bool = False) -> None:
     """Show what `inv deploy` would create / update / leave, without changing anything."""
-    _guard(_deploy, stack, only, True, False, False, 4, apps_dir, build)
+    _guard(_deploy, stack=stack, only=only, dry_run=True, apply=False, rotate_secrets=False,
+           concurrency=4, apps_dir=apps_dir, build=build)
 
 
 @task(help={"stack": STACK, "email": "the first admin's e-mail (the deploy user); needed on the first run",
