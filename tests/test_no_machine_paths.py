@@ -31,3 +31,14 @@ def test_the_cited_capture_is_in_the_repository() -> None:
         "examples/001-list-companies-filter-limit2.json",
     ):
         assert (ROOT / "contract" / "twenty-2.21.0" / cited).is_file(), cited
+
+
+def test_the_capture_copy_holds_no_recipe_for_building_twenty() -> None:
+    """The repository never says how Twenty or its SDK were built from source; the capture's own
+    notes are redacted on the way in (tooling/refresh_contract.py REDACTIONS)."""
+    from tooling.refresh_contract import CONTRACT_DIR, REDACTIONS
+
+    recipe = re.compile(r"built from source|Build the SDK|vite build|rollup -c|packages/twenty-sdk`")
+    for relative in REDACTIONS:
+        text = (CONTRACT_DIR / relative).read_text()
+        assert not recipe.search(text), relative

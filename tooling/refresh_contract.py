@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -40,14 +41,45 @@ PARTS = (
 )
 
 
+# How the capture's server and its SDK were built is not ours to keep: the repository never holds
+# a recipe that builds Twenty or any fetched code. These passages of the capture's own notes are
+# replaced by what they established (file -> [(regex, replacement)]); each must match once.
+REDACTIONS: dict[str, list[tuple[str, str]]] = {
+    "README.md": [(r"\), built from source and started with its worker,", "), running with its worker,")],
+    "app-sync/NOTES.md": [
+        (
+            r"The 2\.21\.0 `twenty` CLI, built from `[^`]*`, deployed",
+            "The 2.21.0 `twenty` CLI deployed",
+        ),
+        (
+            r"\n1\. Build the SDK .*?\n3\. The app,",
+            "\n(How the 2.21.0 CLI itself was built is not kept here; the npm `twenty-sdk@2.23.0` below\n"
+            "behaves the same.)\n\n3. The app,",
+        ),
+    ],
+}
+
+
+def _redact(relative: str, text: str) -> str:
+    for pattern, replacement in REDACTIONS.get(relative, []):
+        text, count = re.subn(pattern, replacement, text, count=1, flags=re.DOTALL)
+        if count != 1:
+            raise SystemExit(f"{relative}: the passage to leave out ({pattern[:40]}…) is not in this "
+                             "capture; update REDACTIONS in tooling/refresh_contract.py")
+    return text
+
+
 def _target_name(src: Path) -> str:
     if src.suffix == ".json" and src.stat().st_size > GZIP_OVER:
         return src.name + ".gz"
     return src.name
 
 
-def _write(src: Path, dest: Path) -> None:
+def _write(src: Path, dest: Path, relative: str) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if relative in REDACTIONS:
+        dest.write_text(_redact(relative, src.read_text(encoding="utf-8")), encoding="utf-8")
+        return
     if dest.name.endswith(".json.gz"):
         data = src.read_bytes()
         with dest.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
@@ -71,7 +103,7 @@ def refresh(source: Path, target: Path = CONTRACT_DIR) -> list[Path]:
             rel = f.relative_to(source)
             wanted[target / rel.parent / _target_name(f)] = f
     for dest, src in wanted.items():
-        _write(src, dest)
+        _write(src, dest, src.relative_to(source).as_posix())
     if target.exists():
         for old in sorted(p for p in target.rglob("*") if p.is_file()):
             if old not in wanted:

@@ -121,7 +121,10 @@ def _declared_variables(app_dir: Path) -> dict[str, bool]:
 def test_apps_index_matches_each_apps_secret_variables() -> None:
     manifests = load_manifests(APPS)
     workspace = json.loads((APPS / "package.json").read_text())["workspaces"]
-    assert sorted(a.path for a in manifests.apps) == sorted(w for w in workspace if w != "shared")
+    library = APPS / "shared"  # apps/shared: the apps' own library workspace (not an app, not ../shared)
+    assert library.is_dir()
+    apps = [w for w in workspace if APPS / w != library]
+    assert sorted(a.path for a in manifests.apps) == sorted(apps)
     for app in manifests.apps:
         declared = _declared_variables(APPS / app.path)
         assert declared, f"{app.name}: no applicationVariables found"
