@@ -169,14 +169,6 @@ def proxy_command(outputs: Any, port: int) -> list[str]:
             f"--project={outputs.project}", f"--port={port}"]
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def run_bootstrap(stack: str, email: str, workspace_name: str, url: str, secrets_dir: str,
                   dry_run: bool, *, runner: Any = None, port: int | None = None) -> BootstrapReport | None:
     """`inv bootstrap`: against the stack's server (through `gcloud run services proxy`) and Secret
@@ -185,6 +177,7 @@ def run_bootstrap(stack: str, email: str, workspace_name: str, url: str, secrets
 
     from deploy.context import outputs_for, runner_for
     from deploy.preconditions import PreconditionError, Problem
+    from deploy.runner import free_port
     from deploy.secrets import DirSecretStore, GcloudSecretStore
 
     proxy: list[str] | None = None
@@ -202,7 +195,7 @@ def run_bootstrap(stack: str, email: str, workspace_name: str, url: str, secrets
                                 "deploy_user_secret")
         if problems:
             raise PreconditionError("bootstrap", problems)
-        port = port or _free_port()
+        port = port or free_port()
         proxy = proxy_command(outputs, port)
         base_url, store = f"http://127.0.0.1:{port}", GcloudSecretStore(runner, outputs)
         user_secret, key_secret = str(outputs.deploy_user_secret), str(outputs.twenty_api_key_secret)

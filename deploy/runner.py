@@ -70,6 +70,13 @@ class _Process:
                 self.proc.kill()
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on now, for a local proxy (`wait_for_port` then waits for it)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
 def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

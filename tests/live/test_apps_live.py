@@ -23,6 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.live_twenty import LiveTwenty
+
 pytestmark = pytest.mark.live
 
 REPO = Path(__file__).resolve().parents[2]
@@ -67,14 +69,13 @@ class Sink:
         self.server.server_close()
 
 
-class Live:
+class Live(LiveTwenty):
+    """The live Twenty (tests/live_twenty.py) with the calls these proofs make."""
+
     def __init__(self) -> None:
-        self.url = os.environ["TWENTY_LIVE_URL"].rstrip("/")
-        self.key = os.environ["TWENTY_LIVE_KEY"]
-        self.email = os.environ.get("TWENTY_LIVE_USER_EMAIL", "")
-        self.password = os.environ.get("TWENTY_LIVE_USER_PASSWORD", "")
+        super().__init__()
         self.http = httpx.Client(
-            base_url=self.url, timeout=60, headers={"Authorization": f"Bearer {self.key}"}
+            base_url=self.base_url, timeout=60, headers={"Authorization": f"Bearer {self.api_key}"}
         )
 
     def rest(self, method: str, path: str, **kw: Any) -> Any:
@@ -124,16 +125,18 @@ def live(sink: Sink) -> Live:
     }
 
     async def deploy() -> Any:
-        async with TwentyClient(target.url, api_key=target.key) as client:
+        async with TwentyClient(target.base_url, api_key=target.api_key) as client:
             return await reconcile(
                 client,
                 load_manifests(REPO / "apps"),
                 stack=settings,
                 secrets=DictSecretSource(SECRETS),
-                server_url=target.url,
+                server_url=target.base_url,
                 apply=True,
                 rotate_secrets=True,
-                user_session=lambda: TwentyClient.login(target.url, target.email, target.password),
+                user_session=lambda: TwentyClient.login(
+                    target.base_url, target.user_email, target.user_password
+                ),
             )
 
     outcome = asyncio.run(deploy())
