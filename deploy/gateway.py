@@ -1,9 +1,8 @@
-# ruff: noqa: E501  (GraphQL documents read best one per line)
-"""Every Twenty call the reconciler makes, as named methods over the one client (`twenty_api`).
+"""Every Twenty call the reconciler makes, over the one client (`twenty_api`), counted.
 
-The GraphQL documents are the ones the captured 2.21.0 contract shows (shared/twenty-api/
-examples and app-sync/calls); the gateway counts the writes it sends so the report (and the tests)
-can prove a no-change deploy writes nothing.
+The reconciler names an operation from `twenty_api` (`twenty_api.agents.CREATE_AGENT`, …) and
+runs it here with `read`/`write`/`plan`; the gateway counts the calls and the writes it sends so
+the report (and the tests) can prove a no-change deploy writes nothing. No GraphQL is written here.
 """
 
 from __future__ import annotations
@@ -11,49 +10,15 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Protocol
 
-ALREADY_CLAIMED = "UNIVERSAL_IDENTIFIER_ALREADY_CLAIMED"
+from twenty_api import agents as agents_api
+from twenty_api.applications import UPLOAD_APPLICATION_FILE
+from twenty_api.operations import Operation
 
-Q_AGENTS = ("query FindManyAgents { findManyAgents { id name label icon description prompt modelId "
-            "responseFormat roleId isCustom applicationId modelConfiguration } }")
-M_CREATE_AGENT = ("mutation CreateOneAgent($input: CreateAgentInput!) { createOneAgent(input: $input) "
-                  "{ id name label roleId } }")
-M_UPDATE_AGENT = ("mutation UpdateOneAgent($input: UpdateAgentInput!) { updateOneAgent(input: $input) "
-                  "{ id name label roleId } }")
-Q_ROLES = ("query GetRoles { getRoles { id label description canUpdateAllSettings canAccessAllTools "
-           "canReadAllObjectRecords canUpdateAllObjectRecords canSoftDeleteAllObjectRecords "
-           "canDestroyAllObjectRecords canBeAssignedToUsers canBeAssignedToAgents canBeAssignedToApiKeys } }")
-M_CREATE_ROLE = ("mutation CreateOneRole($input: CreateRoleInput!) { createOneRole(createRoleInput: $input) "
-                 "{ id label } }")
-M_UPDATE_ROLE = ("mutation UpdateOneRole($input: UpdateRoleInput!) { updateOneRole(updateRoleInput: $input) "
-                 "{ id label } }")
-M_ASSIGN_ROLE = ("mutation AssignRoleToAgent($agentId: UUID!, $roleId: UUID!) { assignRoleToAgent(agentId: $agentId, roleId: $roleId) }")
-Q_WEBHOOKS = "query Webhooks { webhooks { id targetUrl operations description secret } }"
-M_CREATE_WEBHOOK = ("mutation CreateWebhook($input: CreateWebhookInput!) { createWebhook(input: $input) "
-                    "{ id targetUrl operations description } }")
-M_UPDATE_WEBHOOK = ("mutation UpdateWebhook($input: UpdateWebhookInput!) { updateWebhook(input: $input) "
-                    "{ id targetUrl operations description } }")
-Q_OBJECT_NAMES = ("query ObjectNames { objects(paging: {first: 1000}) { edges { node { id nameSingular "
-                  "namePlural universalIdentifier applicationId } } } }")
-M_SYNC = ("mutation SyncApplication($manifest: JSON!, $dryRun: Boolean) { syncApplication(manifest: $manifest, "
-          "dryRun: $dryRun) { applicationUniversalIdentifier actions } }")
-M_REGISTER = ("mutation CreateApplicationRegistration($input: CreateApplicationRegistrationInput!) { "
-              "createApplicationRegistration(input: $input) { applicationRegistration { id universalIdentifier "
-              "oAuthClientId } clientSecret } }")
-Q_REGISTRATION = ("query FindApplicationRegistrationByUniversalIdentifier($universalIdentifier: String!) { "
-                  "findApplicationRegistrationByUniversalIdentifier(universalIdentifier: $universalIdentifier) "
-                  "{ id universalIdentifier name oAuthClientId } }")
-M_DEV_APP = ("mutation CreateDevelopmentApplication($universalIdentifier: String!, $name: String!) { "
-             "createDevelopmentApplication(universalIdentifier: $universalIdentifier, name: $name) "
-             "{ id universalIdentifier } }")
-M_UPLOAD = ("mutation UploadApplicationFile($file: Upload!, $applicationUniversalIdentifier: String!, "
-            "$fileFolder: FileFolder!, $filePath: String!) { uploadApplicationFile(file: $file, "
-            "applicationUniversalIdentifier: $applicationUniversalIdentifier, fileFolder: $fileFolder, "
-            "filePath: $filePath) { path } }")
-Q_APPLICATION = ("query FindOneApplication($universalIdentifier: UUID!) { findOneApplication(universalIdentifier: "
-                 "$universalIdentifier) { id name universalIdentifier applicationVariables { key value isSecret } } }")
-M_SET_VARIABLE = ("mutation UpdateOneApplicationVariable($key: String!, $value: String!, $applicationId: UUID!) { "
-                  "updateOneApplicationVariable(key: $key, value: $value, applicationId: $applicationId) }")
-M_ACTIVATE = "mutation ActivateWorkflowVersion($id: UUID!) { activateWorkflowVersion(workflowVersionId: $id) }"
+# Until deploy/kinds/workflows.py names its operations from twenty_api (it still sends these
+# documents through the string-taking `query`/`mutate` below).
+Q_AGENTS = agents_api.FIND_AGENTS.document
+M_ACTIVATE = ("mutation ActivateWorkflowVersion($id: UUID!) { "
+              "activateWorkflowVersion(workflowVersionId: $id) }")
 M_CREATE_STEP = ("mutation CreateWorkflowVersionStep($input: CreateWorkflowVersionStepInput!) { "
                  "createWorkflowVersionStep(input: $input) { triggerDiff stepsDiff } }")
 M_UPDATE_STEP = ("mutation UpdateWorkflowVersionStep($input: UpdateWorkflowVersionStepInput!) { "
@@ -61,8 +26,7 @@ M_UPDATE_STEP = ("mutation UpdateWorkflowVersionStep($input: UpdateWorkflowVersi
 
 
 class Client(Protocol):  # the part of twenty_api.TwentyClient the reconciler uses
-    async def graphql(self, query: str, variables: dict[str, Any] | None = None,
-                      endpoint: str = "graphql") -> dict[str, Any]: ...
+    async def run(self, op: Operation, variables: dict[str, Any] | None = None) -> Any: ...
 
 
 class Gateway:
@@ -72,17 +36,36 @@ class Gateway:
         self.writes: Counter[str] = Counter()
         self.calls = 0
 
+    async def read(self, op: Operation, variables: dict[str, Any] | None = None, *,
+                   as_user: bool = False) -> Any:
+        """A read: the value under the operation's root field."""
+        if op.writes:
+            raise ValueError(f"{op.root} writes: send it with Gateway.write")
+        self.calls += 1
+        return await self._pick(as_user).run(op, variables)
+
+    async def write(self, op: Operation, variables: dict[str, Any] | None = None, *,
+                    as_user: bool = False) -> Any:
+        """A write, counted under the operation's root field."""
+        if not op.writes:
+            raise ValueError(f"{op.root} does not write: send it with Gateway.read or Gateway.plan")
+        self.calls += 1
+        self.writes[op.root] += 1
+        return await self._pick(as_user).run(op, variables)
+
     async def query(self, doc: str, variables: dict[str, Any] | None = None, *,
                     endpoint: str = "metadata", as_user: bool = False) -> dict[str, Any]:
         self.calls += 1
         client = self.user_client if as_user and self.user_client is not None else self.client
         return await client.graphql(doc, variables, endpoint=endpoint)
 
-    async def plan(self, doc: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def plan(self, op: Operation, variables: dict[str, Any] | None = None) -> Any:
         """A mutation that only plans (``syncApplication(dryRun: true)``): not a write, and safe to
         retry when Twenty or the network fails half-way."""
+        if not op.safe:
+            raise ValueError(f"{op.root} is not marked safe to repeat; a plan must change nothing")
         self.calls += 1
-        return await self.client.graphql(doc, variables, endpoint="metadata", safe=True)
+        return await self.client.run(op, variables)
 
     async def client_config(self) -> dict[str, Any]:
         self.calls += 1
@@ -118,8 +101,8 @@ class Gateway:
     async def create_webhook(self, body: dict[str, Any]) -> dict[str, Any]:
         self.calls += 1
         self.writes["createWebhook"] += 1
-        return await self.client.create_webhook(body["targetUrl"], body["operations"], body.get("description"),
-                                                body.get("secret"))
+        return await self.client.create_webhook(body["targetUrl"], body["operations"],
+                                                body.get("description"), body.get("secret"))
 
     async def list_records(self, plural: str, *, filter: Any = None, as_user: bool = False,
                            limit: int = 200) -> list[dict[str, Any]]:
@@ -127,7 +110,8 @@ class Gateway:
         page = await self._pick(as_user).list_records(plural, filter=filter, limit=limit)
         return list(page.records)
 
-    async def create_record(self, plural: str, data: dict[str, Any], *, as_user: bool = False) -> dict[str, Any]:
+    async def create_record(self, plural: str, data: dict[str, Any], *,
+                            as_user: bool = False) -> dict[str, Any]:
         self.calls += 1
         self.writes[f"create:{plural}"] += 1
         return await self._pick(as_user).create_record(plural, data)
@@ -144,4 +128,5 @@ class Gateway:
         self.calls += 1
         self.writes["uploadApplicationFile"] += 1
         return await self.client.graphql_upload(
-            M_UPLOAD, variables, {"variables.file": (filename, content, content_type)}, endpoint="metadata")
+            UPLOAD_APPLICATION_FILE.document, variables,
+            {"variables.file": (filename, content, content_type)}, endpoint="metadata")

@@ -7,6 +7,7 @@ import re
 from typing import Any, Literal
 
 from twenty_api.errors import TwentyRateLimitError, TwentyServerError, error_from_graphql
+from twenty_api.operations import Operation
 from twenty_api.transport import ClientCore, Multipart, _dumps
 
 _MUTATION_RE = re.compile(r"(?<![A-Za-z0-9_])(mutation|subscription)(?![A-Za-z0-9_])")
@@ -47,6 +48,12 @@ class GraphQLMixin(ClientCore):
             payload["variables"] = variables
         mutation = _is_mutation(query) if safe is None else not safe
         return await self._graphql_call(endpoint, mutation, json_body=payload)
+
+    async def run(self, op: Operation, variables: dict[str, Any] | None = None) -> Any:
+        """Run a named operation (``twenty_api.operations``) and return the value under its root
+        field. Reads are retried; a write only when Twenty refused it before running anything."""
+        data = await self.graphql(op.document, variables, op.endpoint, safe=not op.writes)
+        return data.get(op.root)
 
     async def graphql_upload(
         self,

@@ -8,7 +8,15 @@ from typing import Any
 
 from twenty_api.args import _id
 from twenty_api.errors import TwentyError
+from twenty_api.operations import mutation
 from twenty_api.transport import ClientCore
+
+# GraphQL: 2.21's REST webhook PATCH does not take every field the metadata mutation does
+UPDATE_WEBHOOK = mutation(
+    "updateWebhook",
+    "mutation UpdateWebhook($input: UpdateWebhookInput!) { updateWebhook(input: $input) "
+    "{ id targetUrl operations description } }",
+)
 
 
 class WebhooksMixin(ClientCore):

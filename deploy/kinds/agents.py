@@ -24,16 +24,8 @@ from deploy.engine import (
     squash_ws,
     with_marker,
 )
-from deploy.gateway import (
-    M_ASSIGN_ROLE,
-    M_CREATE_AGENT,
-    M_CREATE_ROLE,
-    M_UPDATE_AGENT,
-    M_UPDATE_ROLE,
-    Q_AGENTS,
-    Q_ROLES,
-)
 from deploy.manifests import AGENT_NAME_PREFIX, AgentManifest, stable_uuid
+from twenty_api import agents as api
 
 KIND = "agents"
 # twenty-shared AutoSelectSmartModelId / AutoSelectFastModelId at 2.21.0
@@ -86,8 +78,8 @@ class Agents:
         return [f"agents ({', '.join(names)}): {problem}" for problem, names in problems.items()]
 
     async def plan(self, ctx: DeployContext) -> list[Item]:
-        agents = (await ctx.gw.query(Q_AGENTS)).get("findManyAgents") or []
-        roles = {r["id"]: r for r in (await ctx.gw.query(Q_ROLES)).get("getRoles") or []}
+        agents = await ctx.gw.read(api.FIND_AGENTS) or []
+        roles = {r["id"]: r for r in await ctx.gw.read(api.GET_ROLES) or []}
         by_name = {a.get("name"): a for a in agents}
         wanted = {a.twenty_name for a in ctx.manifests.agents}
         items = []
@@ -139,19 +131,17 @@ class Agents:
         async def apply() -> list[str]:
             agent_id = live["id"] if live else None
             if agent_id is None:
-                made = await ctx.gw.mutate("createOneAgent", M_CREATE_AGENT, {"input": desired})
-                agent_id = made["createOneAgent"]["id"]
+                made = await ctx.gw.write(api.CREATE_AGENT, {"input": desired})
+                agent_id = made["id"]
             elif agent_changed:
-                await ctx.gw.mutate("updateOneAgent", M_UPDATE_AGENT,
-                                    {"input": {"id": agent_id, **agent_changed}})
+                await ctx.gw.write(api.UPDATE_AGENT, {"input": {"id": agent_id, **agent_changed}})
             ctx.agent_ids[agent.name] = agent_id
             if live_role is None:
-                await ctx.gw.mutate("createOneRole", M_CREATE_ROLE, {"input": {"id": rid, **role_input}})
+                await ctx.gw.write(api.CREATE_ROLE, {"input": {"id": rid, **role_input}})
             elif role_changed:
-                await ctx.gw.mutate("updateOneRole", M_UPDATE_ROLE,
-                                    {"input": {"id": rid, "update": role_changed}})
+                await ctx.gw.write(api.UPDATE_ROLE, {"input": {"id": rid, "update": role_changed}})
             if assign:
-                await ctx.gw.mutate("assignRoleToAgent", M_ASSIGN_ROLE, {"agentId": agent_id, "roleId": rid})
+                await ctx.gw.write(api.ASSIGN_ROLE_TO_AGENT, {"agentId": agent_id, "roleId": rid})
             return [f"id {agent_id}"]
 
         calls = (["createOneAgent"] if live is None else ["updateOneAgent"] if agent_changed else [])

@@ -23,17 +23,9 @@ import anyio
 
 from deploy.appbuild import BuildMissing, BuiltApp, load_built_app
 from deploy.engine import DeployContext, Item, gather, secrets_missing
-from deploy.gateway import (
-    ALREADY_CLAIMED,
-    M_DEV_APP,
-    M_REGISTER,
-    M_SET_VARIABLE,
-    M_SYNC,
-    Q_APPLICATION,
-    Q_OBJECT_NAMES,
-    Q_REGISTRATION,
-)
 from deploy.manifests import AppEntry
+from twenty_api import applications as api
+from twenty_api.applications import ALREADY_CLAIMED
 
 KIND = "apps"
 
@@ -71,7 +63,7 @@ class Apps:
     name = KIND
 
     async def plan(self, ctx: DeployContext) -> list[Item]:
-        edges = (await ctx.gw.query(Q_OBJECT_NAMES)).get("objects", {}).get("edges") or []
+        edges = (await ctx.gw.read(api.OBJECT_NAMES) or {}).get("edges") or []
         live_objects = [e["node"] for e in edges if isinstance(e, dict) and e.get("node")]
         return await gather(ctx.concurrency,
                             [partial(self._plan_one, ctx, e, live_objects) for e in ctx.manifests.apps])
@@ -92,16 +84,16 @@ class Apps:
 
     async def _live_app(self, ctx: DeployContext, built: BuiltApp) -> dict[str, Any] | None:
         try:
-            data = await ctx.gw.query(Q_APPLICATION, {"universalIdentifier": built.universal_identifier})
+            return await ctx.gw.read(api.FIND_APPLICATION,
+                                     {"universalIdentifier": built.universal_identifier})
         except Exception as e:  # 2.21 answers a GraphQL NOT_FOUND error for an unknown app
             if "NOT_FOUND" in str(getattr(e, "code", "")) or "not found" in str(e).lower():
                 return None
             raise
-        return data.get("findOneApplication")
 
     async def _item(self, ctx: DeployContext, entry: AppEntry, built: BuiltApp) -> Item:
-        plan = await ctx.gw.plan(M_SYNC, {"manifest": built.manifest, "dryRun": True})
-        actions = list((plan.get("syncApplication") or {}).get("actions") or [])
+        plan = await ctx.gw.plan(api.PLAN_APPLICATION_SYNC, {"manifest": built.manifest, "dryRun": True})
+        actions = list((plan or {}).get("actions") or [])
         live = await self._live_app(ctx, built)
         var_lines, to_set = self._variables(ctx, entry, built, live)
         setting_lines, plain_set = self._settings(ctx, entry, built, live)
@@ -126,11 +118,11 @@ class Apps:
                 app_id = await self._sync(ctx, built)
             for key, secret in to_set:
                 value = values[secret]
-                await ctx.gw.mutate("updateOneApplicationVariable", M_SET_VARIABLE,
-                                    {"key": key, "value": value, "applicationId": app_id})
+                await ctx.gw.write(api.SET_APPLICATION_VARIABLE,
+                                   {"key": key, "value": value, "applicationId": app_id})
             for key, value in plain_set:
-                await ctx.gw.mutate("updateOneApplicationVariable", M_SET_VARIABLE,
-                                    {"key": key, "value": value, "applicationId": app_id})
+                await ctx.gw.write(api.SET_APPLICATION_VARIABLE,
+                                   {"key": key, "value": value, "applicationId": app_id})
             return []
 
         calls = (["createApplicationRegistration (if none)", "createDevelopmentApplication",
@@ -202,21 +194,20 @@ class Apps:
         gw, uid = ctx.gw, built.universal_identifier
         found = None
         try:
-            found = (await gw.query(Q_REGISTRATION, {"universalIdentifier": uid})).get(
-                "findApplicationRegistrationByUniversalIdentifier")
+            found = await gw.read(api.FIND_REGISTRATION, {"universalIdentifier": uid})
         except Exception as e:
             if "NOT_FOUND" not in str(getattr(e, "code", "")) and "not found" not in str(e).lower():
                 raise
         if not found:
             try:
-                await gw.mutate("createApplicationRegistration", M_REGISTER,
-                                {"input": {"name": built.display_name, "universalIdentifier": uid}})
+                await gw.write(api.CREATE_REGISTRATION,
+                               {"input": {"name": built.display_name, "universalIdentifier": uid}})
             except Exception as e:  # a run killed after this call: the registration is ours already
                 if not _claimed(e):
                     raise
-        app = await gw.mutate("createDevelopmentApplication", M_DEV_APP,
-                              {"universalIdentifier": uid, "name": built.display_name})
-        app_id = str(app["createDevelopmentApplication"]["id"])
+        app = await gw.write(api.CREATE_DEVELOPMENT_APPLICATION,
+                             {"universalIdentifier": uid, "name": built.display_name})
+        app_id = str(app["id"])
         limiter = anyio.CapacityLimiter(4)
 
         async def upload(f: Any) -> None:
@@ -227,5 +218,5 @@ class Apps:
         async with anyio.create_task_group() as tg:
             for f in built.files:
                 tg.start_soon(upload, f)
-        await gw.mutate("syncApplication", M_SYNC, {"manifest": built.manifest})
+        await gw.write(api.SYNC_APPLICATION, {"manifest": built.manifest})
         return app_id

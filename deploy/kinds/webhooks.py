@@ -15,8 +15,8 @@ from deploy.engine import (
     secrets_missing,
     with_marker,
 )
-from deploy.gateway import M_UPDATE_WEBHOOK
 from deploy.manifests import WebhookManifest
+from twenty_api.webhooks import UPDATE_WEBHOOK
 
 KIND = "webhooks"
 HIDDEN = frozenset({"secret"})
@@ -79,8 +79,7 @@ class Webhooks:
         update = {k: desired[k] for k in changed}
 
         async def patch() -> list[str]:
-            await ctx.gw.mutate("updateWebhook", M_UPDATE_WEBHOOK,
-                                {"input": {"id": live["id"], "update": update}})
+            await ctx.gw.write(UPDATE_WEBHOOK, {"input": {"id": live["id"], "update": update}})
             return []
 
         return Item(KIND, hook.name, "update", describe_changes(cmp_live, changed, HIDDEN), patch,

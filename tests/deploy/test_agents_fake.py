@@ -1,8 +1,9 @@
 """The reconciler's agents against the fake Twenty with an AI provider (`fake_twenty.ai_configured`):
 the fake's createOneAgent/updateOneAgent/createOneRole/updateOneRole/assignRoleToAgent follow 2.21.0
-(tests/fake_twenty/agents.py names the source files), so these are the double-based tests of
-test_agents_double.py replayed over real HTTP: agents created with their roles, a second run writes
-nothing (counted on the fake's request log), a label change is exactly one updateOneAgent."""
+(tests/fake_twenty/agents.py names the source files), over real HTTP: agents created with their
+roles, a second run writes nothing (counted on the fake's request log), a label change is exactly one
+updateOneAgent, a run killed between agent and role is finished by the next, agents not ours are
+left alone."""
 
 from __future__ import annotations
 
@@ -123,3 +124,78 @@ async def test_full_deploy_with_agents_and_the_workflow_that_uses_one(twenty, tm
                                "workflows/new-lead"}
     second, wire = await deploy(twenty, apps)
     assert wire.writes == [] and set(ops(second).values()) == {"unchanged"}
+
+
+# ---- what test_agents_double.py pinned against an in-memory double, now over real HTTP ----------
+
+async def _agents_by_name(fake) -> dict[str, dict[str, Any]]:
+    return {a["name"]: a for a in (await metadata(fake, Q))["findManyAgents"]}
+
+
+def _standard_agent(fake, name: str) -> None:
+    """A non-custom agent as 2.21 seeds its own (`helper`), straight into the fake's table."""
+    table = fake.runtime.store.entity_table("seed:findManyAgents")
+    table["std-" + name] = {"__typename": "Agent", "id": "20202020-0000-4000-8000-00000000beef", "name": name,
+                            "label": "Writer", "prompt": "standard", "isCustom": False,
+                            "description": "Twenty's own", "roleId": None, "modelId": "auto",
+                            "icon": None, "responseFormat": None, "applicationId": None,
+                            "modelConfiguration": None}
+
+
+async def test_prompt_change_is_one_update(twenty, tmp_path):
+    await run(twenty, make_apps_dir(tmp_path / "v1"))
+    out = await run(twenty, make_apps_dir(tmp_path / "v2", analyst_extra="Cite record ids."))
+    assert dict(out.gateway.writes) == {"updateOneAgent": 1}
+    item = next(i for i in out.items if i.name == "analyst")
+    assert item.op == "update" and item.changes[0].startswith("prompt: ")
+
+
+async def test_killed_between_agent_and_role_is_finished_next_run(twenty, tmp_path):
+    from tests.deploy.wire import CountingTransport, Killed
+
+    apps = make_apps_dir(tmp_path / "apps")
+    (apps / "agents" / "writer.yaml").unlink()
+    wire = CountingTransport(kill_after=1)  # dies once createOneAgent reached the server
+    async with TwentyClient(twenty.base_url, api_key=twenty.api_key, rate_limit=None,
+                            transport=wire) as client:
+        with pytest.raises(BaseException) as died:  # Killed, maybe inside a task group's exception group
+            await reconcile(client, load_manifests(apps), stack=STACK, secrets=DictSecretSource(SECRETS),
+                            server_url="https://crm.example.com", apply=True, only=["agents"])
+    assert died.type is Killed or died.group_contains(Killed)
+    assert wire.writes == ["createOneAgent"]
+    analyst = (await _agents_by_name(twenty))["twenty-gcp-analyst"]
+    assert analyst["roleId"] is None
+    out = await run(twenty, apps)
+    assert dict(out.gateway.writes) == {"createOneRole": 1, "assignRoleToAgent": 1}
+    assert out.items[0].op == "update"
+    custom = [a for a in (await _agents_by_name(twenty)).values() if a["isCustom"]]
+    assert len(custom) == 1 and custom[0]["roleId"] is not None
+
+
+async def test_a_name_taken_by_an_agent_that_is_not_ours_is_left_alone(twenty, tmp_path):
+    await metadata(twenty, Q)  # the fake seeds its agents table on first read
+    _standard_agent(twenty, "twenty-gcp-writer")
+    out = await run(twenty, make_apps_dir(tmp_path / "apps"))
+    writer = next(i for i in out.items if i.name == "writer")
+    assert writer.op == "conflict" and "not ours" in writer.changes[0]
+    assert (await _agents_by_name(twenty))["twenty-gcp-writer"]["prompt"] == "standard"
+    assert "updateOneAgent" not in out.gateway.writes
+
+
+async def test_orphaned_agent_reported_not_deleted(twenty, tmp_path):
+    apps = make_apps_dir(tmp_path / "apps")
+    await run(twenty, apps)
+    (apps / "agents" / "writer.yaml").unlink()
+    out = await run(twenty, apps)
+    assert ("writer", "orphaned") in [(i.name, i.op) for i in out.items]
+    assert {"twenty-gcp-analyst", "twenty-gcp-writer"} <= set(await _agents_by_name(twenty))
+
+
+async def test_a_standard_agent_with_the_bare_name_does_not_block_ours(twenty, tmp_path):
+    # 2.21 seeds a standard agent `helper`; our `helper` manifest must still deploy beside it.
+    await metadata(twenty, Q)
+    _standard_agent(twenty, "writer")
+    out = await run(twenty, make_apps_dir(tmp_path / "apps"))
+    assert ("writer", "create", "done") in [(i.name, i.op, i.status) for i in out.items]
+    agents = await _agents_by_name(twenty)
+    assert agents["writer"]["prompt"] == "standard" and agents["twenty-gcp-writer"]["isCustom"] is True
