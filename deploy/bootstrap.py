@@ -28,15 +28,19 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from deploy.secrets import SecretMissing
-from staging.bootstrap import BootstrapError, mint_api_key, sign_up_first_workspace
-
-UPDATE_WORKSPACE = (
-    "mutation UpdateWorkspace($data: UpdateWorkspaceInput!) { updateWorkspace(data: $data) "
-    "{ id isPublicInviteLinkEnabled } }"
+from twenty_api.workspace_setup import (
+    close_public_invite_link,
+    current_workspace,
+    mint_api_key,
+    sign_up_first_workspace,
 )
-CURRENT_WORKSPACE = "query { currentWorkspace { id displayName isPublicInviteLinkEnabled } }"
+
 KEY_NAME = "twenty-gcp deploy"
 KEY_DAYS = 365
+
+
+class BootstrapError(RuntimeError):
+    """What `inv bootstrap` cannot do on its own: a bad stored secret, no e-mail, a server taken."""
 
 
 class SecretStore(Protocol):
@@ -104,14 +108,8 @@ async def bootstrap(
     except TwentyAuthError as signin_error:
         say("no such user yet: signing up the first workspace")
 
-        async def call(query: str, variables: dict[str, Any] | None, token: str | None) -> dict[str, Any]:
-            if token is None:
-                return await TwentyClient.public_graphql(base_url, query, variables)
-            async with TwentyClient(base_url, access_token=token) as client:
-                return await client.graphql(query, variables, endpoint="metadata")
-
         try:
-            _, access = await sign_up_first_workspace(call, base_url, creds["email"], creds["password"],
+            _, access = await sign_up_first_workspace(base_url, creds["email"], creds["password"],
                                                       workspace_name=workspace_name)
         except TwentyError as e:
             if created:  # the password stored for a sign-up that did not happen is never used
@@ -125,11 +123,8 @@ async def bootstrap(
         user = TwentyClient(base_url, access_token=access)
 
     async with user:
-        workspace = (await user.graphql(CURRENT_WORKSPACE, endpoint="metadata"))["currentWorkspace"]
-        report.workspace_id = str(workspace["id"])
-        if workspace.get("isPublicInviteLinkEnabled"):
-            await user.graphql(UPDATE_WORKSPACE, {"data": {"isPublicInviteLinkEnabled": False}},
-                               endpoint="metadata")
+        report.workspace_id = str((await current_workspace(user))["id"])
+        if await close_public_invite_link(user):
             report.add("sign-up", "closed (public invite link off; no new workspaces)")
         else:
             report.add("sign-up", "already closed")
@@ -152,10 +147,7 @@ async def _ensure_key(user: Any, store: SecretStore, key_secret: str, workspace_
         except TwentyError:
             pass
 
-    async def call(query: str, variables: dict[str, Any] | None, _token: str | None) -> dict[str, Any]:
-        return await user.graphql(query, variables, endpoint="metadata")
-
-    _, api_key, role = await mint_api_key(call, "", key_name=KEY_NAME, key_days=KEY_DAYS)
+    _, api_key, role = await mint_api_key(user, key_name=KEY_NAME, key_days=KEY_DAYS)
     store.put(key_secret, api_key)
     return f"created ({role} role, {KEY_DAYS} days), stored in `{key_secret}`"
 

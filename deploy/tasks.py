@@ -13,13 +13,13 @@ def _guard(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     """Turn the errors a user can act on into one clear line instead of a traceback."""
     import httpx
 
+    from deploy.bootstrap import BootstrapError
     from deploy.engine import DeployBlocked, first_error
     from deploy.flags import FlagError
     from deploy.manifests import ManifestError
     from deploy.preconditions import PreconditionError
     from deploy.runner import CommandFailed
     from deploy.secrets import SecretMissing
-    from staging.bootstrap import BootstrapError
     from twenty_api import TwentyError
 
     actionable = (PreconditionError, FlagError, CommandFailed, SecretMissing, FileNotFoundError,

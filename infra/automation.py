@@ -279,7 +279,7 @@ def config_to_set(
         raise PreconditionError(list(missing.values()))
     if derived:
         # A throwaway stage.test stack signs its own first user up over the public URL within minutes
-        # of `up` (staging/bootstrap.py), so it is public from the start; named stacks stay private
+        # of `up` (twenty_api/workspace_setup.py), so it is public from the start; named stacks stay private
         # until the operator has created the first workspace (docs/infra.md, "First workspace").
         entries[f"{project}:workspaceBootstrapped"] = ConfigEntry("true", secret=False)
     return entries

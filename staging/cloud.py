@@ -18,8 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from staging.bootstrap import Bootstrapped, bootstrap_workspace
 from staging.stackplan import REPO_ROOT
+from twenty_api.workspace_setup import Bootstrapped
 
 GCLOUD_INSTALL_HELP = (
     "`gcloud` is not on PATH; the staging run stores the deploy key in Secret Manager with it. "
@@ -134,18 +134,10 @@ class RealCloudLayer:
         workspace_name: str,
         on_secret: Callable[[str], object],
     ) -> Bootstrapped:
-        from twenty_api import TwentyClient
-
-        async def call(query: str, variables: dict[str, Any] | None, token: str | None) -> dict[str, Any]:
-            if token is None:
-                return await TwentyClient.public_graphql(base_url, query, variables)
-            async with TwentyClient(base_url=base_url, access_token=token) as client:
-                return await client.graphql(query, variables, endpoint="metadata")
+        from twenty_api.workspace_setup import bootstrap_workspace
 
         return asyncio.run(
-            bootstrap_workspace(
-                call, base_url, email, password, workspace_name=workspace_name, on_secret=on_secret
-            )
+            bootstrap_workspace(base_url, email, password, workspace_name=workspace_name, on_secret=on_secret)
         )
 
     def find_records(self, base_url: str, api_key: str, plural: str, filter: str) -> list[dict[str, Any]]:

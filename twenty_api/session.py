@@ -11,6 +11,7 @@ from twenty_api.errors import (
     error_from_graphql,
     error_from_response,
 )
+from twenty_api.operations import Operation, mutation
 from twenty_api.settings import TwentySettings
 from twenty_api.transport import (
     ClientCore,
@@ -22,6 +23,21 @@ from twenty_api.transport import (
     post_anonymous,
 )
 from twenty_api.urls import normalize_base_url, origin_of
+
+# 2.21's password log-in (auth.resolver.ts); the exchange is also the third step of a first sign-up
+LOGIN_TOKEN_FROM_CREDENTIALS = mutation(
+    "getLoginTokenFromCredentials",
+    "mutation($email: String!, $password: String!, $origin: String!) { "
+    "getLoginTokenFromCredentials(email: $email, password: $password, origin: $origin) "
+    "{ loginToken { token expiresAt } } }",
+)
+EXCHANGE_LOGIN_TOKEN = mutation(
+    "getAuthTokensFromLoginToken",
+    "mutation($loginToken: String!, $origin: String!) { "
+    "getAuthTokensFromLoginToken(loginToken: $loginToken, origin: $origin) "
+    "{ tokens { accessOrWorkspaceAgnosticToken { token expiresAt } "
+    "refreshToken { token expiresAt } } } }",
+)
 
 
 class SessionMixin(ClientCore):
@@ -59,19 +75,14 @@ class SessionMixin(ClientCore):
             login_token = await cls._login_step(
                 http,
                 base,
-                "mutation($email: String!, $password: String!, $origin: String!) { "
-                "getLoginTokenFromCredentials(email: $email, password: $password, origin: $origin) "
-                "{ loginToken { token expiresAt } } }",
+                LOGIN_TOKEN_FROM_CREDENTIALS.document,
                 {"email": email, "password": password, "origin": origin},
                 ("getLoginTokenFromCredentials", "loginToken", "token"),
             )
             tokens = await cls._login_step(
                 http,
                 base,
-                "mutation($loginToken: String!, $origin: String!) { "
-                "getAuthTokensFromLoginToken(loginToken: $loginToken, origin: $origin) "
-                "{ tokens { accessOrWorkspaceAgnosticToken { token expiresAt } "
-                "refreshToken { token expiresAt } } } }",
+                EXCHANGE_LOGIN_TOKEN.document,
                 {"loginToken": login_token, "origin": origin},
                 ("getAuthTokensFromLoginToken", "tokens"),
             )
@@ -112,6 +123,21 @@ class SessionMixin(ClientCore):
                 response.status_code, body, method="POST", path=f"/{endpoint}", used_api_key=False
             )
         return dict(body["data"] or {})
+
+    @classmethod
+    async def public_run(
+        cls,
+        base_url: str,
+        op: Operation,
+        variables: dict[str, Any] | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> Any:
+        """A named operation that needs no token (``public_graphql``); the value under its root."""
+        data = await cls.public_graphql(
+            base_url, op.document, variables, endpoint=op.endpoint, transport=transport
+        )
+        return data.get(op.root)
 
     @staticmethod
     async def _login_step(

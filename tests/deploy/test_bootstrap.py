@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from deploy.bootstrap import bootstrap, run_bootstrap
+from deploy.bootstrap import BootstrapError, bootstrap, run_bootstrap
 from deploy.secrets import DirSecretStore
-from staging.bootstrap import BootstrapError
 from twenty_api import TwentyClient
 
 pytestmark = pytest.mark.anyio

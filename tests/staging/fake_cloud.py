@@ -8,8 +8,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from staging.bootstrap import Bootstrapped
 from staging.cloud import HttpResult
+from twenty_api.workspace_setup import Bootstrapped
 
 API_KEY = "eyJhbGciOiJIUzI1NiJ9.fake-deploy-api-key-0123456789"
 ACCESS_TOKEN = "eyJhbGciOiJIUzI1NiJ9.fake-user-access-token-abcdef"
