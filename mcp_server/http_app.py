@@ -1,7 +1,8 @@
 """Stateless streamable HTTP at /mcp with remote auth, /healthz, consent and admin routes.
 
 Auth: with MCP_SEALING_KEY set, the server is its own OAuth 2.1 authorization server (DCR,
-consent page, sealed tokens) and also accepts `Bearer <Twenty API key>`. Without it, only the
+consent page, sealed tokens) and, for "Sign in with Twenty", Twenty's OAuth client
+(auth/twenty_signin.py); it also accepts `Bearer <Twenty API key>`. Without it, only the
 Bearer API key path is served. Either way an unauthenticated /mcp request gets 401 with
 WWW-Authenticate pointing at the protected-resource metadata.
 """
@@ -69,6 +70,16 @@ def create_app(settings: ServerSettings | None = None, port: int = 8080) -> Star
     )
     provider.public_url = public_url
     provider.resource_url = f"{public_url}/mcp"
+    if oauth and settings.mcp_twenty_oauth:
+        from .auth.twenty_signin import TwentySignIn
+
+        provider.signin = TwentySignIn(
+            _LazyRuntime(),  # type: ignore[arg-type]
+            sealer,
+            store,
+            public_url,
+            client_id=settings.mcp_twenty_client_id or None,
+        )
     if oauth and not store.shared:
         log.warning(
             "OAuth codes and revocations are kept in memory only (MCP_PRIMER_BUCKET is not set): a "

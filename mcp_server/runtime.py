@@ -30,11 +30,16 @@ _MAX_CLIENTS = 256
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the Twenty API key (never logged) and what it may do."""
+    """Who is calling: the Twenty credential (never logged) and what it may do. The credential is an
+    API key, or with ``user_session`` a user's own Twenty OAuth access token (a remote user who
+    signed in with Twenty): then the user-session tools use it too, and Twenty records that user
+    as the author."""
 
     api_key: str = field(repr=False)
     scope: Scope
     label: str = "env"
+    user_session: bool = False
+    user_email: str | None = None
 
     @property
     def key_id(self) -> str:
@@ -44,12 +49,16 @@ class Principal:
 class Connection:
     """One call's view of Twenty: a ScopedClient (never the raw client) and the scope it enforces."""
 
-    def __init__(self, client: TwentyClient, scope: Scope, runtime: Runtime) -> None:
+    def __init__(
+        self, client: TwentyClient, scope: Scope, runtime: Runtime, principal: Principal | None = None
+    ) -> None:
         from .scoped import ScopedClient
 
         self.client = ScopedClient(client, scope)
         self.scope = scope
         self._runtime = runtime
+        self._user_session = principal is not None and principal.user_session
+        self._user_email = principal.user_email if principal is not None else None
 
     async def resolve(self, name: str, *, refresh: bool = False) -> ObjectInfo:
         """Any singular/plural/any-case name -> ObjectInfo, refused when outside the allow-list."""
@@ -76,11 +85,15 @@ class Connection:
 
     @property
     def user_email(self) -> str | None:
+        if self._user_session:
+            return self._user_email
         return self._runtime.settings.twenty_user_email
 
     async def ensure_user_client(self) -> ScopedClient | None:
         from .scoped import ScopedClient
 
+        if self._user_session:  # the caller's own Twenty session: it is the user client
+            return self.client
         raw = await self._runtime.get_user_client()
         return None if raw is None else ScopedClient(raw, self.scope)
 
@@ -118,7 +131,13 @@ class Runtime:
                 # A grant narrows the server's settings, never widens them (also for grants made
                 # before the settings were tightened).
                 p = principal()
-                return Principal(api_key=p.api_key, scope=p.scope.narrow(self.default_scope), label=p.label)
+                return Principal(
+                    api_key=p.api_key,
+                    scope=p.scope.narrow(self.default_scope),
+                    label=p.label,
+                    user_session=p.user_session,
+                    user_email=p.user_email,
+                )
             raise ToolError("This access token carries no Twenty credential; reconnect.")
         key = self.settings.twenty_api_key
         if key is None or not key.get_secret_value():
@@ -136,16 +155,19 @@ class Runtime:
         principal = getattr(token, "principal", None) if token is not None else None
         return principal().scope.narrow(self.default_scope) if callable(principal) else self.default_scope
 
-    def client_for(self, api_key: str) -> TwentyClient:
+    def client_for(self, api_key: str, *, user_session: bool = False) -> TwentyClient:
+        """The cached client for an API key, or (``user_session``) for a user's access token, which
+        Twenty treats as that user (not paced by the API-key bucket)."""
         from twenty_api import TwentyClient
 
-        key_id = hashlib.sha256(api_key.encode()).hexdigest()
+        key_id = hashlib.sha256(("user:" if user_session else "key:").encode() + api_key.encode()).hexdigest()
         client = self._clients.get(key_id)
         if client is None:
+            credential = {"access_token": api_key} if user_session else {"api_key": api_key}
             try:
                 client = TwentyClient(
                     base_url=self.base_url,
-                    api_key=api_key,
+                    **credential,
                     schema_ttl=self.settings.mcp_schema_ttl,
                     transport=self.shared_transport(),
                 )
@@ -182,7 +204,8 @@ class Runtime:
 
         set_deadline(self.settings.mcp_call_deadline)  # this tool call's one deadline (its own context)
         principal = self.current_principal()
-        return Connection(self.client_for(principal.api_key), principal.scope, self)
+        client = self.client_for(principal.api_key, user_session=principal.user_session)
+        return Connection(client, principal.scope, self, principal)
 
     async def get_user_client(self) -> TwentyClient | None:
         """Log in once with TWENTY_USER_EMAIL/PASSWORD (stdio only) and keep the session."""

@@ -66,6 +66,8 @@ class ServerSettings(BaseModel):
     mcp_primer_path: str | None = None
     mcp_primer_bucket: str | None = None
     mcp_access_token_ttl: int = Field(default=3600, gt=0)
+    mcp_twenty_oauth: bool = True  # OAuth on: offer "Sign in with Twenty" (we are its OAuth client)
+    mcp_twenty_client_id: str | None = None  # Twenty OAuth client_id; unset: registered at first use
     mcp_call_deadline: float = Field(default=60.0, gt=0)  # seconds per tool call: pacing + attempts + backoff
     mcp_first_request_timeout: float = Field(default=10.0, gt=0)  # a silent connection is closed after it
     mcp_max_connections: int = Field(default=200, gt=0)  # connections + requests; beyond: 503

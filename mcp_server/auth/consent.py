@@ -1,4 +1,10 @@
-"""The consent page: the user pastes their own Twenty API key and picks mode and objects.
+"""The consent page: the user signs in with Twenty (or pastes their own Twenty API key) and picks
+mode and objects, which may only narrow the server's settings.
+
+"Sign in with Twenty" sends the browser to Twenty's own consent page (twenty_signin.py); Twenty
+sends it back to ``/oauth/twenty/callback``, bound to this browser by a SameSite=Lax cookie
+holding the nonce sealed in ``state``. Pasting an API key stays for a Twenty whose front end the
+user's browser cannot reach.
 
 The OAuth request arrives sealed (tamper-proof, expiring) from the provider's authorize(). CSRF:
 a sealed token bound to that request's nonce is set as a SameSite=Strict HttpOnly cookie and
@@ -20,6 +26,7 @@ from ..gate import Scope
 from ..settings import split_list
 from .hardening import redirect_host
 from .sealing import SealError
+from .twenty_signin import CALLBACK_PATH
 
 if TYPE_CHECKING:
     from .provider import TwentyOAuthProvider
@@ -36,23 +43,30 @@ label{{display:block;margin:1rem 0 .3rem}}input[type=password],input[type=text]{
 <p id="redirect">After you connect, the authorization is sent to <strong>{redirect_host}</strong>.
 Connect only if you expect that site.</p>
 {limits}
-<p>Paste a Twenty API key (Settings &gt; APIs &amp; Webhooks). It is checked with Twenty, sealed so only
-this server can read it, and never shown again.</p>
 {error}
 <form method="post" action="/consent">
 <input type="hidden" name="request" value="{request}">
 <input type="hidden" name="csrf" value="{csrf}">
-<label for="api_key">Twenty API key</label>
-<input type="password" id="api_key" name="api_key" autocomplete="off" required>
 <fieldset><legend>Mode</legend>
 <label><input type="radio" name="mode" value="read-only" {ro}> Read-only (no changes)</label>
 <label><input type="radio" name="mode" value="read-write" {rw}{rw_disabled}> Read and write</label></fieldset>
 <label for="objects">Allowed objects (comma-separated, empty = all)</label>
 <input type="text" id="objects" name="objects" value="{objects}"
  placeholder="people, companies, opportunities">
+{signin}
+<p>Or paste a Twenty API key (Settings &gt; APIs &amp; Webhooks), e.g. when you cannot reach Twenty's
+sign-in page. It is checked with Twenty, sealed so only this server can read it, and never shown again.</p>
+<label for="api_key">Twenty API key</label>
+<input type="password" id="api_key" name="api_key" autocomplete="off" required>
 <p><button type="submit" name="action" value="approve" id="approve">Connect</button>
 <button type="submit" name="action" value="deny" id="deny">Cancel</button></p>
 </form></body></html>"""
+
+
+_SIGNIN = """<p><button type="submit" name="action" value="twenty" id="twenty" formnovalidate>Sign in with
+Twenty</button> You sign in and approve on Twenty; your Twenty session stays sealed on this server, and
+what you do appears in Twenty under your name.</p>"""
+SIGNIN_COOKIE = "twenty_mcp_signin"
 
 
 def _page(
@@ -66,6 +80,7 @@ def _page(
     objects: str = "",
     status: int = 200,
     secure: bool = False,
+    signin: bool = False,
 ) -> HTMLResponse:
     limits = []
     if server.read_only:
@@ -86,6 +101,7 @@ def _page(
         ro="checked" if mode == "read-only" or server.read_only else "",
         rw="checked" if mode == "read-write" and not server.read_only else "",
         objects=escape(objects),
+        signin=_SIGNIN if signin else "",
     )
     response = HTMLResponse(
         html,
@@ -107,6 +123,8 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
     def new_csrf(request: dict[str, Any]) -> str:
         return provider.sealer.seal({"n": request["nonce"], "r": secrets.token_urlsafe(8)}, "csrf")
 
+    signin_on = provider.signin is not None
+
     @server.custom_route("/consent", methods=["GET"])
     async def consent_get(http: Request) -> Response:
         sealed = http.query_params.get("request", "")
@@ -121,7 +139,30 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
             request["redirect_uri"],
             provider.runtime.default_scope,
             secure=secure,
+            signin=signin_on,
         )
+
+    def page_again(
+        sealed: str, request: dict[str, Any], mode: str, objects_text: str, error: str
+    ) -> HTMLResponse:
+        return _page(
+            sealed,
+            new_csrf(request),
+            request.get("client_name") or "",
+            request["redirect_uri"],
+            provider.runtime.default_scope,
+            error=error,
+            mode=mode,
+            objects=objects_text,
+            status=400,
+            secure=secure,
+            signin=signin_on,
+        )
+
+    def chosen_mode(asked: Any) -> str:
+        # Consent narrows the server's settings and never widens them.
+        server = provider.runtime.default_scope
+        return "read-write" if asked == "read-write" and not server.read_only else "read-only"
 
     @server.custom_route("/consent", methods=["POST"])
     async def consent_post(http: Request) -> Response:
@@ -138,62 +179,131 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
         except SealError as err:
             return HTMLResponse(f"<p>Refused: {escape(str(err))}. Start the connection again.</p>", 400)
         redirect = request["redirect_uri"]
-        if form.get("action") != "approve":
+        action = form.get("action")
+        if action not in ("approve", "twenty"):
             target = construct_redirect_uri(redirect, error="access_denied", state=request.get("state"))
             return RedirectResponse(target, status_code=303)
-        server = provider.runtime.default_scope
-        # Consent narrows the server's settings and never widens them.
-        mode = "read-write" if form.get("mode") == "read-write" and not server.read_only else "read-only"
+        mode = chosen_mode(form.get("mode"))
         objects_text = str(form.get("objects", ""))
-        api_key = str(form.get("api_key", "")).strip()
-        client_name = request.get("client_name") or ""
 
         def again(error: str) -> HTMLResponse:
-            return _page(
-                sealed,
-                new_csrf(request),
-                client_name,
-                redirect,
-                server,
-                error=error,
-                mode=mode,
-                objects=objects_text,
-                status=400,
-                secure=secure,
-            )
+            return page_again(sealed, request, mode, objects_text, error)
 
+        if action == "twenty":
+            return await start_signin(sealed, mode, objects_text, again)
+        api_key = str(form.get("api_key", "")).strip()
         if not api_key:
             return again("Paste a Twenty API key.")
         from .provider import validate_twenty_key
 
         if not await validate_twenty_key(provider.runtime, api_key):
             return again("Twenty did not accept that API key. Check it and try again.")
-        objects = split_list(objects_text) or None
-        if objects:
-            unknown, outside = await _check_objects(provider, api_key, objects, server)
-            if unknown:
-                return again(f"Unknown object(s): {', '.join(unknown)}. Use names from Twenty, e.g. people.")
-            if outside:
-                return again(
-                    f"Not allowed on this server: {', '.join(outside)}. "
-                    f"It allows {', '.join(sorted(server.allowed or ()))}."
-                )
-        elif server.allowed is not None:
-            objects = sorted(server.allowed)
+        objects, problem = await _narrowed(provider.runtime.client_for(api_key), objects_text)
+        if problem:
+            return again(problem)
         code = await provider.issue_code(request, api_key, mode == "read-only", objects)
         target = construct_redirect_uri(redirect, code=code, state=request.get("state"))
         response = RedirectResponse(target, status_code=303)
         response.delete_cookie(CSRF_COOKIE, path="/consent")
         return response
 
+    async def start_signin(sealed: str, mode: str, objects_text: str, again: Any) -> Response:
+        from twenty_api import TwentyError
 
-async def _check_objects(
-    provider: TwentyOAuthProvider, api_key: str, objects: list[str], server: Scope
-) -> tuple[list[str], list[str]]:
+        if provider.signin is None:
+            return again("Signing in with Twenty is not enabled on this server; paste an API key.")
+        try:
+            url, nonce = await provider.signin.start(
+                {"sealed": sealed, "mode": mode, "objects": objects_text}
+            )
+        except TwentyError as err:
+            return again(f"Twenty's sign-in is not reachable ({err.summary}). Paste an API key instead.")
+        response = RedirectResponse(url, status_code=303)
+        response.set_cookie(
+            SIGNIN_COOKIE,
+            nonce,
+            max_age=900,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            path=CALLBACK_PATH,
+        )
+        return response
+
+    @server.custom_route(CALLBACK_PATH, methods=["GET"])
+    async def twenty_callback(http: Request) -> Response:
+        """Twenty's consent page sends the browser back here with ``code`` and our ``state``
+        (plus ``theme``, which its front end appends)."""
+        from twenty_api import TwentyError
+
+        signin = provider.signin
+        if signin is None:
+            return HTMLResponse("<p>Signing in with Twenty is not enabled on this server.</p>", 404)
+        try:
+            state = signin.open_state(http.query_params.get("state", ""))
+            cookie = http.cookies.get(SIGNIN_COOKIE, "")
+            if not cookie or not hmac.compare_digest(cookie.encode(), str(state.get("n")).encode()):
+                raise SealError("this sign-in was not started in this browser")
+            consent = state["c"]
+            sealed = str(consent["sealed"])
+            request = provider.open_consent_request(sealed)
+        except (SealError, KeyError, TypeError) as err:
+            return HTMLResponse(f"<p>Refused: {escape(str(err))}. Start the connection again.</p>", 400)
+        redirect = request["redirect_uri"]
+        code = http.query_params.get("code")
+        if http.query_params.get("error") or not code:
+            target = construct_redirect_uri(redirect, error="access_denied", state=request.get("state"))
+            return RedirectResponse(target, status_code=303)
+        mode, objects_text = chosen_mode(consent.get("mode")), str(consent.get("objects") or "")
+
+        def again(error: str) -> HTMLResponse:
+            return page_again(sealed, request, mode, objects_text, error)
+
+        try:
+            session_id, entry = await signin.finish(state, code)
+        except TwentyError as err:
+            return again(f"Twenty did not complete the sign-in: {err}")
+        user_client = provider.runtime.client_for(entry["a"], user_session=True)
+        objects, problem = await _narrowed(user_client, objects_text)
+        if problem:
+            await signin.forget(session_id)
+            return again(problem)
+        our_code = await provider.issue_code(
+            request,
+            None,
+            mode == "read-only",
+            objects,
+            twenty_session=session_id,
+            subject=f"twenty-user:{entry.get('uid')}",
+        )
+        response = RedirectResponse(
+            construct_redirect_uri(redirect, code=our_code, state=request.get("state")), status_code=303
+        )
+        response.delete_cookie(SIGNIN_COOKIE, path=CALLBACK_PATH)
+        return response
+
+    async def _narrowed(client: Any, objects_text: str) -> tuple[list[str] | None, str | None]:
+        """The objects the user chose, checked against Twenty's schema (with their own credential)
+        and the server's allow-list: (objects for the grant, or a problem to show)."""
+        server = provider.runtime.default_scope
+        objects = split_list(objects_text) or None
+        if not objects:
+            return (sorted(server.allowed) if server.allowed is not None else None), None
+        unknown, outside = await _check_objects(client, objects, server)
+        if unknown:
+            return None, f"Unknown object(s): {', '.join(unknown)}. Use names from Twenty, e.g. people."
+        if outside:
+            return None, (
+                f"Not allowed on this server: {', '.join(outside)}. "
+                f"It allows {', '.join(sorted(server.allowed or ()))}."
+            )
+        return objects, None
+
+
+async def _check_objects(client: Any, objects: list[str], server: Scope) -> tuple[list[str], list[str]]:
     """(names Twenty does not know, names the server's allow-list does not allow)."""
     from twenty_api import TwentyNotFoundError
 
-    client = provider.runtime.client_for(api_key)
     unknown, outside = [], []
     for name in objects:
         try:

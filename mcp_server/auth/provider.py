@@ -41,6 +41,7 @@ from .sealing import Sealer, SealError
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
+    from .twenty_signin import TwentySignIn
 
 ACCESS_PREFIX, REFRESH_PREFIX, CLIENT_PREFIX = "tat.", "trt.", "c."
 CODE_TTL = 300
@@ -53,18 +54,27 @@ _MAX_TRACKED = 10_000
 
 
 class TwentyAccessToken(AccessToken):
-    """An access token that knows its Twenty credential; `api_key` never serialises or prints."""
+    """An access token that knows its Twenty credential; `api_key` never serialises or prints.
+
+    The credential is a Twenty API key, or (``user_session``) the current access token of the
+    user's own Twenty OAuth session, looked up in the server-side session store for this request."""
 
     api_key: SecretStr
     read_only: bool = False
     allowed_objects: list[str] | None = None
     grant_id: str | None = None
+    user_session: bool = False
+    user_email: str | None = None
+    twenty_session: str | None = None
+    family: str | None = None
 
     def principal(self) -> Principal:
         return Principal(
             api_key=self.api_key.get_secret_value(),
             scope=Scope.build(self.read_only, self.allowed_objects),
             label=self.client_id,
+            user_session=self.user_session,
+            user_email=self.user_email,
         )
 
 
@@ -73,7 +83,8 @@ class TwentyRefreshToken(RefreshToken):
 
 
 class TwentyAuthorizationCode(AuthorizationCode):
-    api_key: SecretStr
+    api_key: SecretStr | None = None
+    twenty_session: str | None = None
     read_only: bool
     allowed_objects: list[str] | None
 
@@ -93,6 +104,7 @@ class TwentyOAuthProvider:
         self._key_checks: dict[str, list[float]] = {}
         self.public_url = ""  # set by the HTTP app
         self.resource_url = ""  # this server's MCP endpoint: the audience of every token it accepts
+        self.signin: TwentySignIn | None = None  # "Sign in with Twenty" (set by the HTTP app)
 
     # --- clients ---------------------------------------------------------------------------
     async def get_client(self, client_id: str) -> OAuthClientInformationFull | None:
@@ -143,11 +155,16 @@ class TwentyOAuthProvider:
     async def issue_code(
         self,
         request: dict[str, Any],
-        api_key: str,
+        api_key: str | None,
         read_only: bool,
         objects: list[str] | None,
         ttl: float = CODE_TTL,
+        *,
+        twenty_session: str | None = None,
+        subject: str | None = None,
     ) -> str:
+        """A code for the MCP client: its grant holds a Twenty API key, or the id of the user's
+        Twenty session (never Twenty's tokens themselves)."""
         self._expire()
         code = secrets.token_urlsafe(32)
         grant = {
@@ -159,6 +176,8 @@ class TwentyOAuthProvider:
             "explicit": request["explicit"],
             "resource": request.get("resource"),
             "k": api_key,
+            "tw": twenty_session,
+            "sub": subject,
             "ro": read_only,
             "objs": objects,
         }
@@ -188,8 +207,9 @@ class TwentyOAuthProvider:
             redirect_uri=grant["redirect"],
             redirect_uri_provided_explicitly=grant["explicit"],
             resource=grant.get("resource"),
-            subject=_key_subject(grant["k"]),
-            api_key=SecretStr(grant["k"]),
+            subject=grant.get("sub") or _key_subject(grant["k"]),
+            api_key=SecretStr(grant["k"]) if grant.get("k") else None,
+            twenty_session=grant.get("tw"),
             read_only=grant["ro"],
             allowed_objects=grant.get("objs"),
         )
@@ -199,8 +219,10 @@ class TwentyOAuthProvider:
     ) -> OAuthToken:
         if not await self.store.delete(_code_blob(authorization_code.code)):
             raise TokenError("invalid_grant", "authorization code already used")
+        key = authorization_code.api_key
         grant = {
-            "k": authorization_code.api_key.get_secret_value(),
+            "k": key.get_secret_value() if key else None,
+            "tw": authorization_code.twenty_session,
             "ro": authorization_code.read_only,
             "objs": authorization_code.allowed_objects,
             "cid": client.client_id,
@@ -250,6 +272,13 @@ class TwentyOAuthProvider:
         grant = {k: v for k, v in refresh_token.grant.items() if k != "exp"}
         if scopes and not set(scopes) <= set(grant.get("scopes") or []):
             raise TokenError("invalid_scope", "cannot widen scopes on refresh")
+        if grant.get("tw"):
+            from .twenty_signin import SessionGone
+
+            try:
+                await self._signin().session(grant["tw"])
+            except SessionGone as err:
+                raise TokenError("invalid_grant", str(err)) from err
         await self._revoke(grant["gid"])  # rotation: the old pair stops working
         grant["gid"] = secrets.token_urlsafe(12)
         return self._issue(grant)
@@ -273,6 +302,18 @@ class TwentyOAuthProvider:
             grant = await self._open(token, ACCESS_PREFIX, "access")
             if grant is None:
                 return None
+            credential, email = grant.get("k"), None
+            if grant.get("tw"):
+                from .twenty_signin import SessionGone
+
+                try:
+                    session = await self._signin().session(grant["tw"])
+                except SessionGone as err:
+                    import logging
+
+                    logging.getLogger(__name__).info("refused a token: %s", err)
+                    return None
+                credential, email = session["a"], session.get("email")
             return TwentyAccessToken(
                 token=token,
                 client_id=grant["cid"],
@@ -280,10 +321,14 @@ class TwentyOAuthProvider:
                 expires_at=grant["exp"],
                 resource=grant.get("resource"),  # checked against this server by the SDK
                 subject=grant.get("sub"),
-                api_key=SecretStr(grant["k"]),
+                api_key=SecretStr(credential),
                 read_only=bool(grant["ro"]),
                 allowed_objects=grant.get("objs"),
                 grant_id=grant["gid"],
+                user_session=bool(grant.get("tw")),
+                user_email=email,
+                twenty_session=grant.get("tw"),
+                family=grant.get("fam"),
             )
         if token.startswith((REFRESH_PREFIX, CLIENT_PREFIX)):
             return None
@@ -333,9 +378,21 @@ class TwentyOAuthProvider:
 
     # --- revocation ------------------------------------------------------------------------
     async def revoke_token(self, token: TwentyAccessToken | TwentyRefreshToken) -> None:
-        gid = token.grant.get("gid") if isinstance(token, TwentyRefreshToken) else token.grant_id
+        if isinstance(token, TwentyRefreshToken):
+            gid, session, fam = token.grant.get("gid"), token.grant.get("tw"), token.grant.get("fam")
+        else:
+            gid, session, fam = token.grant_id, token.twenty_session, token.family
         if gid:
             await self._revoke(gid)
+        if session:  # the user's Twenty session goes, and with it every grant refreshed from this one
+            if fam:
+                await self._revoke("fam:" + str(fam))
+            await self._signin().forget(session)
+
+    def _signin(self) -> TwentySignIn:
+        if self.signin is None:
+            raise TokenError("invalid_grant", "signing in with Twenty is not enabled on this server")
+        return self.signin
 
     async def _revoke(self, gid: str) -> None:
         self._revoked[gid] = time.time() + REFRESH_TTL

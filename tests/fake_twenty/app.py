@@ -17,6 +17,7 @@ from .errors import GraphQLError, TwentyHttpError
 from .events import Events
 from .graphql_routes import routes as graphql_routes
 from .mcp import TwentyMcp
+from .oauth import routes as oauth_routes
 from .responses import GRAPHQL_CONTENT_TYPE, json_response
 from .rest_core import RestCore
 from .rest_metadata import RestMetadata
@@ -105,6 +106,7 @@ def build_app(runtime: Runtime) -> Starlette:
     meta = RestMetadata(runtime)
     routes = [
         *graphql_routes(runtime, events, _wrap),
+        *oauth_routes(runtime, _wrap),
         Route("/rest/metadata/objects", _wrap(meta.objects), methods=["GET", "POST"]),
         Route("/rest/metadata/objects/{object_id}", _wrap(meta.one_object), methods=["GET"]),
         Route("/rest/metadata/fields", _wrap(meta.fields), methods=["GET", "POST"]),

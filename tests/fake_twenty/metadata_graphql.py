@@ -26,13 +26,18 @@ from .auth_flow import AuthFlowResolvers
 from .errors import GraphQLError, TwentyHttpError
 from .events import Events
 from .gql import Executor, Projectable, Request
+from .oauth import PUBLIC_OPERATIONS as OAUTH_PUBLIC
+from .oauth import OAuthMetadataResolvers
 from .runtime import Principal, Runtime
 from .schema import ObjectMeta
 from .store import API_KEY_ACTOR, USER_ACTOR, Actor, now_iso
 from .user_session import TIM_USER_WORKSPACE_ID, UserSessionResolvers
 
-PUBLIC_MUTATIONS = frozenset(
-    {"getLoginTokenFromCredentials", "getAuthTokensFromLoginToken", "signUp", "signIn", "renewToken"}
+PUBLIC_MUTATIONS = (
+    frozenset(
+        {"getLoginTokenFromCredentials", "getAuthTokensFromLoginToken", "signUp", "signIn", "renewToken"}
+    )
+    | OAUTH_PUBLIC
 )
 USER_ONLY = frozenset({"createApiKey", "navigationMenuItems", "myConnectedAccounts", "currentUser"})
 SEEDED_API_KEY_ID = "20202020-f401-4d8a-a731-64d007c27bad"
@@ -144,7 +149,7 @@ def _boolean_is(node: filters.Node | None) -> filters.Node | None:
     return node
 
 
-class MetadataResolvers(AgentRoleResolvers, UserSessionResolvers, AuthFlowResolvers):
+class MetadataResolvers(AgentRoleResolvers, UserSessionResolvers, AuthFlowResolvers, OAuthMetadataResolvers):
     def __init__(self, runtime: Runtime, events: Events) -> None:
         self.rt = runtime
         self.events = events

@@ -165,6 +165,7 @@ class Runtime:
             self.refresh_tokens.clear()
             self.revoked_refresh_tokens.clear()
             self.workspace_settings = {"owned": self.store.seeded}
+            self.__dict__.pop("_oauth", None)  # oauth.py's state (registrations, codes, tokens)
 
     def issue_user_tokens(self, principal: Principal) -> dict[str, Any]:
         """An AuthTokenPair (metadata introspection): a user access token that expires after
