@@ -199,6 +199,8 @@ class TwentySignIn:
             if entry is None:
                 raise SessionGone("this connection's Twenty sign-in is gone (revoked or never completed)")
             self._cache[session_id] = entry
+        if entry.get("gone"):
+            raise SessionGone(entry["gone"])
         if entry["exp"] - REFRESH_AHEAD > time.time():
             return entry
         future = self._inflight.get(session_id)
@@ -219,6 +221,9 @@ class TwentySignIn:
                 self._cache.pop(session_id, None)
                 raise SessionGone("this connection's Twenty sign-in was revoked")
             entry = stored
+            if entry.get("gone"):
+                self._cache[session_id] = entry
+                raise SessionGone(entry["gone"])
             if entry["exp"] - REFRESH_AHEAD > time.time():
                 self._cache[session_id] = entry
                 return entry
@@ -230,12 +235,14 @@ class TwentySignIn:
                 await self.metadata(), await self.client_id(), entry["r"], transport=self._transport()
             )
         except TwentyOAuthGrantInvalid as err:
-            await self.forget(session_id)
             log.warning("Twenty refused to renew a session (%s); the user must connect again", err.code)
-            raise SessionGone(
+            reason = (
                 f"Twenty refused to renew this connection's sign-in ({'; '.join(err.messages) or err.code}); "
                 "connect again to sign in to Twenty"
-            ) from err
+            )
+            # Twenty's tokens are dropped; what stays is why, for the MCP client's next refresh
+            await self._save(session_id, {"gone": reason})
+            raise SessionGone(reason) from err
         except TwentyError as err:
             if entry["exp"] > time.time() + 5:
                 log.warning("could not renew a Twenty session yet (%s); its token still works", err.summary)
