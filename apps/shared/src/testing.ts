@@ -173,6 +173,12 @@ export class StubTwenty {
       this.send(res, 404, { statusCode: 404, error: 'NotFoundException', messages: ['Cannot ' + req.method] });
       return;
     }
+    if (parts[1] === 'batch' && req.method === 'POST' && Array.isArray(body)) {
+      // POST /rest/batch/<plural> → {data:{create<Plural>:[…]}} (rest-api-create-many.handler.ts)
+      const created = this.seed(parts[2], body);
+      this.send(res, 201, { data: { [`create${cap(parts[2])}`]: created } });
+      return;
+    }
     const plural = parts[1];
     const id = parts[2];
     const table = this.table(plural);
@@ -207,6 +213,26 @@ export class StubTwenty {
     if (req.method === 'POST' && !id) {
       const [rec] = this.seed(plural, [body ?? {}]);
       this.send(res, 201, { data: { [`create${Obj}`]: rec } });
+      return;
+    }
+    if (req.method === 'PATCH' && !id) {
+      // update-many: every record matching ?filter= gets the same patch → {data:{update<Plural>:[…]}}
+      const filter = url.searchParams.get('filter');
+      if (!filter) {
+        this.send(res, 400, { statusCode: 400, error: 'BadRequestException', messages: ['filter is required'] });
+        return;
+      }
+      const matched = [...table.values()].filter((r) => matchesFilter(r, filter));
+      if (matched.length > 100) {
+        this.send(res, 400, { statusCode: 400, error: 'BadRequestException', messages: ['over 100 records affected'] });
+        return;
+      }
+      const updated = matched.map((rec) => {
+        const next = { ...rec, ...(body ?? {}), updatedAt: new Date().toISOString() } as Rec;
+        table.set(rec.id, next);
+        return next;
+      });
+      this.send(res, 200, { data: { [`update${cap(plural)}`]: updated } });
       return;
     }
     if (req.method === 'PATCH' && id) {

@@ -153,6 +153,23 @@ export class TwentyClient {
     return firstValue(answer?.data) as T;
   }
 
+  /**
+   * One PATCH for every record matching `filter` (2.21 rest-api-core.service.ts `update`: a PATCH
+   * without id goes to the update-many handler); at most 100 records per call
+   * (MUTATION_MAXIMUM_AFFECTED_RECORDS). Answers `{data:{update<Plural>:[…]}}`.
+   */
+  async updateMany<T = TwentyRecord>(plural: string, filter: string, patch: Record<string, unknown>): Promise<T[]> {
+    const query = new URLSearchParams({ filter });
+    const answer = (await this.request('PATCH', `/rest/${plural}?${query}`, patch)) as { data?: unknown };
+    return (firstValue(answer?.data) as T[]) ?? [];
+  }
+
+  /** One POST /rest/batch/<plural> for up to 100 records (rest-api-create-many.handler.ts). */
+  async createMany<T = TwentyRecord>(plural: string, records: Record<string, unknown>[]): Promise<T[]> {
+    const answer = (await this.request('POST', `/rest/batch/${plural}`, records)) as { data?: unknown };
+    return (firstValue(answer?.data) as T[]) ?? [];
+  }
+
   /** GraphQL on /graphql (records) or /metadata; GraphQL errors arrive with HTTP 200. */
   async graphql<T = unknown>(
     query: string,
