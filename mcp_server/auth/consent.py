@@ -18,6 +18,7 @@ import secrets
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from mcp.server.auth.provider import construct_redirect_uri
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -81,6 +82,7 @@ def _page(
     status: int = 200,
     secure: bool = False,
     signin: bool = False,
+    twenty_origin: str = "",
 ) -> HTMLResponse:
     limits = []
     if server.read_only:
@@ -108,7 +110,10 @@ def _page(
         status_code=status,
         headers={
             "Cache-Control": "no-store",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+            # form-action also covers the redirect after the POST: "Sign in with Twenty" goes on to
+            # Twenty's consent page, so its origin is allowed (and only it)
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+            + (f" {twenty_origin}" if signin and twenty_origin else ""),
             "X-Frame-Options": "DENY",
             "Referrer-Policy": "no-referrer",
         },
@@ -140,9 +145,20 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
             provider.runtime.default_scope,
             secure=secure,
             signin=signin_on,
+            twenty_origin=await twenty_origin(),
         )
 
-    def page_again(
+    async def twenty_origin() -> str:
+        """The origin of Twenty's consent page (its discovery, cached), for the page's CSP."""
+        if provider.signin is None:
+            return ""
+        try:
+            url = httpx.URL((await provider.signin.metadata()).authorization_endpoint)
+        except Exception:  # Twenty unreachable: the button will say so when pressed
+            return ""
+        return f"{url.scheme}://{url.netloc.decode()}"
+
+    async def page_again(
         sealed: str, request: dict[str, Any], mode: str, objects_text: str, error: str
     ) -> HTMLResponse:
         return _page(
@@ -157,6 +173,7 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
             status=400,
             secure=secure,
             signin=signin_on,
+            twenty_origin=await twenty_origin(),
         )
 
     def chosen_mode(asked: Any) -> str:
@@ -186,21 +203,21 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
         mode = chosen_mode(form.get("mode"))
         objects_text = str(form.get("objects", ""))
 
-        def again(error: str) -> HTMLResponse:
-            return page_again(sealed, request, mode, objects_text, error)
+        async def again(error: str) -> HTMLResponse:
+            return await page_again(sealed, request, mode, objects_text, error)
 
         if action == "twenty":
             return await start_signin(sealed, mode, objects_text, again)
         api_key = str(form.get("api_key", "")).strip()
         if not api_key:
-            return again("Paste a Twenty API key.")
+            return await again("Paste a Twenty API key.")
         from .provider import validate_twenty_key
 
         if not await validate_twenty_key(provider.runtime, api_key):
-            return again("Twenty did not accept that API key. Check it and try again.")
+            return await again("Twenty did not accept that API key. Check it and try again.")
         objects, problem = await _narrowed(provider.runtime.client_for(api_key), objects_text)
         if problem:
-            return again(problem)
+            return await again(problem)
         code = await provider.issue_code(request, api_key, mode == "read-only", objects)
         target = construct_redirect_uri(redirect, code=code, state=request.get("state"))
         response = RedirectResponse(target, status_code=303)
@@ -211,13 +228,15 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
         from twenty_api import TwentyError
 
         if provider.signin is None:
-            return again("Signing in with Twenty is not enabled on this server; paste an API key.")
+            return await again("Signing in with Twenty is not enabled on this server; paste an API key.")
         try:
             url, nonce = await provider.signin.start(
                 {"sealed": sealed, "mode": mode, "objects": objects_text}
             )
         except TwentyError as err:
-            return again(f"Twenty's sign-in is not reachable ({err.summary}). Paste an API key instead.")
+            return await again(
+                f"Twenty's sign-in is not reachable ({err.summary}). Paste an API key instead."
+            )
         response = RedirectResponse(url, status_code=303)
         response.set_cookie(
             SIGNIN_COOKIE,
@@ -256,18 +275,18 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
             return RedirectResponse(target, status_code=303)
         mode, objects_text = chosen_mode(consent.get("mode")), str(consent.get("objects") or "")
 
-        def again(error: str) -> HTMLResponse:
-            return page_again(sealed, request, mode, objects_text, error)
+        async def again(error: str) -> HTMLResponse:
+            return await page_again(sealed, request, mode, objects_text, error)
 
         try:
             session_id, entry = await signin.finish(state, code)
         except TwentyError as err:
-            return again(f"Twenty did not complete the sign-in: {err}")
+            return await again(f"Twenty did not complete the sign-in: {err}")
         user_client = provider.runtime.client_for(entry["a"], user_session=True)
         objects, problem = await _narrowed(user_client, objects_text)
         if problem:
             await signin.forget(session_id)
-            return again(problem)
+            return await again(problem)
         our_code = await provider.issue_code(
             request,
             None,

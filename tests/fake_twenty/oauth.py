@@ -200,7 +200,9 @@ class FakeOAuth:
         registration = self.state.registrations.get(request.path_params["client_id"])
         if registration is None:
             return _error("invalid_client", "Client not found", 404)
-        return json_response(self._public(registration, _origin(request)))
+        answer = self._public(registration, _origin(request))
+        answer.pop("client_id_issued_at")  # 231c: the read-back has no issue time
+        return json_response(answer)
 
     # ---- the two /metadata calls of the consent page (232, 233) ------------------------------
     def find_registration(self, client_id: str) -> dict[str, Any] | None:
@@ -281,8 +283,8 @@ class FakeOAuth:
             return self._code_grant(form)
         if grant == "refresh_token":
             return self._refresh_grant(form)
-        if grant == "client_credentials":
-            return _error("unauthorized_client", "Public clients cannot use client_credentials")  # 238
+        if grant == "client_credentials":  # 238: a dynamic (public) client has no secret to give
+            return _error("invalid_client", "Invalid client secret")
         return _error(
             "unsupported_grant_type",
             "The provided grant_type is not supported. Supported values: authorization_code, "
@@ -372,18 +374,18 @@ class FakeOAuth:
         registration = self.state.registrations[entry["client_id"]]
         if self.state.installations.get(registration["id"]) != entry["app_id"]:
             return json_response({"active": False})
-        origin = _origin(request)
-        return json_response(
-            {
-                "active": True,
-                "sub": entry["app_id"],
-                "client_id": entry["client_id"],
-                "token_type": "Bearer",
-                "scope": "api profile",
-                "aud": WORKSPACE_ID,
-                "iss": origin,
-            }
-        )
+        answer = {
+            "active": True,
+            "sub": entry["app_id"],
+            "client_id": entry["client_id"],
+            "token_type": "Bearer",
+            "scope": "api profile",
+            "aud": WORKSPACE_ID,
+            "iss": _origin(request),
+        }
+        if refresh is not None:  # 236b: exp and iat only for refresh tokens
+            answer.update(exp=int(refresh["exp"]), iat=int(refresh["exp"] - REFRESH_TOKEN_TTL))
+        return json_response(answer)
 
     async def revoke(self, request: Request) -> Response:
         limited = self._limited(request)
