@@ -21,13 +21,13 @@ from rich.console import Console
 from deploy.appbuild import build_apps
 from deploy.context import runner_for
 from deploy.manifests import Manifests, load_manifests
-from deploy.mcp import REPO_ROOT
 from deploy.preconditions import TOOL_FIXES, PreconditionError, Problem
 from deploy.reconcile import Outcome, parse_only, reconcile, report_table
 from deploy.runner import Runner
 from deploy.secrets import ChainSecretSource, EnvSecretSource, GcloudSecretSource, SecretSource
 from deploy.stack import StackOutputs, load_outputs
 from deploy.target import Target, deploy_user_session, stack_settings, target_from_env, target_from_stack
+from infra.problems import REPO_ROOT
 
 
 def _settings_fix(missing: list[str], stack: str) -> str:

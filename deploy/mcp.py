@@ -13,8 +13,7 @@ from pathlib import Path
 from deploy import gcloud
 from deploy.ops import Ops
 from deploy.preconditions import PreconditionError, Problem, require
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from infra.problems import REPO_ROOT
 
 
 def git_tag(repo: Path = REPO_ROOT, *, allow_dirty: bool = False) -> str:

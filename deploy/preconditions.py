@@ -10,28 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
 from deploy.runner import Runner
+from infra.problems import PreconditionError, Problem
 
 Which = Callable[[str], str | None]
 
 
-@dataclass(frozen=True)
-class Problem:
-    what: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"- {self.what}\n    fix: {self.fix}"
-
-
-class PreconditionError(RuntimeError):
-    def __init__(self, task: str, problems: list[Problem]) -> None:
-        self.task = task
-        self.problems = problems
-        body = "\n".join(str(p) for p in problems)
-        super().__init__(f"`{task}` cannot run yet:\n{body}")
+__all__ = ["PreconditionError", "Problem", "check_gcloud_auth", "check_tools", "require"]
 
 
 TOOL_FIXES: dict[str, str] = {

@@ -88,8 +88,6 @@ def load_outputs(stack: str, env: Mapping[str, str] | None = None) -> StackOutpu
             "file holding the stack outputs")])
     try:
         raw = automation.outputs(stack)
-    except automation.PreconditionError as e:
-        raise PreconditionError("stack outputs", [Problem(p, "see above") for p in e.problems]) from e
     except automation.AutomationError as e:
         raise PreconditionError("stack outputs", [Problem(str(e), f"check `pulumi stack ls`; "
                                                   f"is `{stack}` deployed?")]) from e

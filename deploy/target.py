@@ -17,8 +17,8 @@ from typing import Any
 
 from deploy.preconditions import PreconditionError, Problem
 from deploy.secrets import SecretMissing, SecretSource
+from infra.problems import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "twenty-gcp"
 
 

@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from infra.problems import REPO_ROOT, PreconditionError
+
 if TYPE_CHECKING:
     from pulumi import automation as auto
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BACKEND_URL = f"file://{REPO_ROOT / '.pulumi-local'}"  # /.pulumi-local/ is git-ignored
 EXAMPLE_STACKS = ("staging", "prod")
 SECRET_ENV_PREFIX = "TWENTY_GCP_SECRET_"  # noqa: S105  (an env var name prefix, not a secret)
@@ -61,13 +62,6 @@ class AutomationError(RuntimeError):
     """A stack operation failed; the message says what and how to fix it."""
 
 
-class PreconditionError(AutomationError):
-    """Something the Automation API needs is missing; nothing has been touched yet."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        body = "\n\n".join(f"- {p}" for p in problems)
-        super().__init__(f"missing prerequisites (nothing was touched):\n{body}")
 
 
 @dataclass(frozen=True)
@@ -170,7 +164,7 @@ def preflight(env: Mapping[str, str] | None = None, home: Path | None = None) ->
     backend, backend_problems = backend_from_env(env)
     problems += backend_problems
     if problems:
-        raise PreconditionError(problems)
+        raise PreconditionError("pulumi", problems)
     assert cli is not None and credentials is not None
     return Preflight(cli=cli, credentials=credentials, backend=backend)
 
@@ -276,7 +270,7 @@ def config_to_set(
                 f"or `pulumi config set --secret {full_key} --stack {stack}`"
             )
     if missing:
-        raise PreconditionError(list(missing.values()))
+        raise PreconditionError(f"stack {stack}", list(missing.values()))
     if derived:
         # A throwaway stage.test stack signs its own first user up over the public URL within minutes
         # of `up` (twenty_api/workspace_setup.py), so it is public from the start; named stacks stay private

@@ -26,9 +26,9 @@ from infra.config import (
     required_user_secrets,
     with_profile,
 )
+from infra.problems import REPO_ROOT
 from infra.props import get_path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SECRET_SIG = pulumi.runtime.rpc._special_sig_key  # type: ignore[attr-defined]
 SECRET_SIG_VALUE = pulumi.runtime.rpc._special_secret_sig  # type: ignore[attr-defined]
 MOCK_SECRET_PREFIX = "MOCKSECRET-"  # noqa: S105 (marks mock values, not a password)

@@ -44,13 +44,15 @@ def stack_problems(stack: str) -> tuple[list[str], list[str]]:
             f"state backend: {pre.backend.url} (secrets: {pre.backend.secrets_provider})",
         ]
     except automation.PreconditionError as err:
-        problems += err.problems
+        problems += [p.what for p in err.problems]
     if not problems:  # the `secure:` settings a new stack needs come from the environment
         try:
             automation.config_to_set(stack, new_stack=True)
             ready.append("secrets: every secret setting the stack needs has a value")
-        except (automation.PreconditionError, automation.AutomationError) as err:
-            problems += getattr(err, "problems", [str(err)])
+        except automation.PreconditionError as err:
+            problems += [p.what for p in err.problems]
+        except automation.AutomationError as err:
+            problems.append(str(err))
     return ready, problems
 
 
@@ -82,7 +84,7 @@ def settings_problem(stack: str) -> str | None:
 
     try:
         parse_stack_config(read_stack_file(str(automation.example_for(stack))), stack)
-    except (ConfigError, automation.AutomationError) as err:
+    except (ConfigError, automation.AutomationError, automation.PreconditionError) as err:
         return str(err)
     return None
 
@@ -95,7 +97,7 @@ def _automation(name: str, stack: str) -> object:
         raise SystemExit(f"inv infra.{name} --stack {stack}: {problem}")
     try:
         return getattr(automation, name)(stack)
-    except automation.AutomationError as err:  # missing CLI/credentials, bad stack: say what to do
+    except (automation.AutomationError, automation.PreconditionError) as err:  # say what to do
         raise SystemExit(f"inv infra.{name} --stack {stack}: {err}") from None
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from staging.stackplan import REPO_ROOT
+from infra.problems import REPO_ROOT
 from twenty_api.workspace_setup import Bootstrapped
 
 GCLOUD_INSTALL_HELP = (
@@ -81,16 +81,16 @@ class RealCloudLayer:
         try:
             automation.preflight()
         except automation.PreconditionError as err:
-            problems += err.problems
+            problems += [p.what for p in err.problems]
         if shutil.which("gcloud") is None:
             problems.append(GCLOUD_INSTALL_HELP)
         if not problems:  # a new derived stack needs its secret settings before anything is created
             try:
                 automation.config_to_set(stack, new_stack=True)
             except automation.PreconditionError as err:
-                problems += err.problems
+                problems += [p.what for p in err.problems]
         if problems:
-            raise automation.PreconditionError(problems)
+            raise automation.PreconditionError("stage.test", problems)
 
     def stack_up(self, stack: str, config: Mapping[str, str]) -> dict[str, Any]:
         from infra import automation

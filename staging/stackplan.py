@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from infra.problems import REPO_ROOT
+
 STRIPE_APP, STRIPE_VARIABLE = "stripe-synchronizer", "STRIPE_WEBHOOK_SECRET"
 DEFAULT_STRIPE_SECRET_ID = "twenty-app-stripe-webhook-secret"  # noqa: S105 (a secret *name*)
 _PREFIX_MAX = 15  # infra.config: name_prefix matches ^[a-z][a-z0-9-]{1,14}$

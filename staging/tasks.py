@@ -26,7 +26,7 @@ def preflight_report(name: str | None) -> int:
         ready.append(f"gcloud: {shutil.which('gcloud')}")
     try:
         from deploy.manifests import ManifestError, load_manifests
-        from deploy.mcp import REPO_ROOT
+        from infra.problems import REPO_ROOT
 
         manifests = load_manifests(REPO_ROOT / "apps")
         ready.append(f"apps/ manifests load ({len(manifests.required_stack_keys())} stack settings used)")

@@ -19,7 +19,8 @@ import shutil
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from infra.problems import REPO_ROOT
+
 VERSION = "2.21.0"
 CONTRACT_DIR = REPO_ROOT / "contract" / f"twenty-{VERSION}"
 GZIP_OVER = 256 * 1024

@@ -12,8 +12,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-APPS = REPO / "apps"
+from infra.problems import REPO_ROOT
+
+APPS = REPO_ROOT / "apps"
 
 # command that proves a package is present -> Debian package that provides it
 DEBIAN_PACKAGES: dict[str, str] = {
