@@ -41,20 +41,28 @@ class GcloudSecretSource:
         return res.stdout.rstrip("\n")
 
 
+def put_secret(runner: Runner, project: str | None, name: str, value: str) -> bool:
+    """Add `value` as the newest version of secret `name`, creating the secret when missing; True
+    when it had to be created. The value goes to gcloud on stdin, never on the command line (argv
+    is visible to every process on the host) or the screen. The one writer of Secret Manager:
+    `inv bootstrap` (GcloudSecretStore) and the staging run (staging/cloud.py) both use it."""
+    scope = [f"--project={project}"] if project else []
+    exists = runner.run(["gcloud", "secrets", "describe", name, *scope, "--format=value(name)"],
+                        check=False).returncode == 0
+    if exists:
+        cmd = ["gcloud", "secrets", "versions", "add", name, *scope, "--data-file=-"]
+    else:
+        cmd = ["gcloud", "secrets", "create", name, *scope, "--replication-policy=automatic", "--data-file=-"]
+    runner.run(cmd, stdin=value)
+    return not exists
+
+
 class GcloudSecretStore(GcloudSecretSource):
     """Secret Manager with writes: a new version of `name` (the secret is created when missing).
     The value goes to gcloud on stdin, never on the command line or the screen."""
 
     def put(self, name: str, value: str) -> None:
-        scope = [f"--project={self.out.project}"] if self.out.project else []
-        exists = self.runner.run(["gcloud", "secrets", "describe", name, *scope, "--format=value(name)"],
-                                 check=False).returncode == 0
-        if exists:
-            cmd = ["gcloud", "secrets", "versions", "add", name, *scope, "--data-file=-"]
-        else:
-            cmd = ["gcloud", "secrets", "create", name, *scope, "--replication-policy=automatic",
-                   "--data-file=-"]
-        self.runner.run(cmd, stdin=value)
+        put_secret(self.runner, self.out.project, name, value)
 
     def forget(self, name: str) -> None:
         """Disable the latest version (a value that turned out unusable); the secret stays."""

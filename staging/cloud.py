@@ -168,34 +168,15 @@ class RealCloudLayer:
     # ------------------------------------------------------------ Secret Manager (gcloud)
 
     def store_secret(self, project: str, secret_id: str, value: str) -> bool:
-        exists = self._gcloud(["secrets", "describe", secret_id, f"--project={project}"], check=False) == 0
-        if exists:
-            self._gcloud(
-                ["secrets", "versions", "add", secret_id, f"--project={project}", "--data-file=-"], value
-            )
-        else:
-            self._gcloud(
-                [
-                    "secrets",
-                    "create",
-                    secret_id,
-                    f"--project={project}",
-                    "--replication-policy=automatic",
-                    "--data-file=-",
-                ],
-                value,
-            )
-        return not exists
+        from deploy.runner import SubprocessRunner
+        from deploy.secrets import put_secret
+
+        return put_secret(SubprocessRunner(), project, secret_id, value)
 
     def delete_secret(self, project: str, secret_id: str) -> None:
-        self._gcloud(["secrets", "delete", secret_id, f"--project={project}", "--quiet"])
+        from deploy.runner import SubprocessRunner
 
-    def _gcloud(self, args: list[str], stdin: str | None = None, *, check: bool = True) -> int:
-        # the value goes through stdin, never argv (argv is visible to every process on the host)
-        proc = subprocess.run(["gcloud", *args], input=stdin, capture_output=True, text=True, check=False)
-        if check and proc.returncode != 0:
-            raise RuntimeError(f"gcloud {args[0]} {args[1]} {args[2]} failed: {proc.stderr.strip()[-500:]}")
-        return proc.returncode
+        SubprocessRunner().run(["gcloud", "secrets", "delete", secret_id, f"--project={project}", "--quiet"])
 
     # ------------------------------------------------------------ subprocesses, clock
 
