@@ -3,7 +3,7 @@ mode and objects, which may only narrow the server's settings.
 
 "Sign in with Twenty" sends the browser to Twenty's own consent page (twenty_signin.py); Twenty
 sends it back to ``/oauth/twenty/callback``, bound to this browser by a SameSite=Lax cookie
-holding the nonce sealed in ``state``. Pasting an API key stays for a Twenty whose front end the
+holding the nonce kept server-side for that ``state``. Pasting an API key stays for a Twenty whose front end the
 user's browser cannot reach.
 
 The OAuth request arrives sealed (tamper-proof, expiring) from the provider's authorize(). CSRF:
@@ -259,8 +259,10 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
         if signin is None:
             return HTMLResponse("<p>Signing in with Twenty is not enabled on this server.</p>", 404)
         try:
-            state = signin.open_state(http.query_params.get("state", ""))
             cookie = http.cookies.get(SIGNIN_COOKIE, "")
+            if not cookie:
+                raise SealError("this sign-in was not started in this browser")
+            state = await signin.open_state(http.query_params.get("state", ""))
             if not cookie or not hmac.compare_digest(cookie.encode(), str(state.get("n")).encode()):
                 raise SealError("this sign-in was not started in this browser")
             consent = state["c"]

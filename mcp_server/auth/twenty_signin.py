@@ -4,8 +4,11 @@ The flow (Twenty's side captured in contract/twenty-2.21.0/oauth/, examples 230â
 1. Our consent page's "Sign in with Twenty" sends the browser to Twenty's own consent route
    (``authorization_endpoint`` from Twenty's discovery, 230; the front-end ``/authorize``) with
    our client_id, our redirect URI ``<MCP_PUBLIC_URL>/oauth/twenty/callback``, a PKCE S256
-   challenge and a sealed ``state`` (the MCP client's request, the narrowing chosen on our page,
-   the PKCE verifier, a nonce also set as a cookie on the browser).
+   challenge and a random ``state``. What the callback needs (the MCP client's request, the
+   narrowing chosen on our page, the PKCE verifier, a nonce also set as a cookie on the browser)
+   waits sealed in the blob store under the state's hash for 15 minutes, single use: Twenty
+   refuses a ``state`` over 1,024 characters (authorize-app.input.ts; found live), so it cannot
+   travel sealed in the URL.
 2. The user signs in to Twenty and consents there (Authorize.tsx â†’ ``authorizeApp``, 233).
 3. ``/oauth/twenty/callback`` checks state and cookie, exchanges the code (234), asks Twenty who
    the user is (``currentUser``, 244) and stores the tokens SEALED in the blob store under
@@ -135,19 +138,25 @@ class TwentySignIn:
 
         verifier, challenge = pkce_pair()
         nonce = secrets.token_urlsafe(16)
-        state = self.sealer.seal(
-            {"c": consent, "v": verifier, "n": nonce, "exp": time.time() + STATE_TTL}, "twenty-state"
-        )
+        state = secrets.token_urlsafe(32)
+        pending = {"c": consent, "v": verifier, "n": nonce, "exp": time.time() + STATE_TTL}
+        await self.store.put(_pending_blob(state), self.sealer.seal(pending, "twenty-state").encode())
         url = authorization_url(
             await self.metadata(), await self.client_id(), self.redirect_uri, challenge, state
         )
         return url, nonce
 
-    def open_state(self, sealed: str) -> dict[str, Any]:
-        state = self.sealer.unseal(sealed, "twenty-state")
-        if state.get("exp", 0) < time.time():
+    async def open_state(self, state: str) -> dict[str, Any]:
+        """What ``start`` kept for this state; single use (the blob is deleted first)."""
+        if not state or len(state) > 100:
+            raise SealError("the sign-in's state is missing or malformed")
+        blob = await self.store.get(_pending_blob(state))
+        if blob is None or not await self.store.delete(_pending_blob(state)):
+            raise SealError("this sign-in is unknown or was already completed")
+        pending = self.sealer.unseal(blob.decode(), "twenty-state")
+        if pending.get("exp", 0) < time.time():
             raise SealError("the sign-in took too long; start the connection again")
-        return state
+        return pending
 
     async def finish(self, state: dict[str, Any], code: str) -> tuple[str, dict[str, Any]]:
         """Exchange Twenty's code and store the session: (session id, its entry)."""
@@ -262,3 +271,7 @@ class TwentySignIn:
         (237b), so nothing is sent; uninstalling the app in Twenty cuts Twenty's side off (291)."""
         self._cache.pop(session_id, None)
         await self.store.delete(SESSION_PREFIX + session_id)
+
+
+def _pending_blob(state: str) -> str:
+    return "oauth/twenty-pending/" + hashlib.sha256(state.encode()).hexdigest()

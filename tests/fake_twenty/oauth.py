@@ -228,6 +228,14 @@ class FakeOAuth:
                 },
                 friendly="An error occurred.",
             )
+        # auth/dto/authorize-app.input.ts (class-validator; seen live for a 1,468-character state)
+        for name, limit in (("codeChallenge", 256), ("redirectUrl", 2048), ("state", 1024), ("scope", 1024)):
+            if isinstance(args.get(name), str) and len(args[name]) > limit:
+                raise GraphQLError(
+                    f"{name} must be shorter than or equal to {limit} characters",
+                    code="BAD_USER_INPUT",
+                    friendly="An error occurred.",
+                )
         client_id = str(args.get("clientId"))
         registration = self.state.registrations.get(client_id)
         forbidden = {"code": "FORBIDDEN", "sub_code": "FORBIDDEN_EXCEPTION"}
