@@ -32,6 +32,7 @@ from deploy.restore import DrillReport, compare_counts, table_counts
 from deploy.runner import Runner
 from deploy.secrets import GcloudSecretSource, SecretSource
 from deploy.stack import StackOutputs
+from infra.problems import UsageError
 
 LOG_TARGETS = ("server", "worker", "mcp")
 LOCAL_PG_PORT = 15432
@@ -127,7 +128,7 @@ def _service_state(describe_json: str) -> str:
 
 def logs(ops: Ops, target: str, *, limit: int = 100, freshness: str = "1h") -> str:
     if target not in LOG_TARGETS:
-        raise ValueError(f"logs target must be one of {', '.join(LOG_TARGETS)}, got {target!r}")
+        raise UsageError(f"logs target must be one of {', '.join(LOG_TARGETS)}, got {target!r}")
     ops.ready("ops.logs", "project")
     return ops.runner.run(gcloud.logging_read(ops.out, target, limit=limit, freshness=freshness)).stdout
 
@@ -144,7 +145,7 @@ def tunnel(ops: Ops, *, redis: bool = False, via: str = "worker") -> Iterator[tu
     if via == "local":
         cmd = gcloud.proxy_local(ops.out, local_pg=LOCAL_PG_PORT)
         if redis:
-            raise ValueError("--via local cannot reach the private Redis; use --via worker")
+            raise UsageError("--via local cannot reach the private Redis; use --via worker")
     else:
         cmd = gcloud.proxy_on_worker(ops.out, local_pg=LOCAL_PG_PORT,
                                      local_redis=LOCAL_REDIS_PORT if redis else None)

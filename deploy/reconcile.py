@@ -20,6 +20,7 @@ from deploy.kinds.webhooks import Webhooks
 from deploy.kinds.workflows import Workflows
 from deploy.manifests import Manifests
 from deploy.secrets import SecretSource
+from infra.problems import UsageError
 
 KINDS: dict[str, Callable[[], Kind]] = {"apps": Apps, "agents": Agents, "webhooks": Webhooks,
                                         "workflows": Workflows}
@@ -33,7 +34,7 @@ def parse_only(only: str | None) -> list[str]:
     picked = [p.strip() for p in only.split(",") if p.strip()]
     unknown = [p for p in picked if p not in KINDS]
     if unknown:
-        raise ValueError(f"--only: unknown kind(s) {unknown}; choose from {', '.join(KIND_ORDER)}")
+        raise UsageError(f"--only: unknown kind(s) {unknown}; choose from {', '.join(KIND_ORDER)}")
     return [k for k in KIND_ORDER if k in picked]
 
 

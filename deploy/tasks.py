@@ -20,11 +20,13 @@ def _guard(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     from deploy.preconditions import PreconditionError
     from deploy.runner import CommandFailed
     from deploy.secrets import SecretMissing
+    from infra.problems import UsageError
     from twenty_api import TwentyError
 
-    actionable = (PreconditionError, FlagError, CommandFailed, SecretMissing, FileNotFoundError,
-                  TimeoutError, ValueError, ManifestError, PermissionError, TwentyError, DeployBlocked,
-                  httpx.HTTPError, OSError, BootstrapError)
+    # what a user can act on; anything else (a ValueError from a bug, say) keeps its traceback
+    actionable = (PreconditionError, UsageError, FlagError, CommandFailed, SecretMissing, FileNotFoundError,
+                  TimeoutError, ManifestError, PermissionError, TwentyError, DeployBlocked,
+                  httpx.HTTPError, ConnectionError, BootstrapError)
     try:
         return fn(*args, **kwargs)
     except BaseExceptionGroup as group:  # concurrent work: report the first failure, in one line

@@ -27,6 +27,10 @@ class Problem:
         return text in self.what or text in self.fix
 
 
+class UsageError(ValueError):
+    """An argument the user gave a task is wrong; the message names it and what is allowed."""
+
+
 class PreconditionError(RuntimeError):
     """Something a task needs is missing; nothing has been touched yet."""
 
