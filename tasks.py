@@ -10,6 +10,8 @@ import sys
 from invoke import Collection
 
 from deploy import tasks as deploy_tasks
+from deploy.mcp_image import tasks as mcp_tasks
+from deploy.ops import tasks as ops_tasks
 from infra import tasks as infra_tasks
 from staging import tasks as staging_tasks
 from tooling import tasks as tooling_tasks
@@ -25,8 +27,8 @@ ns.add_task(infra_tasks.plan)
 ns.add_collection(infra_tasks.ns, name="infra")
 ns.add_collection(deploy_tasks.deploy_ns, name="deploy")
 ns.add_task(deploy_tasks.bootstrap)
-ns.add_collection(deploy_tasks.mcp_ns, name="mcp")
-ns.add_collection(deploy_tasks.ops_ns, name="ops")
+ns.add_collection(mcp_tasks.ns, name="mcp")
+ns.add_collection(ops_tasks.ns, name="ops")
 ns.add_collection(staging_tasks.ns, name="stage")
 ns.add_task(tooling_tasks.test)
 ns.add_task(tooling_tasks.live)

@@ -1,13 +1,64 @@
-"""Builds the runner / stack outputs / ops context the Invoke tasks share."""
+"""The context the Invoke tasks share: `Ops` (stack outputs, command runner, tool lookup, secrets),
+and how a task gets one for a stack."""
 
 from __future__ import annotations
 
+import shutil
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from deploy.ops import Ops
-from deploy.preconditions import PreconditionError
+from deploy.preconditions import (
+    PreconditionError,
+    Problem,
+    Which,
+    check_gcloud_auth,
+    check_project,
+    check_tools,
+    require,
+)
 from deploy.runner import RecordingRunner, Runner, SubprocessRunner
+from deploy.secrets import GcloudSecretSource, SecretSource
 from deploy.stack import StackOutputs, load_outputs
+
+
+@dataclass
+class Ops:
+    out: StackOutputs
+    runner: Runner
+    which: Which = shutil.which
+    secrets: SecretSource | None = None
+    echo: Callable[[str], None] = print
+    http_get: Callable[[str], int] | None = None  # url -> status; None: httpx
+
+    def __post_init__(self) -> None:
+        if self.secrets is None:
+            self.secrets = GcloudSecretSource(self.runner, self.out)
+
+    def secret(self, name: str) -> str:
+        assert self.secrets is not None
+        return self.secrets.get(name)
+
+    def ready(self, task: str, *fields: str, tools: tuple[str, ...] = ("gcloud",)) -> None:
+        problems: list[Problem] = check_tools(tools, self.which)
+        problems += check_project(self.out.project) if "project" not in fields else []
+        problems += self.out.need(*fields)
+        if not problems and not self.runner.dry_run:
+            problems += check_gcloud_auth(self.runner)
+        require(task, problems, self.runner)
+
+    def health(self, url: str) -> int | None:
+        if self.runner.dry_run:
+            self.runner.note(f"GET {url}")
+            return None
+        if self.http_get:
+            return self.http_get(url)
+        import httpx
+
+        try:
+            return httpx.get(url, timeout=10.0, follow_redirects=False).status_code
+        except httpx.HTTPError:
+            return None
 
 
 def say(message: str) -> None:

@@ -11,7 +11,7 @@ from deploy.stack import StackOutputs
 
 CLOUD_SQL_PROXY_IMAGE = "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1"
 MCP_IMAGE_NAME = "twenty-mcp"
-CLOUDBUILD_CONFIG = "deploy/cloudbuild.mcp.yaml"
+CLOUDBUILD_CONFIG = "deploy/mcp_image/cloudbuild.yaml"
 MCP_DOCKERFILE = "mcp_server/Dockerfile"
 
 

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 import redis
 
-from deploy.flags import KNOWN_FLAGS, FlagError, FlagStore, cache_keys, parse_assignment
+from deploy.ops.flags import KNOWN_FLAGS, FlagError, FlagStore, cache_keys, parse_assignment
 from tests.deploy.conftest import APPLE, SEED_ROWS
 
 pytestmark = pytest.mark.services

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from deploy import gcloud, mcp, ops
+from deploy import gcloud
+from deploy.context import Ops
+from deploy.mcp_image import build as mcp
+from deploy.ops import runbook as ops
 from deploy.preconditions import PreconditionError
 from deploy.runner import CommandResult, RecordingRunner
 from deploy.secrets import DictSecretSource
@@ -55,8 +58,8 @@ def have_none(_: str) -> None:
     return None
 
 
-def make(runner: RecordingRunner | None = None, which=have_all, out: StackOutputs = OUT) -> ops.Ops:
-    return ops.Ops(out, runner or RecordingRunner(), which=which, secrets=SECRETS, echo=lambda _: None)
+def make(runner: RecordingRunner | None = None, which=have_all, out: StackOutputs = OUT) -> Ops:
+    return Ops(out, runner or RecordingRunner(), which=which, secrets=SECRETS, echo=lambda _: None)
 
 
 def test_outputs_are_the_infra_programs_names_only():
@@ -264,7 +267,7 @@ def test_mcp_build_is_cloud_build_from_source_tagged_with_commit(tmp_path):
             str(tmp_path),
             "--project=acme-crm",
             "--region=europe-west1",
-            f"--config={tmp_path}/deploy/cloudbuild.mcp.yaml",
+            f"--config={tmp_path}/deploy/mcp_image/cloudbuild.yaml",
             f"--substitutions=_IMAGE={image},_DOCKERFILE=mcp_server/Dockerfile",
             "--format=json",
         ]
@@ -377,13 +380,13 @@ def test_credentials_from_the_url_secrets_twenty_uses():
             "tw-redis-url": "rediss://:r%2Fauth@10.0.0.5:6378",
         }
     )
-    o = ops.Ops(out, RecordingRunner(), which=have_all, secrets=secrets, echo=lambda _: None)
+    o = Ops(out, RecordingRunner(), which=have_all, secrets=secrets, echo=lambda _: None)
     assert ops.db_credentials(o) == ("twenty", "p@ss", "twentydb")
     dsn = ops.db_dsn(o, 15432)
     assert "host=127.0.0.1" in dsn and "port=15432" in dsn and "dbname=twentydb" in dsn
     assert ops.redis_url(o, 16379) == "rediss://:r%2Fauth@127.0.0.1:16379/0?ssl_cert_reqs=none"
     runner = RecordingRunner()
-    ops.db_shell(ops.Ops(out, runner, which=have_all, secrets=secrets, echo=lambda _: None))
+    ops.db_shell(Ops(out, runner, which=have_all, secrets=secrets, echo=lambda _: None))
     assert runner.commands[-1] == ["psql", "host=127.0.0.1 port=15432 user=twenty dbname=twentydb"]
     assert not any("p@ss" in " ".join(c) for c in runner.commands)
 

@@ -11,8 +11,8 @@ import pytest
 import redis
 from invoke import Context
 
-from deploy.flags import cache_keys
-from deploy.tasks import backup, flags, restore_drill
+from deploy.ops.flags import cache_keys
+from deploy.ops.tasks import backup, flags, restore_drill
 from tests.deploy.conftest import APPLE
 
 pytestmark = pytest.mark.services

@@ -187,7 +187,7 @@ def test_required_stack_keys_follow_the_selected_kinds():
 def test_a_failure_inside_concurrent_work_ends_in_one_line():
     """Errors from concurrent planning escaped as a raw ExceptionGroup traceback past the task's
     error handling; now each ends in one `error: …` line."""
-    from deploy.tasks import _guard
+    from deploy.cli import guard
     from twenty_api import TwentyServerError
 
     def boom() -> None:
@@ -195,7 +195,7 @@ def test_a_failure_inside_concurrent_work_ends_in_one_line():
         raise ExceptionGroup("unhandled errors in a TaskGroup", [ExceptionGroup("nested", [inner])])
 
     with pytest.raises(SystemExit) as exit_:
-        _guard(boom)
+        guard(boom)
     message = str(exit_.value)
     assert message.startswith("error: Twenty answered 502") and "\n" not in message
 

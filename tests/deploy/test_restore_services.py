@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from deploy.restore import backup_local, compare_counts, latest_dump, restore_drill_local, table_counts
+from deploy.ops.restore import backup_local, compare_counts, latest_dump, restore_drill_local, table_counts
 from deploy.runner import RecordingRunner, SubprocessRunner
 
 pytestmark = pytest.mark.services

@@ -8,7 +8,8 @@ import json
 import pytest
 from invoke import Context
 
-from deploy import tasks
+from deploy.mcp_image import tasks as mcp_tasks
+from deploy.ops import tasks as ops_tasks
 
 OUTPUTS = {"project": "acme-crm", "region": "europe-west1", "zone": "europe-west1-b",
            "artifact_repo": "europe-west1-docker.pkg.dev/acme-crm/twenty", "mcp_service": "tw-mcp",
@@ -27,11 +28,11 @@ def outputs_file(tmp_path, monkeypatch):
 
 
 def test_mcp_build_and_deploy_dry_run(outputs_file, capsys):
-    tasks.build(Context(), stack="prod", dry_run=True, tag="abc123")
+    mcp_tasks.build(Context(), stack="prod", dry_run=True, tag="abc123")
     out = capsys.readouterr().out
     assert "$ gcloud builds submit" in out and "--project=acme-crm" in out
     assert "_IMAGE=europe-west1-docker.pkg.dev/acme-crm/twenty/twenty-mcp:abc123" in out
-    tasks.mcp_deploy(Context(), stack="prod", dry_run=True, tag="abc123")
+    mcp_tasks.mcp_deploy(Context(), stack="prod", dry_run=True, tag="abc123")
     out = capsys.readouterr().out
     assert "$ pulumi config set twenty-gcp:mcpImage " \
            "europe-west1-docker.pkg.dev/acme-crm/twenty/twenty-mcp:abc123 --stack prod" in out
@@ -40,10 +41,10 @@ def test_mcp_build_and_deploy_dry_run(outputs_file, capsys):
 
 
 def test_ops_dry_runs_print_commands(outputs_file, capsys):
-    tasks.backup(Context(), stack="prod", dry_run=True)
-    tasks.restore_drill(Context(), stack="prod", dry_run=True)
-    tasks.worker(Context(), stack="prod", dry_run=True)
-    tasks.status(Context(), stack="prod", dry_run=True)
+    ops_tasks.backup(Context(), stack="prod", dry_run=True)
+    ops_tasks.restore_drill(Context(), stack="prod", dry_run=True)
+    ops_tasks.worker(Context(), stack="prod", dry_run=True)
+    ops_tasks.status(Context(), stack="prod", dry_run=True)
     out = capsys.readouterr().out
     for expected in ("$ gcloud sql backups create --instance=tw-pg", "gs://tw-files/backups/",
                      "$ gcloud sql backups restore", "$ gcloud sql instances delete tw-pg-drill-",
@@ -56,7 +57,7 @@ def test_ops_dry_runs_print_commands(outputs_file, capsys):
 def test_without_outputs_dry_run_uses_placeholders_and_says_why(monkeypatch, capsys):
     monkeypatch.delenv("TWENTY_GCP_OUTPUTS", raising=False)
     monkeypatch.setenv("PATH", "/nonexistent")  # no pulumi CLI
-    tasks.backup(Context(), stack="prod", dry_run=True)
+    ops_tasks.backup(Context(), stack="prod", dry_run=True)
     out = capsys.readouterr().out
     assert "precondition not met (dry-run continues with placeholders)" in out
     assert "--instance=<sql-instance>" in out
@@ -66,5 +67,5 @@ def test_real_run_without_outputs_fails_with_the_fix(monkeypatch):
     monkeypatch.delenv("TWENTY_GCP_OUTPUTS", raising=False)
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(SystemExit) as err:
-        tasks.backup(Context(), stack="prod")
+        ops_tasks.backup(Context(), stack="prod")
     assert "Pulumi CLI is not installed" in str(err.value) and "TWENTY_GCP_OUTPUTS" in str(err.value)

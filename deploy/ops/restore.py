@@ -3,7 +3,7 @@ row counts per table with the source.
 
 Local (any PostgreSQL you reach with a DSN): `pg_dump --format=custom` files in a directory, the
 newest restored with `pg_restore` into a scratch database that is dropped afterwards. Cloud: the
-same comparison after `gcloud sql backups restore` into a scratch instance (see deploy/ops.py).
+same comparison after `gcloud sql backups restore` into a scratch instance (see deploy/ops/runbook.py).
 """
 
 from __future__ import annotations

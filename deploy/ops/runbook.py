@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
@@ -18,64 +17,19 @@ from urllib.parse import quote, unquote, urlsplit
 from psycopg.conninfo import make_conninfo
 
 from deploy import gcloud
-from deploy.flags import FlagChange, FlagStore, cache_keys, parse_assignment
+from deploy.context import Ops
+from deploy.ops.flags import FlagChange, FlagStore, cache_keys, parse_assignment
+from deploy.ops.restore import DrillReport, compare_counts, table_counts
 from deploy.preconditions import (
     PreconditionError,
     Problem,
-    Which,
-    check_gcloud_auth,
-    check_project,
-    check_tools,
     require,
 )
-from deploy.restore import DrillReport, compare_counts, table_counts
-from deploy.runner import Runner
-from deploy.secrets import GcloudSecretSource, SecretSource
-from deploy.stack import StackOutputs
 from infra.problems import UsageError
 
 LOG_TARGETS = ("server", "worker", "mcp")
 LOCAL_PG_PORT = 15432
 LOCAL_REDIS_PORT = 16379
-
-
-@dataclass
-class Ops:
-    out: StackOutputs
-    runner: Runner
-    which: Which = shutil.which
-    secrets: SecretSource | None = None
-    echo: Callable[[str], None] = print
-    http_get: Callable[[str], int] | None = None  # url -> status; None: httpx
-
-    def __post_init__(self) -> None:
-        if self.secrets is None:
-            self.secrets = GcloudSecretSource(self.runner, self.out)
-
-    def secret(self, name: str) -> str:
-        assert self.secrets is not None
-        return self.secrets.get(name)
-
-    def ready(self, task: str, *fields: str, tools: tuple[str, ...] = ("gcloud",)) -> None:
-        problems: list[Problem] = check_tools(tools, self.which)
-        problems += check_project(self.out.project) if "project" not in fields else []
-        problems += self.out.need(*fields)
-        if not problems and not self.runner.dry_run:
-            problems += check_gcloud_auth(self.runner)
-        require(task, problems, self.runner)
-
-    def health(self, url: str) -> int | None:
-        if self.runner.dry_run:
-            self.runner.note(f"GET {url}")
-            return None
-        if self.http_get:
-            return self.http_get(url)
-        import httpx
-
-        try:
-            return httpx.get(url, timeout=10.0, follow_redirects=False).status_code
-        except httpx.HTTPError:
-            return None
 
 
 @dataclass
@@ -277,7 +231,7 @@ def flags_cloud(ops: Ops, *, workspace: str | None = None, assignment: str | Non
     if ops.runner.dry_run:
         with tunnel(ops, redis=bool(parsed)):
             ws = workspace or "<workspace-id>"
-            # dry-run text only: the real statements are parameterised (deploy/flags.py)
+            # dry-run text only: the real statements are parameterised (deploy/ops/flags.py)
             ops.runner.note('SELECT key, value FROM core."featureFlag" WHERE "workspaceId" = '  # noqa: S608
                             + repr(ws))
             if parsed:

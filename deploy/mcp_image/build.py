@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from deploy import gcloud
-from deploy.ops import Ops
+from deploy.context import Ops
 from deploy.preconditions import PreconditionError, Problem, require
 from infra.problems import REPO_ROOT
 
