@@ -247,3 +247,26 @@ async def test_the_callback_refuses_what_it_did_not_start(http_env: dict[str, st
             assert forged.status_code == 400
             # Twenty never saw a code exchange for these
             assert state_of(fake.runtime).access_tokens == {}
+
+
+async def test_every_tool_as_a_remote_user_signed_in_with_twenty(
+    http_env: dict[str, str], fake_twenty: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stdio suite's every-tool run (each tool once good, once bad), over streamable HTTP as a
+    user who signed in with Twenty and holds only our token: the same script, another session."""
+    from contextlib import asynccontextmanager
+
+    from . import test_stdio
+
+    with HttpServer(http_env) as srv:
+        async with httpx.AsyncClient(base_url=srv.url, timeout=30) as http:
+            tokens = await _connect(http, fake_twenty)
+
+        @asynccontextmanager
+        async def as_the_oauth_user(env: dict[str, str]) -> Any:
+            async with mcp_over_http(srv.url, tokens["access_token"]) as client:
+                yield client
+
+        monkeypatch.setattr(test_stdio, "stdio_session", as_the_oauth_user)
+        await test_stdio.test_every_tool_once_good_once_bad(fake_twenty, tmp_path)
+    assert not any(r.auth_kind == "api_key" for r in fake_twenty.requests)
