@@ -79,7 +79,7 @@ def load_outputs(stack: str, env: Mapping[str, str] | None = None) -> StackOutpu
             raise PreconditionError("stack outputs", [Problem(
                 f"{path} is not JSON ({e})", "write the output of `pulumi stack output --json`")]) from e
         return StackOutputs.from_mapping(stack, raw)
-    from infra import automation  # the Automation API wrapper (staging workstream)
+    from infra import automation  # the Automation API wrapper
 
     if automation.find_pulumi_cli() is None:
         raise PreconditionError("stack outputs", [Problem(

@@ -64,13 +64,8 @@ def pulumi_side(monkeypatch, tmp_path):
 
 
 REPO = Path(__file__).resolve().parents[2]
-needs_examples = pytest.mark.skipif(
-    not (REPO / "Pulumi.staging.yaml").is_file(),
-    reason="Pulumi.staging.yaml not written yet (infra workstream)",
-)
 
 
-@needs_examples
 def test_new_derived_stack_is_created_on_the_backend_with_config_and_secrets(pulumi_side):
     stack = automation.open_stack("staging-77", pulumi_side["env"])
     (created,) = pulumi_side["created"]
@@ -84,7 +79,6 @@ def test_new_derived_stack_is_created_on_the_backend_with_config_and_secrets(pul
     assert stack.config["twenty-gcp:googleClientSecret"].secret is True
 
 
-@needs_examples
 def test_missing_secret_stops_before_the_stack_is_created(pulumi_side):
     env = {k: v for k, v in pulumi_side["env"].items() if "GOOGLE_CLIENT_SECRET" not in k}
     with pytest.raises(automation.PreconditionError, match="TWENTY_GCP_SECRET_GOOGLE_CLIENT_SECRET"):
