@@ -4,6 +4,10 @@ Twenty exposes 7 meta-tools; CRUD tools are discovered with ``get_tool_catalog``
 and run with ``execute_tool``. The fake answers initialize/tools/list as captured, builds the
 catalog from its schema and runs ``find_many_<plural>`` / ``find_one_<singular>`` (with a
 ``select`` list, which 2.21 requires) against the store. Other CRUD tools answer "not supported".
+
+No product code calls Twenty's ``/mcp`` (our MCP server speaks REST/GraphQL through twenty_api);
+this stays because the contract suite (tests/contract) replays every captured example against the
+fake as well as against a live Twenty, and examples 210–218 are ``/mcp`` calls.
 """
 
 from __future__ import annotations
