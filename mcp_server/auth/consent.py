@@ -3,8 +3,8 @@ mode and objects, which may only narrow the server's settings.
 
 "Sign in with Twenty" sends the browser to Twenty's own consent page (twenty_signin.py); Twenty
 sends it back to ``/oauth/twenty/callback``, bound to this browser by a SameSite=Lax cookie
-holding the nonce kept server-side for that ``state``. Pasting an API key stays for a Twenty whose front end the
-user's browser cannot reach.
+holding the nonce kept server-side for that ``state``. Pasting an API key stays for a Twenty
+whose front end the user's browser cannot reach.
 
 The OAuth request arrives sealed (tamper-proof, expiring) from the provider's authorize(). CSRF:
 a sealed token bound to that request's nonce is set as a SameSite=Strict HttpOnly cookie and
@@ -229,6 +229,10 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
 
         if provider.signin is None:
             return await again("Signing in with Twenty is not enabled on this server; paste an API key.")
+        if not provider.signin.may_start():
+            return await again(
+                "Too many sign-ins from your address in the last minute; wait a minute and try again."
+            )
         try:
             url, nonce = await provider.signin.start(
                 {"sealed": sealed, "mode": mode, "objects": objects_text}

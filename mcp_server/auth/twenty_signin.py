@@ -55,6 +55,8 @@ STATE_TTL = 900
 VERIFY_EVERY = 3600
 SESSION_PREFIX = "oauth/twenty-sessions/"
 CLIENT_NAME = "Twenty MCP server"
+STARTS_PER_MINUTE = 10  # sign-ins started per client address: each costs a stored blob, and its
+# callback a call to Twenty's token endpoint, which allows 60 a minute for ALL of this server's users
 
 
 class SessionGone(Exception):
@@ -82,6 +84,23 @@ class TwentySignIn:
         self._inflight: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._cache: dict[str, dict[str, Any]] = {}
         self.refreshes = 0  # Twenty refresh calls made (tests, logs)
+        self._starts: dict[str, list[float]] = {}
+
+    def may_start(self) -> bool:
+        """At most STARTS_PER_MINUTE sign-ins started per client address."""
+        from .client_address import current_client_address
+
+        now = time.time()
+        address = current_client_address()
+        recent = [t for t in self._starts.get(address, []) if t > now - 60]
+        allowed = len(recent) < STARTS_PER_MINUTE
+        if allowed:
+            recent.append(now)
+        self._starts[address] = recent
+        if len(self._starts) > 10_000:
+            for stale in [a for a, ts in self._starts.items() if not ts or ts[-1] < now - 60]:
+                del self._starts[stale]
+        return allowed
 
     def _transport(self) -> Any:
         return self.runtime.shared_transport()
@@ -91,7 +110,9 @@ class TwentySignIn:
         if self._metadata is None:
             from twenty_api.oauth import discover
 
-            self._metadata = await discover(self.runtime.base_url, transport=self._transport())
+            self._metadata = await discover(
+                self.runtime.base_url, transport=self._transport(), http_timeout=10
+            )
         return self._metadata
 
     def _client_blob(self) -> str:

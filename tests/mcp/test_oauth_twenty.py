@@ -15,7 +15,7 @@ from mcp_server.auth import twenty_signin
 from tests.fake_twenty.oauth import FakeOAuth, state_of
 
 from .conftest import HttpServer, answer_of
-from .oauth_flow import code_from, exchange, register_and_authorize
+from .oauth_flow import code_from, exchange, hidden, register_and_authorize
 from .test_http import mcp_over_http
 from .twenty_signin_flow import consent_with_twenty, play_twenty_front, sign_in_with_twenty
 
@@ -270,3 +270,53 @@ async def test_every_tool_as_a_remote_user_signed_in_with_twenty(
         monkeypatch.setattr(test_stdio, "stdio_session", as_the_oauth_user)
         await test_stdio.test_every_tool_once_good_once_bad(fake_twenty, tmp_path)
     assert not any(r.auth_kind == "api_key" for r in fake_twenty.requests)
+
+
+async def test_the_page_without_twenty_sign_in_or_twenty_unreachable(
+    http_env: dict[str, str], fake_twenty: Any
+) -> None:
+    with HttpServer({**http_env, "MCP_TWENTY_OAUTH": "false"}) as srv:
+        async with httpx.AsyncClient(base_url=srv.url) as http:
+            pending = await register_and_authorize(http, REDIRECT)
+            page = await http.get(pending.consent_url)
+            assert 'id="twenty"' not in page.text and 'id="api_key"' in page.text
+            form = {
+                "request": hidden(page.text, "request"),
+                "csrf": hidden(page.text, "csrf"),
+                "action": "twenty",
+            }
+            r = await http.post("/consent", data=form)
+            assert r.status_code == 400 and "not enabled" in r.text
+    with HttpServer(http_env) as srv:
+        async with httpx.AsyncClient(base_url=srv.url) as http:
+            pending = await register_and_authorize(http, REDIRECT)
+            fake_twenty.faults.fail_next(503, 5, path_prefix="/.well-known/oauth-authorization-server")
+            page = await http.get(pending.consent_url)
+            form = {
+                "request": hidden(page.text, "request"),
+                "csrf": hidden(page.text, "csrf"),
+                "action": "twenty",
+            }
+            r = await http.post("/consent", data=form)
+            assert r.status_code == 400 and "not reachable" in r.text and "Paste an API key" in r.text
+            fake_twenty.faults.clear()
+            # once Twenty answers again, the same page works
+            trip = await sign_in_with_twenty(http, pending, fake_twenty.base_url, fake_twenty.user_token)
+            assert trip.landed.status_code == 303
+
+
+async def test_sign_ins_started_per_address_are_limited(http_env: dict[str, str], fake_twenty: Any) -> None:
+    with HttpServer(http_env) as srv:
+        async with httpx.AsyncClient(base_url=srv.url) as http:
+            pending = await register_and_authorize(http, REDIRECT)
+            answers = []
+            for _ in range(twenty_signin.STARTS_PER_MINUTE + 1):
+                page = await http.get(pending.consent_url)
+                form = {
+                    "request": hidden(page.text, "request"),
+                    "csrf": hidden(page.text, "csrf"),
+                    "action": "twenty",
+                }
+                answers.append(await http.post("/consent", data=form))
+            assert [a.status_code for a in answers[:-1]] == [303] * twenty_signin.STARTS_PER_MINUTE
+            assert answers[-1].status_code == 400 and "Too many sign-ins" in answers[-1].text
