@@ -30,7 +30,18 @@ class Target:
 
 
 def target_from_env(env: Mapping[str, str]) -> Target | None:
-    url, key = env.get("TWENTY_API_URL"), env.get("TWENTY_API_KEY")
+    from twenty_api.settings import TwentySettings
+
+    try:
+        settings = TwentySettings.from_env(env)
+    except ValueError as e:  # pydantic's ValidationError: name the setting and what it wants
+        errors = getattr(e, "errors", lambda: [])()
+        problems = [Problem(f"TWENTY_{'_'.join(map(str, err['loc'])).upper()}: {err['msg']}",
+                            "fix or unset it (unset TWENTY_API_URL/TWENTY_API_KEY to use --stack)")
+                    for err in errors] or [Problem(str(e), "fix TWENTY_API_URL / TWENTY_API_KEY")]
+        raise PreconditionError("deploy", problems) from None
+    url = settings.api_url
+    key = settings.api_key.get_secret_value() if settings.api_key else None
     if url and key:
         return Target(url, key, "TWENTY_API_URL / TWENTY_API_KEY")
     if url or key:

@@ -46,6 +46,8 @@ class SessionMixin(ClientCore):
     @classmethod
     def from_settings(cls, settings: TwentySettings | None = None, **overrides: Any) -> Self:
         s = settings or TwentySettings()
+        if not s.api_url:
+            raise ValueError("TWENTY_API_URL is not set (the Twenty server's base URL)")
         kwargs: dict[str, Any] = {
             "api_key": s.api_key.get_secret_value() if s.api_key else None,
             "access_token": s.access_token.get_secret_value() if s.access_token and not s.api_key else None,

@@ -1,35 +1,63 @@
-"""Client configuration from the environment (pydantic-settings)."""
+"""How to reach Twenty, from the environment: the one settings model every caller reads.
+
+``TWENTY_API_URL`` (with or without ``/rest``), ``TWENTY_API_KEY`` or ``TWENTY_ACCESS_TOKEN``, a
+user for what 2.21 refuses to API keys (``TWENTY_USER_EMAIL`` / ``TWENTY_USER_PASSWORD``), and
+optional tuning: ``TWENTY_TIMEOUT``, ``TWENTY_MAX_RETRIES``, ``TWENTY_RATE_LIMIT`` (``0``/``off``
+disables the pacer), ``TWENTY_RATE_WINDOW``, ``TWENTY_SCHEMA_TTL``. Read by the MCP server
+(mcp_server/settings.py), ``inv deploy`` (deploy/target.py) and ``TwentyClient.from_settings``.
+
+A plain pydantic model that reads ``os.environ`` itself: pydantic-settings' import alone costs
+~60 ms of the MCP server's cold start. Keyword arguments win over the environment.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from twenty_api.urls import normalize_base_url
 
+ENV_PREFIX = "TWENTY_"
 
-class TwentySettings(BaseSettings):
-    """``TWENTY_API_URL`` (with or without ``/rest``), ``TWENTY_API_KEY`` or ``TWENTY_ACCESS_TOKEN``,
-    and optional tuning: ``TWENTY_TIMEOUT``, ``TWENTY_MAX_RETRIES``, ``TWENTY_RATE_LIMIT``
-    (``0``/``off`` disables the pacer), ``TWENTY_RATE_WINDOW``, ``TWENTY_SCHEMA_TTL``."""
 
-    model_config = SettingsConfigDict(env_prefix="TWENTY_", extra="ignore", populate_by_name=True)
+class TwentySettings(BaseModel):
+    model_config = ConfigDict(extra="ignore")
 
-    api_url: str = Field(description="Base URL of the Twenty server, e.g. https://crm.example.com")
+    api_url: str | None = Field(default=None, description="Twenty's base URL, e.g. https://crm.example.com")
     api_key: SecretStr | None = Field(default=None, description="Twenty API key (Bearer)")
     access_token: SecretStr | None = Field(default=None, description="A user session's access token")
+    user_email: str | None = Field(default=None, description="A user, for calls 2.21 refuses to API keys")
+    user_password: SecretStr | None = None
     timeout: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=4, ge=0, le=20)
     rate_limit: int | None = Field(default=100, description="Requests per window; None/0 disables")
     rate_window: float = Field(default=60.0, gt=0)
     schema_ttl: float = Field(default=300.0, ge=0)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, data: Any) -> Any:
+        given = dict(data) if isinstance(data, dict) else {}
+        env = given.pop("_env", None)
+        env = os.environ if env is None else env
+        for name in cls.model_fields:
+            value = env.get(ENV_PREFIX + name.upper())
+            if name not in given and value is not None:
+                given[name] = value
+        return given
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> TwentySettings:
+        """From ``env`` (default ``os.environ``); ``overrides`` win."""
+        return cls(_env=env, **overrides)
+
     @field_validator("api_url")
     @classmethod
-    def _normalise_url(cls, value: str) -> str:
-        return normalize_base_url(value)
+    def _normalise_url(cls, value: str | None) -> str | None:
+        return normalize_base_url(value) if value else None
 
     @field_validator("rate_limit", mode="before")
     @classmethod
@@ -41,9 +69,15 @@ class TwentySettings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _one_credential(self) -> TwentySettings:
-        if self.api_key is not None and not self.api_key.get_secret_value().strip():
-            self.api_key = None
-        if self.access_token is not None and not self.access_token.get_secret_value().strip():
-            self.access_token = None
+    def _blank_is_unset(self) -> TwentySettings:
+        for name in ("api_key", "access_token", "user_password"):
+            secret = getattr(self, name)
+            if secret is not None and not secret.get_secret_value().strip():
+                setattr(self, name, None)
+        if self.user_email is not None and not self.user_email.strip():
+            self.user_email = None
         return self
+
+    @property
+    def has_user(self) -> bool:
+        return bool(self.user_email and self.user_password)

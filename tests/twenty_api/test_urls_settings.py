@@ -83,3 +83,22 @@ def test_client_needs_exactly_one_credential() -> None:
 def test_user_session_is_not_paced() -> None:
     assert TwentyClient("https://crm.example.com", access_token="t").pacer is None
     assert TwentyClient("https://crm.example.com", access_token="t").is_user_session
+
+
+def test_settings_read_a_given_environment_and_blank_means_unset() -> None:
+    env = {"TWENTY_API_URL": "http://localhost:3000/rest", "TWENTY_API_KEY": " ",
+           "TWENTY_USER_EMAIL": "tim@apple.dev", "TWENTY_USER_PASSWORD": "pw"}
+    s = TwentySettings.from_env(env)
+    assert s.api_url == "http://localhost:3000" and s.api_key is None and s.has_user
+    assert TwentySettings.from_env(env, api_url="https://crm.example.com").api_url == "https://crm.example.com"
+    assert TwentySettings.from_env({}).api_url is None
+    with pytest.raises(ValueError, match="TWENTY_API_URL is not set"):
+        TwentyClient.from_settings(TwentySettings.from_env({}))
+
+
+def test_deploy_names_a_bad_url_setting_instead_of_a_traceback() -> None:
+    from deploy.target import target_from_env
+    from infra.problems import PreconditionError
+
+    with pytest.raises(PreconditionError, match="TWENTY_API_URL: .*use https"):
+        target_from_env({"TWENTY_API_URL": "http://crm.example.com", "TWENTY_API_KEY": "k"})
