@@ -54,6 +54,7 @@ HOSTILE_BY_TOOL: dict[tuple[str, str], list[Any]] = {
     ("twenty_graphql", "variables"): [{"f": {"accountOwner": {"name": {"firstName": {"eq": "Tim"}}}}}],
     ("twenty_graphql", "endpoint"): ["metadata"],
     ("twenty_search", "query"): ["Tim"],
+    ("twenty_forecast_revenue", "group_by"): ["owner", "stage"],
 }
 # Arguments that cannot reach another object by themselves: a plain, valid value.
 FILLER: dict[str, Any] = {
@@ -98,6 +99,7 @@ FILLER: dict[str, Any] = {
     "field": None,
     "objects": None,
     "limit": 2,
+    "months": 2,
     "cursor": None,
     "depth": 0,
     "refresh": False,

@@ -32,6 +32,8 @@ EXPECTED = {
     "twenty_search",
     "twenty_aggregate",
     "twenty_get_timeline",
+    "twenty_predict",
+    "twenty_forecast_revenue",
     "twenty_create_task",
     "twenty_create_note",
     "twenty_list_message_threads",

@@ -60,10 +60,15 @@ async def test_every_tool_once_good_once_bad(twenty_target: Any, tmp_path: Path)
         fake, tmp_path, TWENTY_USER_EMAIL=fake.user_email, TWENTY_USER_PASSWORD=fake.user_password
     )
     person, company, opp = first(fake, "people"), first(fake, "companies"), first(fake, "opportunities")
+    if "winProbability" not in opp:  # the deal-intelligence app's fields (issue 16)
+        assert hasattr(fake, "runtime"), "the live workspace lacks the deal-intelligence app: run inv deploy"
+        from tests.mcp.test_predictions import deploy_app_schema
+
+        await deploy_app_schema(fake)
     async with stdio_session(env) as client:
         c = Calls(client)
         tools = {t.name for t in (await client.list_tools()).tools}
-        assert len(tools) == 43
+        assert len(tools) == 45
 
         # schema
         objs = await c.good("twenty_list_objects", {})
@@ -140,6 +145,12 @@ async def test_every_tool_once_good_once_bad(twenty_target: Any, tmp_path: Path)
         await c.bad_("twenty_aggregate", {"object": "opportunities", "operation": "sum"}, "field")
         await c.good("twenty_get_timeline", {"object": "companies", "id": company["id"]})
         await c.bad_("twenty_get_timeline", {"object": "Spaceships", "id": company["id"]}, "Spaceships")
+        pred = await c.good("twenty_predict", {"object": "opportunity", "id": opp["id"]})
+        assert pred["predictions"][0]["kind"] == "win_probability"
+        await c.bad_("twenty_predict", {"object": "people", "id": person["id"]}, "No predictions")
+        forecast = await c.good("twenty_forecast_revenue", {"months": 3, "group_by": "owner"})
+        assert len(forecast["months"]) == 3
+        await c.bad_("twenty_forecast_revenue", {"months": 0}, "months")
 
         # pipeline
         stages = await c.good("twenty_list_pipeline_stages", {})
