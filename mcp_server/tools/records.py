@@ -11,7 +11,7 @@ from ..gate import GateError
 from ..models import DeleteResult, MergeResult, RecordPage, RecordResult, RecordsResult
 from ..registry import tool
 from ..runtime import connection, jsonable
-from ._common import Cursor, Data, Depth, FilterStr, Limit, ObjectName, OrderBy, RecordId, page_result, quote
+from ._common import Cursor, Data, Depth, FilterStr, Limit, ObjectName, OrderBy, RecordId, page_result
 
 
 async def _input(conn: Any, obj: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -125,7 +125,9 @@ async def twenty_restore_record(object: ObjectName, id: RecordId) -> RecordsResu
     records cannot be restored."""
     conn = await connection()
     obj = await conn.resolve(object)
-    restored = await conn.client.restore_records(obj.name_plural, f"id[eq]:{quote(str(id))}")
+    from twenty_api.filters import F
+
+    restored = await conn.client.restore_records(obj.name_plural, F("id").eq(id))
     restored = [jsonable(r) for r in restored or []]
     return RecordsResult(object=obj.name_plural, count=len(restored), records=restored)
 
