@@ -36,6 +36,7 @@ export const rng = (seed: number) => {
   };
 };
 
+/** trueP: each deal's probability of winning under the process (the benchmark's ceiling). */
 export type Generated = { opportunities: Rec[]; companies: Rec[]; timeline: Rec[]; trueP: Map<string, number> };
 
 export const generateWorkspace = (closedDeals: number, openDeals: number, seed: number, now: number): Generated => {
@@ -103,7 +104,7 @@ export const generateWorkspace = (closedDeals: number, openDeals: number, seed: 
       ownerId: `owner-${i % 3}`,
       source,
     });
-    if (!closed) trueP.set(oppId, p);
+    trueP.set(oppId, p);
     event('opportunity.created', created, { targetOpportunityId: oppId }, { after: { stage: 'NEW' } });
     for (let j = 1; j <= k; j++) {
       event('opportunity.updated', stageAt(j), { targetOpportunityId: oppId }, { diff: { stage: { before: STAGES[j - 1], after: STAGES[j] } } });
