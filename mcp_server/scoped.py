@@ -20,6 +20,7 @@ from .scoped_args import check_field_paths, check_rest_filter, field_kinds
 if TYPE_CHECKING:
     from twenty_api import TwentyClient
     from twenty_api.models import ObjectInfo
+    from twenty_api.operations import Operation
     from twenty_api.pagination import Page
 
     from .graphql_guard import ObjectView
@@ -273,6 +274,15 @@ class ScopedClient:
         if any(op != "query" for op in analyze(query).operations):
             self._write("This action")
         return await self._raw.graphql(query, variables, endpoint=endpoint)  # type: ignore[arg-type]
+
+    async def run(
+        self, op: Operation, variables: dict[str, Any] | None = None, *, what: str = "This action"
+    ) -> Any:
+        """A named operation of twenty_api (dashboards, views, fields): the calling tool has checked
+        every object it touches already; a write still needs a read-write connection."""
+        if op.writes:
+            self._write(what)
+        return await self._raw.run(op, variables)
 
     # --- schema and webhooks -----------------------------------------------------------------
     async def create_object(self, singular: str, plural: str, *args: Any, **extra: Any) -> Any:

@@ -13,6 +13,7 @@ ALL_GROUPS = (
     "workflows",
     "pipeline",
     "dashboards",
+    "views",
     "analytics",
     "activities",
     "messaging",

@@ -1,3 +1,3 @@
 """Tool modules; importing them fills registry.TOOLS."""
 
-from . import activities, crm, predictions, records, schema, workflows  # noqa: F401
+from . import activities, crm, dashboards, predictions, records, schema, views, workflows  # noqa: F401

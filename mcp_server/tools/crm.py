@@ -85,32 +85,6 @@ async def twenty_move_opportunity_stage(
     return RecordResult(object=plural, record=jsonable(rec))
 
 
-# --- dashboards ----------------------------------------------------------------------------------
-
-
-@tool("dashboards", writes=True, idempotent=False)
-async def twenty_create_dashboard(title: Annotated[str, Field(min_length=1, max_length=200)]) -> RecordResult:
-    """Create an empty dashboard (Twenty gives it a page layout; add widgets in Twenty's UI)."""
-    conn = await connection()
-    obj = await conn.resolve("dashboards")
-    rec = await conn.client.create_record(obj.name_plural, {"title": title})
-    return RecordResult(object=obj.name_plural, record=jsonable(rec))
-
-
-@tool("dashboards", writes=True, idempotent=False)
-async def twenty_duplicate_dashboard(id: RecordId) -> RecordResult:
-    """Copy a dashboard with its layout and widgets; the copy is titled '<title> (Copy)'."""
-    conn = await connection()
-    obj = await conn.resolve("dashboards")
-    data = await conn.client.server_graphql(
-        "mutation($id: UUID!){ duplicateDashboard(id:$id)"
-        "{ id title pageLayoutId position createdAt updatedAt } }",
-        {"id": str(id)},
-        endpoint="metadata",
-    )
-    return RecordResult(object=obj.name_plural, record=(data or {}).get("duplicateDashboard") or {})
-
-
 # --- search and analytics ---------------------------------------------------------------------
 
 

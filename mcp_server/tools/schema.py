@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AnyHttpUrl, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 from ..gate import GateError
 from ..models import (
@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..registry import tool
 from ..runtime import connection, jsonable
+from ..scoped_args import field_kinds
 from ._common import ObjectName
 
 Refresh = Annotated[bool, Field(default=False, description="Re-read the live schema, bypassing the cache")]
@@ -123,7 +124,22 @@ FieldType = Literal[
     "ARRAY",
     "UUID",
     "NUMERIC",
+    "RELATION",
 ]
+
+
+class RelationSpec(BaseModel):
+    """The other side of a RELATION field (2.21 creates both in one call)."""
+
+    model_config = ConfigDict(extra="forbid")
+    target: ObjectName
+    type: Literal["MANY_TO_ONE", "ONE_TO_MANY"] = Field(
+        description="MANY_TO_ONE: each record of `object` points to one `target` record (a lead's company); "
+        "ONE_TO_MANY: one record of `object` has many `target` records (a company's leads)"
+    )
+    target_field_label: Label = Field(
+        description="Label of the field on `target` (its name comes from it: 'Website leads' -> websiteLeads)"
+    )
 
 
 @tool("schema", writes=True, idempotent=False)
@@ -143,13 +159,25 @@ async def twenty_add_field_to_object(
             "(value in capitals)",
         ),
     ] = None,
+    relation: Annotated[
+        RelationSpec | None,
+        Field(default=None, description="RELATION only: {target, type, target_field_label}"),
+    ] = None,
 ) -> CreatedMetadata:
-    """Add a field to an object (standard or custom). SELECT and MULTI_SELECT need options.
-    Relation fields are not created here (use twenty_graphql on /metadata without an allow-list)."""
+    """Add a field to an object (standard or custom). SELECT and MULTI_SELECT need options. A
+    RELATION field links two objects and names both sides: e.g. object=websiteLeads, name=company,
+    label=Company, type=RELATION, relation={target: companies, type: MANY_TO_ONE, target_field_label:
+    'Website leads'} gives each lead a company (written as companyId) and each company its leads."""
     if type in ("SELECT", "MULTI_SELECT") and not options:
         raise GateError(f"A {type} field needs 'options', e.g. [{{'value': 'HOT', 'label': 'Hot'}}].")
+    if (type == "RELATION") != (relation is not None):
+        raise GateError(
+            "A RELATION field needs 'relation' ({target, type, target_field_label}); other types take none."
+        )
     conn = await connection()
     obj = await conn.resolve(object)
+    if relation is not None:
+        return await _add_relation(conn, obj, name, label, relation, description)
     extra: dict[str, Any] = {}
     if description:
         extra["description"] = description
@@ -158,6 +186,54 @@ async def twenty_add_field_to_object(
     created = await conn.client.create_field(obj, name, type, label, **extra)
     await conn.client.refresh_schema()
     return CreatedMetadata(kind="field", result=jsonable(created))
+
+
+async def _add_relation(
+    conn: Any, obj: Any, name: str, label: str, relation: RelationSpec, description: str | None
+) -> CreatedMetadata:
+    """Both sides checked before the one createOneField (twenty_api.fields): the names must be free
+    on their objects (with the join column a many-to-one side adds)."""
+    from twenty_api import fields as api
+
+    conn.scope.require_write("Adding a field")
+    target = await conn.resolve(relation.target)
+    source_full = await conn.client.get_object(obj.name_plural)
+    target_full = await conn.client.get_object(target.name_plural)
+    try:
+        target_name = api.name_from_label(relation.target_field_label)
+    except ValueError as err:
+        raise GateError(str(err)) from err
+    sides = [
+        (source_full, name, relation.type == "MANY_TO_ONE"),
+        (target_full, target_name, relation.type == "ONE_TO_MANY"),
+    ]
+    if obj.id == target.id and name == target_name:
+        raise GateError("Both sides of a relation on one object need different names.")
+    for side, field_name, joins in sides:
+        taken = {f.name for f in side.fields} | set(field_kinds(side.fields))
+        for wanted in (field_name, f"{field_name}Id") if joins else (field_name,):
+            if wanted in taken:
+                raise GateError(
+                    f"'{wanted}' is already a field of {side.name_plural}; pick another "
+                    f"{'name' if side is source_full else 'target_field_label'}."
+                )
+    created = await conn.client.run(
+        api.CREATE_FIELD,
+        {
+            "input": api.relation_field_input(
+                str(obj.id),
+                name,
+                label,
+                relation.type,
+                str(target.id),
+                relation.target_field_label,
+                description=description,
+            )
+        },
+        what="Adding a field",
+    )
+    await conn.client.refresh_schema()
+    return CreatedMetadata(kind="relation", result=jsonable(created) or {})
 
 
 Operation = Annotated[

@@ -256,6 +256,10 @@ def _object_exists(singular: str, plural: str) -> TwentyHttpError:
 
 
 def create_field(store: Store, data: dict[str, Any]) -> FieldMeta:
+    if data.get("relationCreationPayload"):
+        from .relations import create_relation
+
+        return create_relation(store, data, _field_raw)
     obj = store.schema.by_id(str(data.get("objectMetadataId") or ""))
     if obj is None:
         raise TwentyHttpError.bad_request("Object metadata not found (objectMetadataId)")

@@ -26,12 +26,14 @@ from .auth_flow import AuthFlowResolvers
 from .errors import GraphQLError, TwentyHttpError
 from .events import Events
 from .gql import Executor, Projectable, Request
+from .layouts import LayoutResolvers
 from .oauth import PUBLIC_OPERATIONS as OAUTH_PUBLIC
 from .oauth import OAuthMetadataResolvers
 from .runtime import Principal, Runtime
 from .schema import ObjectMeta
-from .store import API_KEY_ACTOR, USER_ACTOR, Actor, now_iso
+from .store import USER_ACTOR, Actor, now_iso
 from .user_session import TIM_USER_WORKSPACE_ID, UserSessionResolvers
+from .views import ViewResolvers
 
 PUBLIC_MUTATIONS = (
     frozenset(
@@ -149,7 +151,14 @@ def _boolean_is(node: filters.Node | None) -> filters.Node | None:
     return node
 
 
-class MetadataResolvers(AgentRoleResolvers, UserSessionResolvers, AuthFlowResolvers, OAuthMetadataResolvers):
+class MetadataResolvers(
+    AgentRoleResolvers,
+    UserSessionResolvers,
+    AuthFlowResolvers,
+    OAuthMetadataResolvers,
+    LayoutResolvers,
+    ViewResolvers,
+):
     def __init__(self, runtime: Runtime, events: Events) -> None:
         self.rt = runtime
         self.events = events
@@ -405,17 +414,6 @@ class MetadataResolvers(AgentRoleResolvers, UserSessionResolvers, AuthFlowResolv
 
     def q_myConnectedAccounts(self, req: Request) -> Any:
         return self._seed("094-metadata-myConnectedAccounts", "myConnectedAccounts")
-
-    def m_duplicateDashboard(self, req: Request) -> Any:
-        ctx: MetadataContext = req.context
-        store = self.rt.store
-        obj = store.object_for("dashboards")
-        source = store.get(obj, str(req.args.get("id")))
-        actor = ctx.principal.actor if ctx.principal else API_KEY_ACTOR
-        record = store.create(
-            obj, {"title": f"{source.get('title') or ''} (Copy)", "pageLayoutId": str(uuid.uuid4())}, actor
-        )
-        return {"__typename": "DuplicatedDashboard", **record}
 
     # ---- logic functions ---------------------------------------------------------------------------
     def q_findManyLogicFunctions(self, req: Request) -> Any:

@@ -41,6 +41,34 @@ HOSTILE: dict[str, list[Any]] = {
     "opportunityIds": [[U1]],
     "name_singular": ["person"],
     "depth": [1],
+    # dashboards and views: a chart's source object, a record table's object, a relation's fields
+    "widgets": [
+        [{"kind": "chart", "title": "c", "chart": "aggregate", "object": "people"}],
+        [{"kind": "record_table", "title": "t", "object": "workspaceMembers"}],
+        [
+            {
+                "kind": "chart",
+                "title": "c",
+                "chart": "bar",
+                "object": "companies",
+                "group_by": "accountOwner.name",
+            }
+        ],
+        [
+            {
+                "kind": "chart",
+                "title": "c",
+                "chart": "aggregate",
+                "object": "companies",
+                "filters": [{"field": "accountOwner", "operand": "IS_EMPTY"}],
+            }
+        ],
+    ],
+    "fields": [["name", "accountOwner"]],
+    "filters": [[{"field": "accountOwner", "operand": "IS_EMPTY"}]],
+    "sorts": [[{"field": "accountOwner"}]],
+    "relation": [{"target": "people", "type": "MANY_TO_ONE", "target_field_label": "Companies led"}],
+    "remove_widget_ids": [[U1]],
 }
 HOSTILE_BY_TOOL: dict[tuple[str, str], list[Any]] = {
     ("twenty_graphql", "query"): [
@@ -54,6 +82,10 @@ HOSTILE_BY_TOOL: dict[tuple[str, str], list[Any]] = {
     ("twenty_graphql", "variables"): [{"f": {"accountOwner": {"name": {"firstName": {"eq": "Tim"}}}}}],
     ("twenty_graphql", "endpoint"): ["metadata"],
     ("twenty_search", "query"): ["Tim"],
+    ("twenty_update_dashboard", "add_widgets"): HOSTILE["widgets"],
+    ("twenty_add_field_to_object", "type"): ["RELATION"],
+    ("twenty_create_view", "group_by"): ["accountOwner"],
+    ("twenty_create_view", "view_type"): ["kanban"],
     ("twenty_forecast_revenue", "group_by"): ["owner", "stage"],
 }
 # Arguments that cannot reach another object by themselves: a plain, valid value.
@@ -114,6 +146,17 @@ FILLER: dict[str, Any] = {
     "dueAt": None,
     "starts_after": None,
     "starts_before": None,
+    "widgets": [],
+    "add_widgets": [],
+    "remove_widget_ids": [],
+    "tab_title": "Main",
+    "view_type": "table",
+    "calendar_field": None,
+    "calendar_layout": "MONTH",
+    "fields": None,
+    "filters": None,
+    "sorts": None,
+    "relation": None,
 }
 
 

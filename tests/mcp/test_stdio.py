@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from mcp_server import catalog
 from mcp_server.registry import write_tools
 from tests.live_twenty import LiveTwenty
 
@@ -68,7 +69,7 @@ async def test_every_tool_once_good_once_bad(twenty_target: Any, tmp_path: Path)
     async with stdio_session(env) as client:
         c = Calls(client)
         tools = {t.name for t in (await client.list_tools()).tools}
-        assert len(tools) == 45
+        assert len(tools) == len(catalog.load()["tools"])  # every tool of every group
 
         # schema
         objs = await c.good("twenty_list_objects", {})
@@ -180,12 +181,52 @@ async def test_every_tool_once_good_once_bad(twenty_target: Any, tmp_path: Path)
         assert task["record"]["status"] == "TODO" and len(task["linked"]) == 1
         await c.bad_("twenty_create_task", {"title": "x", "dueAt": "tomorrow"}, "dueAt")
 
-        # dashboards
-        dash = await c.good("twenty_create_dashboard", {"title": "Pipeline"})
+        # dashboards (tests/mcp/test_build_tools.py builds a full one and reads it back)
+        chart = {
+            "kind": "chart",
+            "title": "Deals",
+            "chart": "bar",
+            "object": "opportunities",
+            "group_by": "stage",
+        }
+        dash = await c.good("twenty_create_dashboard", {"title": "Pipeline", "widgets": [chart]})
+        dash_id = dash["dashboard"]["id"]
         await c.bad_("twenty_create_dashboard", {"title": ""}, "title")
-        copy = await c.good("twenty_duplicate_dashboard", {"id": dash["record"]["id"]})
+        got_dash = await c.good("twenty_get_dashboard", {"id": dash_id})
+        (widget,) = got_dash["page_layout"]["tabs"][0]["widgets"]
+        await c.bad_("twenty_get_dashboard", {"id": "x"}, "id")
+        changed = await c.good(
+            "twenty_update_dashboard", {"id": dash_id, "remove_widget_ids": [widget["id"]]}
+        )
+        assert changed["removed_widgets"] == [widget["id"]]
+        await c.bad_(
+            "twenty_update_dashboard", {"id": dash_id, "remove_widget_ids": [MISSING]}, "Not widgets"
+        )
+        copy = await c.good("twenty_duplicate_dashboard", {"id": dash_id})
         assert "Copy" in copy["record"]["title"]
         await c.bad_("twenty_duplicate_dashboard", {"id": "x"}, "id")
+
+        # views
+        view = await c.good(
+            "twenty_create_view",
+            {
+                "object": "companies",
+                "name": f"Big {RUN}",
+                "sorts": [{"field": "employees", "direction": "DESC"}],
+            },
+        )
+        view_id = view["view"]["id"]
+        await c.bad_(
+            "twenty_create_view", {"object": "companies", "name": "x", "view_type": "kanban"}, "group_by"
+        )
+        listed = await c.good("twenty_list_views", {"object": "companies"})
+        assert view_id in {v["id"] for v in listed["views"]}
+        await c.bad_("twenty_list_views", {"object": "Spaceships"}, "Spaceships")
+        renamed = await c.good("twenty_update_view", {"id": view_id, "name": f"Bigger {RUN}"})
+        assert renamed["view"]["name"] == f"Bigger {RUN}"
+        await c.bad_("twenty_update_view", {"id": view_id, "sorts": [{"field": "nope"}]}, "nope")
+        await c.good("twenty_delete_view", {"id": view_id})
+        await c.bad_("twenty_delete_view", {"id": MISSING}, "No view")
 
         # workflows
         wf = await c.good("twenty_create_workflow", {"name": "Lead intake"})
@@ -405,6 +446,12 @@ async def test_scope_escapes_on_every_path_fail(fake_twenty: Any, tmp_path: Path
         ("twenty_move_opportunity_stage", {"id": first(fake, "opportunities")["id"], "stage": "PROPOSAL"}),
         ("twenty_create_dashboard", {"title": "x"}),
         ("twenty_duplicate_dashboard", {"id": MISSING}),
+        ("twenty_get_dashboard", {"id": MISSING}),
+        ("twenty_update_dashboard", {"id": MISSING, "remove_widget_ids": [MISSING]}),
+        ("twenty_create_view", {"object": "companies", "name": "x"}),
+        ("twenty_list_views", {"object": "companies"}),
+        ("twenty_update_view", {"id": MISSING, "name": "x"}),
+        ("twenty_delete_view", {"id": MISSING}),
         ("twenty_create_workflow", {"name": "x"}),
         ("twenty_run_workflow", {"workflow_id": MISSING}),
         ("twenty_activate_workflow", {"workflow_id": MISSING}),
