@@ -24,7 +24,7 @@ from twenty_api import oauth as tw
 from .conftest import HttpServer, answer_of, server_env
 from .oauth_flow import code_from, exchange, register_and_authorize
 from .test_http import mcp_over_http
-from .twenty_signin_flow import consent_with_twenty, play_twenty_front
+from .twenty_signin_flow import consent_with_twenty, play_twenty_front, user_session_token
 
 pytestmark = [pytest.mark.live, pytest.mark.anyio]
 RUN = uuid.uuid4().hex[:8]
@@ -36,21 +36,11 @@ def _text(result: Any) -> str:
     return " ".join(getattr(c, "text", "") for c in result.content)
 
 
-async def _user_token(live: LiveTwenty) -> str:
-    if live.user_token:
-        return live.user_token
-    session = await TwentyClient.login(live.base_url, live.user_email, live.user_password)
-    try:
-        return session._token
-    finally:
-        await session.aclose()
-
-
 async def test_sign_in_with_twenty_on_a_real_twenty(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     live = LiveTwenty()
-    user_token = await _user_token(live)
+    user_token = await user_session_token(live)
     env = server_env(live, tmp_path)
     env.pop("TWENTY_API_KEY")  # remote callers bring their own credential
     from mcp_server.auth.sealing import new_key
@@ -113,6 +103,17 @@ async def test_sign_in_with_twenty_on_a_real_twenty(
             author = record["createdBy"]
             assert (author["source"], author["name"]) == ("MANUAL", "Tim Apple"), author
             assert author["workspaceMemberId"]
+
+            # Twenty's roles apply to the OAuth user as to their own session: the dev seed gives Tim
+            # the "Object-restricted" role (person.jobTitle not writable), which the API key has not.
+            person = live.records("people", limit=1)[0]
+            refused = await client.call_tool(
+                "twenty_update_record",
+                {"object": "people", "id": person["id"], "data": {"jobTitle": "Admiral"}},
+            )
+            assert refused.is_error and 'no permission to write field "jobTitle"' in _text(refused), _text(
+                refused
+            )
 
             workflows = live.records("workflows")
             quick = next(w for w in workflows if w["name"] == "Quick Lead")["id"]

@@ -7,10 +7,12 @@ redirectUrl with ``theme`` appended), then our callback."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 
+from twenty_api import TwentyClient
 from twenty_api.oauth import authorize_app, find_application_registration
 
 from .oauth_flow import Pending, hidden
@@ -68,3 +70,16 @@ async def sign_in_with_twenty(
 ) -> TwentyTrip:
     authorize_url = await consent_with_twenty(http, pending, mode=mode, objects=objects)
     return await play_twenty_front(http, authorize_url, twenty_url, user_token)
+
+
+async def user_session_token(target: Any, email: str | None = None) -> str:
+    """A signed-in user's session token for Twenty's consent step: the fake's, the live one from
+    TWENTY_LIVE_USER_TOKEN, or a fresh login with TWENTY_LIVE_USER_EMAIL (or ``email``) and
+    TWENTY_LIVE_USER_PASSWORD."""
+    if getattr(target, "user_token", "") and email is None:
+        return str(target.user_token)
+    session = await TwentyClient.login(target.base_url, email or target.user_email, target.user_password)
+    try:
+        return session._token
+    finally:
+        await session.aclose()
