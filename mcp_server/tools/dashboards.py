@@ -379,9 +379,9 @@ async def twenty_update_dashboard(
     title: Annotated[str | None, Field(default=None, min_length=1, max_length=200)] = None,
 ) -> DashboardResult:
     """Add widgets to a dashboard's first tab (same shapes as twenty_create_dashboard; unplaced ones
-    go below the current ones), remove widgets by id (see twenty_get_dashboard), or rename it. The
-    additions are made first and undone if any step fails; a removed record table's own view goes
-    with it."""
+    go below the current ones), remove widgets by id (see twenty_get_dashboard), or rename it.
+    Additions come first and are undone if one fails; removals come last (a removed record table's
+    own view goes with it)."""
     conn = await connection()
     conn.scope.require_write("Updating a dashboard")
     plural, record, layout = await _dashboard(conn, id)
@@ -408,15 +408,23 @@ async def twenty_update_dashboard(
             record = jsonable(await conn.client.update_record(plural, str(id), {"title": title}))
     except Exception as err:
         raise await undo.run(err) from err
-    removed = []
-    for widget in removing:
-        await conn.client.run(api.DESTROY_PAGE_LAYOUT_WIDGET, {"id": str(widget["id"])})
-        removed.append(str(widget["id"]))
-        view_id = (widget.get("configuration") or {}).get("viewId")
-        if widget.get("type") == "RECORD_TABLE" and view_id:
-            view = await conn.client.run(view_api.GET_VIEW, {"id": str(view_id)})
-            if view and view.get("type") == "TABLE_WIDGET":
-                await conn.client.run(view_api.DESTROY_VIEW, {"id": str(view_id)})
+    removed: list[str] = []
+    try:
+        for widget in removing:
+            await conn.client.run(api.DESTROY_PAGE_LAYOUT_WIDGET, {"id": str(widget["id"])})
+            removed.append(str(widget["id"]))
+            view_id = (widget.get("configuration") or {}).get("viewId")
+            if widget.get("type") == "RECORD_TABLE" and view_id:
+                view = await conn.client.run(view_api.GET_VIEW, {"id": str(view_id)})
+                if view and view.get("type") == "TABLE_WIDGET":
+                    await conn.client.run(view_api.DESTROY_VIEW, {"id": str(view_id)})
+    except Exception as err:
+        # a removed widget cannot be put back as it was; say exactly where the dashboard stands
+        added = [label for label, _, _ in undo.steps if label.startswith("widget")]
+        raise ToolError(
+            f"{err} The dashboard now has the added {', '.join(added) or 'nothing'}; removed so far: "
+            f"{', '.join(removed) or 'none'}. Call twenty_get_dashboard to see it."
+        ) from err
     read = await conn.client.run(api.GET_PAGE_LAYOUT, {"id": str(layout["id"])}) or {}
     return DashboardResult(dashboard=record, page_layout=read, views_created=views, removed_widgets=removed)
 
