@@ -237,10 +237,9 @@ def install(server: Any, provider: TwentyOAuthProvider) -> None:
             url, nonce = await provider.signin.start(
                 {"sealed": sealed, "mode": mode, "objects": objects_text}
             )
-        except TwentyError as err:
-            return await again(
-                f"Twenty's sign-in is not reachable ({err.summary}). Paste an API key instead."
-            )
+        except (TwentyError, ValueError) as err:  # ValueError: TWENTY_API_URL is not usable
+            summary = err.summary if isinstance(err, TwentyError) else str(err)
+            return await again(f"Twenty's sign-in is not reachable ({summary}). Paste an API key instead.")
         response = RedirectResponse(url, status_code=303)
         response.set_cookie(
             SIGNIN_COOKIE,

@@ -276,7 +276,9 @@ class TwentyOAuthProvider:
             from .twenty_signin import SessionGone
 
             try:
-                await self._signin().session(grant["tw"])
+                # gone only when revoked or refused by Twenty; a passing failure to renew is retried
+                # on the next request rather than forcing the user to consent again
+                await self._signin().alive(grant["tw"])
             except SessionGone as err:
                 raise TokenError("invalid_grant", str(err)) from err
         await self._revoke(grant["gid"])  # rotation: the old pair stops working

@@ -55,6 +55,7 @@ STATE_TTL = 900
 VERIFY_EVERY = 3600
 SESSION_PREFIX = "oauth/twenty-sessions/"
 CLIENT_NAME = "Twenty MCP server"
+MAX_CACHED = 10_000  # decrypted sessions kept in memory
 STARTS_PER_MINUTE = 10  # sign-ins started per client address: each costs a stored blob, and its
 # callback a call to Twenty's token endpoint, which allows 60 a minute for ALL of this server's users
 
@@ -208,7 +209,7 @@ class TwentySignIn:
 
     # --- the sessions ----------------------------------------------------------------------------
     async def _save(self, session_id: str, entry: dict[str, Any]) -> None:
-        self._cache[session_id] = entry
+        self._remember(session_id, entry)
         await self.store.put(SESSION_PREFIX + session_id, self.sealer.seal(entry, "twenty-session").encode())
 
     async def _load(self, session_id: str) -> dict[str, Any] | None:
@@ -220,17 +221,29 @@ class TwentySignIn:
         except SealError:
             return None
 
-    async def session(self, session_id: str) -> dict[str, Any]:
-        """The session with an access token valid for at least REFRESH_AHEAD seconds (refreshed
-        first when needed, one refresh at a time). Raises SessionGone."""
+    async def alive(self, session_id: str) -> dict[str, Any]:
+        """The session as stored, without refreshing it; SessionGone when it was revoked or Twenty
+        refused to renew it (a passing failure to renew does not end it)."""
         entry = self._cache.get(session_id)
         if entry is None:
             entry = await self._load(session_id)
             if entry is None:
                 raise SessionGone("this connection's Twenty sign-in is gone (revoked or never completed)")
-            self._cache[session_id] = entry
+            self._remember(session_id, entry)
         if entry.get("gone"):
             raise SessionGone(entry["gone"])
+        return entry
+
+    def _remember(self, session_id: str, entry: dict[str, Any]) -> None:
+        self._cache[session_id] = entry
+        if len(self._cache) > MAX_CACHED:  # oldest first: they are re-read from the store when used
+            for old in list(self._cache)[: len(self._cache) - MAX_CACHED]:
+                del self._cache[old]
+
+    async def session(self, session_id: str) -> dict[str, Any]:
+        """The session with an access token valid for at least REFRESH_AHEAD seconds (refreshed
+        first when needed, one refresh at a time). Raises SessionGone."""
+        entry = await self.alive(session_id)
         if entry["exp"] - REFRESH_AHEAD > time.time():
             return entry
         future = self._inflight.get(session_id)

@@ -338,3 +338,32 @@ async def test_sign_ins_started_per_address_are_limited(http_env: dict[str, str]
                 answers.append(await http.post("/consent", data=form))
             assert [a.status_code for a in answers[:-1]] == [303] * twenty_signin.STARTS_PER_MINUTE
             assert answers[-1].status_code == 400 and "Too many sign-ins" in answers[-1].text
+
+
+async def test_a_passing_failure_to_renew_does_not_end_the_connection(
+    http_env: dict[str, str], fake_twenty: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_twenty
+    with HttpServer(http_env) as srv:
+        async with httpx.AsyncClient(base_url=srv.url, timeout=30) as http:
+            pending = await register_and_authorize(http, REDIRECT)
+            trip = await sign_in_with_twenty(http, pending, fake.base_url, fake.user_token)
+            tokens = await exchange(http, pending, code_from(trip.landed.headers["location"], pending.state))
+            monkeypatch.setattr(twenty_signin, "REFRESH_AHEAD", 10**6)  # due, but Twenty's token still valid
+            fake.faults.fail_next(503, 10, path_prefix="/oauth/token")
+            ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+            headers = {
+                "Authorization": f"Bearer {tokens['access_token']}",
+                "Accept": "application/json, text/event-stream",
+                "MCP-Protocol-Version": "2025-11-25",
+            }
+            r = await http.post("/mcp", json=ping, headers=headers)
+            assert r.status_code == 200  # the still-valid Twenty token serves the request
+            form = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+            renewed = await http.post("/token", data={**form, "client_id": pending.client_id})
+            assert renewed.status_code == 200, renewed.text  # no forced re-consent over a 503
+            fake.faults.clear()
+            monkeypatch.setattr(twenty_signin, "REFRESH_AHEAD", 300)
+            fresh = renewed.json()["access_token"]
+            r = await http.post("/mcp", json=ping, headers={**headers, "Authorization": f"Bearer {fresh}"})
+            assert r.status_code == 200
