@@ -189,4 +189,17 @@ describe('configuration and pacing', () => {
     for (let i = 3; i < started.length; i++) assert.ok(started[i] - started[i - 3] >= 60_000, `call ${i} at ${started[i]}`);
     assert.ok(slept.includes(20_000), 'the 429 waited 20 s');
   });
+
+  test('a busy server (503) is retried for reads only', async () => {
+    let t = 0;
+    const clock: Clock = { now: () => t, sleep: async (ms) => { t += ms; } };
+    const statuses: number[] = [];
+    const answers = [503, 200, 503];
+    const inner = async () => new Response('{}', { status: answers.shift() ?? 200 });
+    const paced = pacedFetch(inner, 100, clock);
+    statuses.push((await paced('http://x')).status); // GET: 503 then 200
+    statuses.push((await paced('http://x', { method: 'PATCH' })).status); // a write is not repeated
+    assert.deepEqual(statuses, [200, 503]);
+    assert.equal(paced.calls(), 3);
+  });
 });
