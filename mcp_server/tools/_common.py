@@ -92,8 +92,11 @@ def _and(*parts: str | None) -> str | None:
 def user_session_required(what: str, alternative: str) -> ToolError:
     from mcp.server.auth.middleware.auth_context import get_access_token
 
-    if get_access_token() is not None:  # a remote connection acts with the user's API key only
-        how = "This remote connection carries an API key, not a user session."
+    if get_access_token() is not None:  # a remote connection with an API key (not signed in with Twenty)
+        how = (
+            "This remote connection carries an API key, not a user session: connect again and choose "
+            "'Sign in with Twenty' on the consent page."
+        )
     else:
         how = "Set TWENTY_USER_EMAIL and TWENTY_USER_PASSWORD for this server so it can sign in as that user."
     return ToolError(

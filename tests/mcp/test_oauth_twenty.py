@@ -367,3 +367,12 @@ async def test_a_passing_failure_to_renew_does_not_end_the_connection(
             fresh = renewed.json()["access_token"]
             r = await http.post("/mcp", json=ping, headers={**headers, "Authorization": f"Bearer {fresh}"})
             assert r.status_code == 200
+
+
+async def test_an_api_key_connection_is_told_how_to_get_the_user_session_tools(
+    http_env: dict[str, str], fake_twenty: Any
+) -> None:
+    with HttpServer(http_env) as srv:
+        async with mcp_over_http(srv.url, fake_twenty.api_key) as client:
+            r = await client.call_tool("twenty_list_connected_accounts", {})
+            assert r.is_error and "Sign in with Twenty" in _text(r)
