@@ -82,9 +82,10 @@ def create_app(settings: ServerSettings | None = None, port: int = 8080) -> Star
         )
     if oauth and not store.shared:
         log.warning(
-            "OAuth codes and revocations are kept in memory only (MCP_PRIMER_BUCKET is not set): a "
-            "restart forgets revoked tokens and another instance never sees them. Set MCP_PRIMER_BUCKET "
-            "for a durable store."
+            "OAuth codes, revocations and Twenty sign-in sessions are kept in memory only "
+            "(MCP_PRIMER_BUCKET is not set): a restart forgets revoked tokens, signs every 'Sign in with "
+            "Twenty' user out and registers the server with Twenty again, and another instance sees none "
+            "of it. Set MCP_PRIMER_BUCKET for a durable store."
         )
     auth = AuthSettings(
         issuer_url=public_url,
