@@ -34,6 +34,7 @@ PAGE_LAYOUT = (
 )
 VIEW = (
     "query($id: String!) { getView(id: $id) { id name type objectMetadataId mainGroupByFieldMetadataId "
+    "calendarFieldMetadataId calendarLayout "
     "viewFields { fieldMetadataId position isVisible } "
     "viewFilters { fieldMetadataId operand value subFieldName } "
     "viewSorts { fieldMetadataId direction } viewGroups { fieldValue isVisible } } }"
@@ -245,6 +246,22 @@ async def test_an_agent_builds_a_dashboard_a_kanban_view_and_a_relation(
             ]
             assert kanban["name"] == f"Late pipeline {RUN}" and kanban["viewFilters"] == []
 
+            # ... and a calendar on the close date
+            cal = await call(
+                "twenty_create_view",
+                {
+                    "object": "opportunities",
+                    "name": f"Closing {RUN}",
+                    "view_type": "calendar",
+                    "calendar_field": "closeDate",
+                    "calendar_layout": "WEEK",
+                },
+            )
+            cleanup.append(("view", cal["view"]["id"]))
+            calendar = twenty.metadata(VIEW, {"id": cal["view"]["id"]})["getView"]
+            assert (calendar["type"], calendar["calendarLayout"]) == ("CALENDAR", "WEEK")
+            assert calendar["calendarFieldMetadataId"] == opp["closeDate"]["id"]
+
             # 3. a relation field, both sides named, used by a record
             await call(
                 "twenty_create_custom_object",
@@ -282,6 +299,25 @@ async def test_an_agent_builds_a_dashboard_a_kanban_view_and_a_relation(
             lead_id = lead["data"][f"createLead{WORD}"]["id"]
             got = twenty.http.get(f"/rest/leads{WORD}/{lead_id}", params={"depth": 1}).json()["data"]
             assert got[f"lead{WORD}"]["company"]["id"] == company["id"]
+            # one-to-many the other way: a lead's contacts, each person's lead
+            await call(
+                "twenty_add_field_to_object",
+                {
+                    "object": f"leads{WORD}",
+                    "name": "contacts",
+                    "label": "Contacts",
+                    "type": "RELATION",
+                    "relation": {
+                        "target": "people",
+                        "type": "ONE_TO_MANY",
+                        "target_field_label": f"Lead {WORD}",
+                    },
+                },
+            )
+            person_side = twenty.fields("people")[f"lead{WORD.capitalize()}"]
+            assert person_side["settings"]["relationType"] == "MANY_TO_ONE"
+            assert person_side["settings"]["joinColumnName"] == f"lead{WORD.capitalize()}Id"
+            assert twenty.fields(f"leads{WORD}")["contacts"]["settings"]["relationType"] == "ONE_TO_MANY"
         finally:
             _clean(twenty, cleanup)
 
