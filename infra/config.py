@@ -138,7 +138,7 @@ class StackConfig(BaseModel):
     # read by inv deploy for `${stack.<key>}` in apps/ manifests (agents' model, workflow e-mail)
     ai_model: str = ""
     workflow_email_account_id: str = ""
-    digest_recipients: str = ""
+    enrichment_api_url: str = ""
     crm_events_webhook_url: str = ""
 
     # pricing assumptions

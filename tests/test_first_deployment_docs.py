@@ -22,11 +22,11 @@ ALL_KINDS = ["apps", "agents", "webhooks", "workflows"]
 @pytest.mark.parametrize("stack", ["staging", "prod"])
 def test_the_example_stacks_carry_every_setting_inv_deploy_needs(stack: str) -> None:
     needed = load_manifests(ROOT / "apps").required_stack_keys(ALL_KINDS)
-    assert {"ai_model", "crm_events_webhook_url", "digest_recipients", "workflow_email_account_id"} <= needed
+    assert {"ai_model", "crm_events_webhook_url", "enrichment_api_url", "workflow_email_account_id"} <= needed
     settings = stack_settings(stack, None, {})
     assert needed <= settings.keys(), sorted(needed - settings.keys())
     text = (ROOT / f"Pulumi.{stack}.yaml").read_text()
-    for key in ("aiModel", "crmEventsWebhookUrl", "digestRecipients", "workflowEmailAccountId"):
+    for key in ("aiModel", "crmEventsWebhookUrl", "enrichmentApiUrl", "workflowEmailAccountId"):
         line = next(i for i, s in enumerate(text.splitlines()) if f"twenty-gcp:{key}:" in s)
         above = text.splitlines()[max(0, line - 3) : line]
         assert any(s.lstrip().startswith("#") for s in above), f"{key} has no comment above it"

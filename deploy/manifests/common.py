@@ -15,6 +15,14 @@ from pydantic import (
     field_validator,
 )
 
+from twenty_api.workflow_steps import (  # noqa: F401 - re-exported
+    REQUIRED_STEP_INPUT,
+    STEP_ID_RE,
+    STEP_REF_RE,
+    STEP_TYPES,
+    validate_cron,
+)
+
 # Namespace of every deterministic id we derive (step ids, universal identifiers); changing it
 # would make the deploy treat every existing item as new.
 MANIFEST_NAMESPACE = uuid.UUID("6f1d3c52-0b8e-4d6a-9a57-3c2b9e1f7a10")
@@ -25,51 +33,49 @@ MANIFEST_NAMESPACE = uuid.UUID("6f1d3c52-0b8e-4d6a-9a57-3c2b9e1f7a10")
 # (examples 041b/041c). Custom objects come from apps.yaml `objects`.
 STANDARD_OBJECTS: frozenset[str] = frozenset(
     {
-        "attachment", "blocklist", "calendarChannelEventAssociation", "calendarEvent",
-        "calendarEventParticipant", "callRecording", "company", "dashboard", "message",
-        "messageCampaign", "messageChannelMessageAssociation",
-        "messageChannelMessageAssociationMessageFolder", "messageList", "messageListMember",
-        "messageParticipant", "messageThread", "note", "noteTarget",
-        "opportunity", "person", "task", "taskTarget", "timelineActivity", "workflow",
-        "workflowRun", "workflowVersion", "workspaceMember",
+        "attachment",
+        "blocklist",
+        "calendarChannelEventAssociation",
+        "calendarEvent",
+        "calendarEventParticipant",
+        "callRecording",
+        "company",
+        "dashboard",
+        "message",
+        "messageCampaign",
+        "messageChannelMessageAssociation",
+        "messageChannelMessageAssociationMessageFolder",
+        "messageList",
+        "messageListMember",
+        "messageParticipant",
+        "messageThread",
+        "note",
+        "noteTarget",
+        "opportunity",
+        "person",
+        "task",
+        "taskTarget",
+        "timelineActivity",
+        "workflow",
+        "workflowRun",
+        "workflowVersion",
+        "workspaceMember",
     }
 )
 # DatabaseEventAction in 2.21 (twenty-shared); `*` is Twenty's wildcard.
 EVENT_ACTIONS: frozenset[str] = frozenset(
     {"created", "updated", "deleted", "destroyed", "restored", "upserted", "*"}
 )
-# WorkflowActionType in 2.21 (twenty-shared/workflow).
-STEP_TYPES: tuple[str, ...] = (
-    "CODE", "LOGIC_FUNCTION", "SEND_EMAIL", "DRAFT_EMAIL", "CREATE_CALENDAR_EVENT",
-    "CREATE_RECORD", "UPDATE_RECORD", "DELETE_RECORD", "UPSERT_RECORD", "FIND_RECORDS",
-    "PICK_RECORD", "FORM", "FILTER", "IF_ELSE", "HTTP_REQUEST", "AI_AGENT", "ITERATOR", "DELAY",
-    "EMPTY",
-)
-# Keys a step's `input` must have, per type: what the 2.21 executor reads (workflow-action input
-# types in twenty-server); AI_AGENT uses our `agent` name, mapped to `agentId` at deploy time.
-REQUIRED_STEP_INPUT: dict[str, tuple[str, ...]] = {
-    "CREATE_RECORD": ("objectName", "objectRecord"),
-    "UPDATE_RECORD": ("objectName", "objectRecordId", "objectRecord"),
-    "DELETE_RECORD": ("objectName", "objectRecordId"),
-    "UPSERT_RECORD": ("objectName", "objectRecord"),
-    "FIND_RECORDS": ("objectName",),
-    "AI_AGENT": ("agent", "prompt"),
-    "SEND_EMAIL": ("connectedAccountId", "recipients", "subject", "body"),
-    "DRAFT_EMAIL": ("connectedAccountId", "recipients", "subject", "body"),
-    "HTTP_REQUEST": ("url", "method"),
-    "LOGIC_FUNCTION": ("logicFunction",),
-}
-
+# Step types, their required input, step ids, `{{step.…}}` references and cron: one definition in
+# twenty_api.workflow_steps (shared with the MCP tools), re-exported here.
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-STEP_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 STACK_REF_RE = re.compile(r"\$\{stack\.([a-z][a-z0-9_]*)\}")
 SECRET_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")  # Secret Manager secret id rules
 ENV_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
-STEP_REF_RE = re.compile(r"\{\{\s*([A-Za-z0-9_-]+)\.")
-
 
 
 AGENT_NAME_PREFIX = "twenty-gcp-"
+
 
 class ManifestError(ValueError):
     """A manifest is wrong; the message names the file, the field and the fix."""
@@ -90,7 +96,6 @@ class _Named(_Strict):
     @classmethod
     def _kebab(cls, value: str) -> str:
         return _check_name(value)
-
 
 
 # ---------------------------------------------------------------- helpers
@@ -141,40 +146,6 @@ def stack_keys(value: Any) -> set[str]:
 def stable_uuid(*parts: str) -> str:
     """Deterministic id for an item we own, so a re-run finds it instead of duplicating it."""
     return str(uuid.uuid5(MANIFEST_NAMESPACE, "/".join(parts)))
-
-
-_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
-_CRON_NAMES = ("minute", "hour", "day of month", "month", "day of week")
-
-
-def validate_cron(pattern: str) -> str:
-    """Check a 5-field cron expression (numbers, `*`, ranges, steps, lists); return it unchanged."""
-    fields = pattern.split()
-    if len(fields) != 5:
-        raise ValueError(
-            f"cron {pattern!r} has {len(fields)} fields; write 5: minute hour day-of-month month day-of-week"
-        )
-    for text, (low, high), label in zip(fields, _CRON_RANGES, _CRON_NAMES, strict=True):
-        for part in text.split(","):
-            _check_cron_part(part, low, high, label, pattern)
-    return pattern
-
-
-def _check_cron_part(part: str, low: int, high: int, label: str, pattern: str) -> None:
-    base, _, step = part.partition("/")
-    if step and (not step.isdigit() or int(step) == 0):
-        raise ValueError(f"cron {pattern!r}: step {step!r} in the {label} field must be a positive number")
-    if base == "*":
-        return
-    bounds = base.split("-")
-    if len(bounds) > 2 or not all(b.isdigit() for b in bounds):
-        raise ValueError(f"cron {pattern!r}: {part!r} is not valid in the {label} field")
-    numbers = [int(b) for b in bounds]
-    for n in numbers:
-        if not low <= n <= high:
-            raise ValueError(f"cron {pattern!r}: {n} is outside {low}-{high} in the {label} field")
-    if len(numbers) == 2 and numbers[0] > numbers[1]:
-        raise ValueError(f"cron {pattern!r}: range {part!r} in the {label} field runs backwards")
 
 
 def check_url(url: str, shown: str) -> str:

@@ -95,7 +95,7 @@ def _parse(model: type[M], path: Path, problems: list[str]) -> M | None:
     if data is None:
         return None
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={"base_dir": path.parent})
     except ValidationError as err:
         problems.extend(_format_error(path, err))
         return None
@@ -147,17 +147,19 @@ def _cross_checks(
     for path, wf in workflows:
         t = wf.trigger
         if isinstance(t, DatabaseEventTrigger):
-            _check_event(t.eventName, known, path, "trigger.eventName", problems)
+            _check_event(t.event_name, known, path, "trigger", problems)
         if isinstance(t, ManualTrigger) and t.objectType and t.objectType not in known:
             problems.append(f"{path}: trigger.objectType: unknown object {t.objectType!r}")
         for i, step in enumerate(wf.steps):
-            obj = step.input.get("objectName")
+            obj = step.input.get("objectName") if isinstance(step.input, dict) else None
             if isinstance(obj, str) and "{{" not in obj and obj not in known:
                 problems.append(
                     f"{path}: steps.{i}.input.objectName: unknown object {obj!r}; use a singular API name "
                     "or add the custom object to apps.yaml `objects`"
                 )
-            agent = step.input.get("agent") if step.type == "AI_AGENT" else None
+            agent = (
+                step.input.get("agent") if step.type == "AI_AGENT" and isinstance(step.input, dict) else None
+            )
             if agent is not None and agent not in agent_names:
                 problems.append(
                     f"{path}: steps.{i}.input.agent: no agent {agent!r} in agents/; "

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NEEDED = {
     "TWENTY_STACK_AI_MODEL": "azure/gpt-5.2",
     "TWENTY_STACK_CRM_EVENTS_WEBHOOK_URL": "https://hooks.example.com/crm",
-    "TWENTY_STACK_DIGEST_RECIPIENTS": "ops@example.com",
+    "TWENTY_STACK_ENRICHMENT_API_URL": "https://enrich.example.com/v2/people/find",
     "TWENTY_STACK_WORKFLOW_EMAIL_ACCOUNT_ID": "00000000-0000-0000-0000-000000000001",
 }
 
@@ -76,7 +76,7 @@ def test_a_missing_setting_stops_a_real_deploy_before_the_build(tmp_path: Path) 
     env = {"TWENTY_API_URL": "http://127.0.0.1:9", "TWENTY_API_KEY": "k"}
     proc, _ = _run(tmp_path, env, "--stack", "nosuchstack")
     out = proc.stdout + proc.stderr
-    assert "need stack settings that are not set" in out and "twenty-gcp:digestRecipients" in out
+    assert "need stack settings that are not set" in out and "twenty-gcp:enrichmentApiUrl" in out
     assert not (tmp_path / "calls.log").exists()  # no npm ci / npm run build was started
 
 
@@ -85,7 +85,7 @@ def test_resolve_with_every_precondition_met() -> None:
     env = {"TWENTY_API_URL": "https://crm.example.com", "TWENTY_API_KEY": "k", **NEEDED}
     resolved = resolve("nosuchstack", manifests, ["agents", "workflows", "webhooks"], RecordingRunner(), env)
     assert resolved.target.base_url == "https://crm.example.com" and resolved.outputs is None
-    assert resolved.settings["digest_recipients"] == "ops@example.com"
+    assert resolved.settings["enrichment_api_url"] == "https://enrich.example.com/v2/people/find"
 
 
 def test_resolve_lists_half_a_target_and_missing_settings_together() -> None:

@@ -103,12 +103,12 @@ def test_targets():
 
 def test_stack_settings_layers(tmp_path):
     (tmp_path / "Pulumi.s.yaml").write_text(
-        "config:\n  twenty-gcp:aiModel: openai/m1\n  twenty-gcp:digestRecipients: a@x.io\n"
+        "config:\n  twenty-gcp:aiModel: openai/m1\n  twenty-gcp:enrichmentApiUrl: https://e.x/find\n"
         "  twenty-gcp:aiApiKey:\n    secure: abc\n  gcp:project: my-proj\n  gcp:region: us-central1\n"
         "  twenty-gcp:domain: crm.example.com\n  twenty-gcp:googleAuthEnabled: false\n")
     got = stack_settings("s", {"server_url": "https://x"}, env={"TWENTY_STACK_AI_MODEL": "m2"}, root=tmp_path)
     assert got["ai_model"] == "m2"  # env overrides the file
-    assert got["digest_recipients"] == "a@x.io"  # camelCase in the file, snake_case in manifests
+    assert got["enrichment_api_url"] == "https://e.x/find"  # camelCase in the file, snake_case in manifests
     assert got["server_url"] == "https://x" and got["domain"] == "crm.example.com"
     assert "ai_api_key" not in got and "abc" not in got.values()  # secrets never become settings
 
@@ -181,7 +181,7 @@ def test_required_stack_keys_follow_the_selected_kinds():
     m = load_manifests(Path(__file__).resolve().parents[2] / "apps")
     assert m.required_stack_keys(["agents"]) == {"ai_model"}
     assert m.required_stack_keys(["apps"]) == set()
-    assert {"workflow_email_account_id", "digest_recipients"} <= m.required_stack_keys(["workflows"])
+    assert {"workflow_email_account_id", "enrichment_api_url"} <= m.required_stack_keys(["workflows"])
 
 
 def test_a_failure_inside_concurrent_work_ends_in_one_line():

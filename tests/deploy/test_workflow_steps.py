@@ -38,6 +38,8 @@ class StepDouble:
 
     async def graphql(self, query: str, variables: dict[str, Any] | None = None,
                       endpoint: str = "graphql") -> Any:
+        if "findManyAgents" in query:
+            return {"findManyAgents": [{"id": k, "label": v} for k, v in self.agents.items()]}
         name = re.search(r"\{\s*(\w+)\(", query).group(1)  # type: ignore[union-attr]
         self.calls.append(name)
         inp = (variables or {}).get("input") or {}
@@ -46,7 +48,7 @@ class StepDouble:
             agent = None
             if inp["stepType"] == "AI_AGENT":
                 agent = f"auto-{len(self.agents)}"
-                self.agents[agent] = "Workflow Agent"
+                self.agents[agent] = f"Workflow Agent {inp['id'][:4]}"  # as 2.21 labels it
             steps.append({"id": inp["id"], "type": inp["stepType"], "name": "x", "valid": False,
                           "settings": {"input": {"agentId": agent} if agent else {}}})
             self.version["steps"] = steps

@@ -146,6 +146,8 @@ class Apps:
         for key, value in update.items():
             if key in TRIGGER_KEYS or key in ("name", "description", "timeoutSeconds"):
                 fn[key] = value
+            if key == "sourceHandlerCode" and value:  # uploadSourceFile (logic-function-from-source)
+                fn["_source"] = value
         fn["updatedAt"] = now_iso()
         return True
 

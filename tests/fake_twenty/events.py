@@ -54,7 +54,7 @@ class Events:
         ]
         diff = {k: {"before": before.get(k), "after": after.get(k)} for k in changed}
         self._timeline(obj, after, f"{obj.singular}.updated", {"diff": diff})
-        self.workflows.on_database_event(obj, f"{obj.singular}.updated", after)
+        self.workflows.on_database_event(obj, f"{obj.singular}.updated", after, before, changed)
         self._webhooks(obj, "updated", after, changed)
 
     def deleted(self, obj: ObjectMeta, record: dict[str, Any], *, destroyed: bool) -> None:

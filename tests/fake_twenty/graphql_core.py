@@ -168,6 +168,8 @@ class CoreResolvers:
             "deleteWorkflowVersionStep",
             "computeStepOutputSchema",
             "createDraftFromWorkflowVersion",
+            "createWorkflowVersionEdge",
+            "deleteWorkflowVersionEdge",
         ):
             ex.mutation_resolvers[name] = self._workflow_mutation(name)
         return ex

@@ -425,6 +425,9 @@ class MetadataResolvers(
     def m_createOneLogicFunction(self, req: Request) -> Any:
         return self.apps.create_function(req.args.get("input") or {})
 
+    def q_getLogicFunctionSourceCode(self, req: Request) -> Any:
+        return self.apps.get_function((req.args.get("input") or {}).get("id")).get("_source")
+
     def m_updateOneLogicFunction(self, req: Request) -> Any:
         data = req.args.get("input") or {}
         return self.apps.update_function(str(data.get("id")), data.get("update") or {})

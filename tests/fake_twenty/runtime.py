@@ -85,13 +85,14 @@ class Faults:
     # (issue: 30 % made every deploy abort while planning); seeded, so a test is repeatable
     ratio: float = 0.0
     rng: random.Random = field(default_factory=lambda: random.Random(2121))
-    _fail: list[tuple[int, str | None]] = field(default_factory=list)
+    _fail: list[list[Any]] = field(default_factory=list)  # [status, path prefix, matches to let pass]
     _drop: list[tuple[str | None, bool]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def fail_next(self, status: int, n: int = 1, *, path_prefix: str | None = None) -> None:
+    def fail_next(self, status: int, n: int = 1, *, path_prefix: str | None = None, after: int = 0) -> None:
+        """Fail the next `n` matching requests, once `after` matching ones went through."""
         with self._lock:
-            self._fail.extend([(status, path_prefix)] * n)
+            self._fail.extend([[status, path_prefix, after] for _ in range(n)])
 
     def drop_next(
         self, n: int = 1, *, path_prefix: str | None = None, after_processing: bool = False
@@ -108,8 +109,11 @@ class Faults:
 
     def take_failure(self, path: str) -> int | None:
         with self._lock:
-            for i, (status, prefix) in enumerate(self._fail):
+            for i, (status, prefix, after) in enumerate(self._fail):
                 if prefix is None or path.startswith(prefix):
+                    if after:
+                        self._fail[i][2] -= 1
+                        break
                     del self._fail[i]
                     return status
             if self.ratio and path != "/healthz" and self.rng.random() < self.ratio:

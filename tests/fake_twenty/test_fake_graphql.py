@@ -100,6 +100,11 @@ def test_workflow_mutations_refuse_api_keys_and_run_for_users(fake_twenty: FakeT
         timeout=10,
     )
     assert patched.status_code == 200, patched.text
+    # ... and at least one step (same util, assertVersionIsValid)
+    step = "mutation($i: CreateWorkflowVersionStepInput!){ createWorkflowVersionStep(input:$i){ stepsDiff } }"
+    made = _gql(fake_twenty, step, {"i": {"workflowVersionId": version_id, "stepType": "EMPTY"}},
+                token=fake_twenty.user_token).json()  # fmt: skip
+    assert made["data"]["createWorkflowVersionStep"]["stepsDiff"], made
     activate = "mutation($id: UUID!){ activateWorkflowVersion(workflowVersionId:$id) }"
     refused = _gql(fake_twenty, activate, {"id": version_id}).json()
     assert refused["data"] is None and refused["errors"][0]["message"] == "Forbidden resource"

@@ -10,6 +10,10 @@ import httpx
 from tests.fake_twenty import FakeTwenty
 
 ACTIVATE = "mutation($id: UUID!){ activateWorkflowVersion(workflowVersionId:$id) }"
+CREATE_STEP = (
+    "mutation($input: CreateWorkflowVersionStepInput!) "
+    "{ createWorkflowVersionStep(input:$input){ stepsDiff } }"
+)
 TRIGGER = {"type": "MANUAL", "settings": {"outputSchema": {}}}
 STEP = {
     "id": "s1",
@@ -44,9 +48,19 @@ def test_activating_a_new_version_archives_the_published_one(fake_twenty_empty: 
             "createWorkflow"
         ]
         (v1,) = _versions(client, fake, wf["id"])
-        # 2.21 refuses direct writes of `steps` (and without a trigger, activation): set the trigger only
+        # 2.21 refuses direct writes of `steps` (and without a trigger or a step, activation): set the
+        # trigger, add a step through createWorkflowVersionStep
         patched = client.patch(f"/rest/workflowVersions/{v1}", json={"trigger": TRIGGER}, headers=_user(fake))
         assert patched.status_code == 200, patched.text
+        step = client.post(
+            "/graphql",
+            headers=_user(fake),
+            json={
+                "query": CREATE_STEP,
+                "variables": {"input": {"workflowVersionId": v1, "stepType": "CREATE_RECORD"}},
+            },
+        ).json()
+        assert step["data"]["createWorkflowVersionStep"]["stepsDiff"], step
         assert _activate(client, fake, v1) == {"data": {"activateWorkflowVersion": True}}
         v2 = client.post(
             "/rest/workflowVersions",
@@ -81,7 +95,17 @@ def test_step_results_have_the_captured_shape_per_step_type() -> None:
     from tests.fake_twenty.workflows import Workflows
 
     runs = contract_data.load_example("072-rest-list-workflowRuns")["response_body"]["data"]["workflowRuns"]
+    from types import SimpleNamespace
+
+    from tests.fake_twenty.workflow_runner import resolve
+
+    class AnyObject(dict):  # every objectName names an empty table: the captured runs found nothing
+        def get(self, key: Any, default: Any = None) -> Any:
+            return SimpleNamespace(plural=key)
+
     runner = Workflows.__new__(Workflows)
+    store = SimpleNamespace(schema=SimpleNamespace(objects=AnyObject()), table=lambda obj: {})
+    runner.rt = SimpleNamespace(store=store)
     checked = set()
     for run in runs:
         steps = {s["id"]: s for s in run["state"]["flow"]["steps"]}
@@ -89,7 +113,7 @@ def test_step_results_have_the_captured_shape_per_step_type() -> None:
             step = steps.get(step_id)
             if step is None or step["type"] not in ("FILTER", "IF_ELSE", "FIND_RECORDS"):
                 continue
-            ours = runner._execute(step)
+            ours = runner._action(step, resolve(step["settings"]["input"], {}), {})
             assert set(ours) == set(info["result"]), step["type"]
             assert {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in info["result"].items()}
             checked.add(step["type"])

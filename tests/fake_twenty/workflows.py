@@ -19,6 +19,18 @@ from .errors import GraphQLError, TwentyHttpError
 from .runtime import Principal, Runtime
 from .schema import ObjectMeta
 from .store import API_KEY_ACTOR, now_iso
+from .workflow_builder import (
+    ACTION_TYPES,
+    StepSideEffects,
+    bad,
+    check_activatable,
+    check_draft,
+    check_step,
+    create_edge,
+    delete_edge,
+    remove_step,
+)
+from .workflow_runner import Runner, StepFailed, matches, run_code
 
 if TYPE_CHECKING:
     from .events import Events
@@ -70,12 +82,7 @@ class Workflows:
         workflow = self.rt.store.get(self._objs[0], version["workflowId"])
         previous = workflow.get("lastPublishedVersionId")
         is_last = previous == version["id"]
-        if not (version.get("trigger") or {}).get("type"):  # assertVersionIsValid, same util
-            raise GraphQLError(
-                "Workflow version does not contain trigger",
-                code="BAD_USER_INPUT",
-                friendly="Workflow version does not contain trigger",
-            )
+        check_activatable(version)  # assertVersionIsValid, same util (workflow_builder.py)
         if version.get("status") != "DRAFT" and not (version.get("status") == "DEACTIVATED" and is_last):
             raise GraphQLError(
                 "Cannot activate non-draft or non-last-published version",
@@ -112,14 +119,27 @@ class Workflows:
 
     def _m_createWorkflowVersionStep(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:
         version = self._version(args["workflowVersionId"])
+        check_draft(version)
         step_type = args.get("stepType") or "CODE"
+        if step_type not in ACTION_TYPES:
+            raise bad(f"Unknown step type {step_type!r}")
+        step_id = args.get("id") or str(uuid.uuid4())
+        if any(s.get("id") == step_id for s in version.get("steps") or []):
+            raise bad(f"Step {step_id} already exists in workflow version")
+        if step_type == "CODE" and step_id in self.rt.apps.functions:  # the function gets the step's id
+            raise bad(f"Logic function {step_id} already exists")
+        settings = _default_settings(step_type)
+        settings["input"] = StepSideEffects(self.rt).on_create(step_type, step_id)
         step = {
-            "id": args.get("id") or str(uuid.uuid4()),
+            "id": step_id,
             "valid": False,
             "name": STEP_NAMES.get(step_type, step_type.title()),
             "type": step_type,
-            "settings": _default_settings(step_type),
+            "settings": settings,
+            "nextStepIds": [],
+            "position": args.get("position"),
         }
+        check_step(step)
         old_steps = copy.deepcopy(version.get("steps"))
         version["steps"] = [*(version.get("steps") or []), step]
         trigger_diff = []
@@ -140,17 +160,67 @@ class Workflows:
 
     def _m_updateWorkflowVersionStep(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:
         version = self._version(args["workflowVersionId"])
+        check_draft(version)
         step = args.get("step") or {}
+        check_step(step)
         steps = version.get("steps") or []
+        if not any(s.get("id") == step.get("id") for s in steps):
+            raise bad(f"Step {step.get('id')} not found in workflow version")
         version["steps"] = [step if s.get("id") == step.get("id") else s for s in steps]
         version["updatedAt"] = now_iso()
         return step
 
     def _m_deleteWorkflowVersionStep(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:
         version = self._version(args["workflowVersionId"])
-        version["steps"] = [s for s in version.get("steps") or [] if s.get("id") != args.get("stepId")]
+        check_draft(version)
+        gone = next((s for s in version.get("steps") or [] if s.get("id") == args.get("stepId")), None)
+        if gone is None:
+            raise bad(f"Step {args.get('stepId')} not found in workflow version")
+        for removed in remove_step(version, str(args.get("stepId"))):
+            StepSideEffects(self.rt).on_delete(removed)
         version["updatedAt"] = now_iso()
         return {"__typename": "WorkflowVersionStepChanges", "triggerDiff": [], "stepsDiff": []}
+
+    def _m_createWorkflowVersionEdge(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:
+        version = self._version(args["workflowVersionId"])
+        return {
+            "__typename": "WorkflowVersionStepChanges",
+            **create_edge(version, str(args.get("source")), str(args.get("target"))),
+        }
+
+    def _m_deleteWorkflowVersionEdge(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:
+        version = self._version(args["workflowVersionId"])
+        return {
+            "__typename": "WorkflowVersionStepChanges",
+            **delete_edge(version, str(args.get("source")), str(args.get("target"))),
+        }
+
+    def _m_createDraftFromWorkflowVersion(self, args: dict[str, Any], principal: Principal) -> dict[str, Any]:
+        """workflow-version.workspace-service.ts createDraftFromWorkflowVersion: copies trigger and
+        steps into the workflow's DRAFT (made if missing)."""
+        source = self._version(args["workflowVersionIdToCopy"])
+        workflow = self.rt.store.get(self._objs[0], str(args.get("workflowId")))
+        versions = self.rt.store.table(self._objs[1])
+        draft = next(
+            (
+                v
+                for v in versions.values()
+                if v.get("workflowId") == workflow["id"] and v.get("status") == "DRAFT"
+            ),
+            None,
+        )
+        if draft is None:
+            draft = self.create_draft(workflow)
+            draft["name"] = f"v{sum(1 for v in versions.values() if v.get('workflowId') == workflow['id'])}"
+        steps = copy.deepcopy(source.get("steps") or [])
+        for step in steps:  # createDraftStep: a CODE step gets a copy of its logic function
+            inp = (step.get("settings") or {}).get("input") or {}
+            if step.get("type") == "CODE" and inp.get("logicFunctionId") in self.rt.apps.functions:
+                copied = copy.deepcopy(self.rt.apps.functions[inp["logicFunctionId"]])
+                copied["id"] = inp["logicFunctionId"] = str(uuid.uuid4())
+                self.rt.apps.functions[copied["id"]] = copied
+        draft.update({"trigger": copy.deepcopy(source.get("trigger")), "steps": steps})
+        return {"__typename": "WorkflowVersion", **draft}
 
     def create_draft(self, workflow: dict[str, Any]) -> dict[str, Any]:
         """2.21 creates a DRAFT version (trigger and steps null) with every new workflow (example 152)."""
@@ -191,7 +261,14 @@ class Workflows:
             raise TwentyHttpError.rest(404, "Error", "No workflow version found", code="NOT_FOUND")
         return versions[-1]
 
-    def on_database_event(self, obj: ObjectMeta, event: str, record: dict[str, Any]) -> None:
+    def on_database_event(
+        self,
+        obj: ObjectMeta,
+        event: str,
+        record: dict[str, Any],
+        before: dict[str, Any] | None = None,
+        updated_fields: list[str] | None = None,
+    ) -> None:
         if self._depth >= MAX_DEPTH or obj.plural in ("workflowRuns", "timelineActivities"):
             return
         store = self.rt.store
@@ -203,6 +280,9 @@ class Workflows:
             trigger = (version or {}).get("trigger") or {}
             if trigger.get("type") != "DATABASE_EVENT":
                 continue
+            watched = (trigger.get("settings") or {}).get("fields") or []
+            if watched and updated_fields is not None and not set(watched) & set(updated_fields):
+                continue  # eventMatchesWatchedFields (workflow-database-event-trigger.listener.ts)
             if (trigger.get("settings") or {}).get("eventName") in (event, upserted):
                 actor = {
                     "source": "WORKFLOW",
@@ -210,7 +290,10 @@ class Workflows:
                     "name": workflow.get("name"),
                     "context": {},
                 }
-                self.run(workflow, version or {}, {"properties": {"after": record}}, actor)
+                props: dict[str, Any] = {"after": record}
+                if before is not None:
+                    props.update(before=before, updatedFields=updated_fields or [])
+                self.run(workflow, version or {}, {"recordId": record.get("id"), "properties": props}, actor)
 
     # ---- running -----------------------------------------------------------------------------
     def run(
@@ -224,25 +307,28 @@ class Workflows:
         _, _, run_obj = self._objs
         count = sum(1 for r in store.table(run_obj).values() if r.get("workflowId") == workflow["id"])
         stamp = now_iso()
-        step_infos: dict[str, Any] = {"trigger": {"result": payload, "status": "SUCCESS"}}
-        step_logs: dict[str, Any] = {}
+        runner = Runner(copy.deepcopy(version.get("steps") or []), {"trigger": payload}, self._action)
         self._depth += 1
         try:
-            for step in version.get("steps") or []:
-                step_infos[step.get("id")] = {"status": "SUCCESS", "result": self._execute(step)}
-                if step.get("type") == "CODE":  # 2.21 keeps logs for code steps only (example 072)
-                    step_logs[step.get("id")] = {
-                        "details": {"type": "CODE", "error": None, "status": "SUCCESS", "durationMs": 1},
-                        "entries": [],
-                        "sizeBytes": 100,
-                    }
+            runner.run(list(((version.get("trigger") or {}).get("nextStepIds")) or []))
         finally:
             self._depth -= 1
+        step_infos = runner.infos
+        step_logs = {
+            sid: {
+                "details": {"type": "CODE", "error": None, "status": "SUCCESS", "durationMs": 1},
+                "entries": [],
+                "sizeBytes": 100,
+            }
+            for sid, info in step_infos.items()
+            if (runner.by_id.get(sid) or {}).get("type")
+            == "CODE"  # 2.21 keeps logs for code steps only (072)
+        }
         run = store.new_record(run_obj, {}, API_KEY_ACTOR)
         run.update(
             {
                 "name": f"#{count + 1} - {workflow.get('name')}",
-                "status": "COMPLETED",
+                "status": "FAILED" if runner.failed else "COMPLETED",
                 "enqueuedAt": stamp,
                 "startedAt": stamp,
                 "endedAt": now_iso(),
@@ -254,6 +340,7 @@ class Workflows:
                         "steps": copy.deepcopy(version.get("steps") or []),
                     },
                     "stepInfos": step_infos,
+                    **({"workflowRunError": runner.failed} if runner.failed else {}),
                 },
                 "stepLogs": step_logs or None,
                 "workflowId": workflow["id"],
@@ -263,29 +350,55 @@ class Workflows:
         store.table(run_obj)[run["id"]] = run
         return run
 
-    def _execute(self, step: dict[str, Any]) -> Any:
+    def _action(self, step: dict[str, Any], inp: Any, context: dict[str, Any]) -> Any:
+        """One action with its resolved input (workflow_runner.py has the sources)."""
         kind = step.get("type")
-        settings_input = (step.get("settings") or {}).get("input") or {}
         if kind == "FILTER":  # filter.workflow-action.ts
-            if not settings_input.get("stepFilterGroups") or not settings_input.get("stepFilters"):
+            if not inp.get("stepFilterGroups") or not inp.get("stepFilters"):
                 return {"shouldEndWorkflowRun": False}
-            return {"matchesFilter": True}
+            return {"matchesFilter": matches(inp["stepFilters"], inp["stepFilterGroups"], context)}
         if kind == "IF_ELSE":  # if-else.workflow-action.ts + find-matching-branch.util.ts
-            branches = settings_input.get("branches") or []
-            fallback = next(
-                (b for b in branches if not b.get("filterGroupId")), branches[-1] if branches else {}
-            )
+            branches = inp.get("branches") or []
+            groups = {g.get("id"): g for g in inp.get("stepFilterGroups") or []}
+            for branch in branches:
+                group = groups.get(branch.get("filterGroupId"))
+                if group is not None and matches(inp.get("stepFilters") or [], [group], context):
+                    return {"matchingBranchId": branch.get("id")}
+            fallback = next((b for b in branches if not b.get("filterGroupId")), {})
             return {"matchingBranchId": fallback.get("id")}
-        if kind == "FIND_RECORDS":  # find-records.workflow-action.ts
-            # nothing found: `first` is undefined (absent); the count is a string (bigint), as captured
-            return {"all": [], "totalCount": "0"}
-        if kind != "CREATE_RECORD":
+        if kind == "CODE":
+            fn = self.rt.apps.functions.get(str(inp.get("logicFunctionId")))
+            if fn is None:
+                raise StepFailed("Logic function not found")
+            return run_code(fn.get("_source") or "", inp.get("logicFunctionInput") or {})
+        if kind == "AI_AGENT":
+            return {"response": f"STUB: {str(inp.get('prompt') or '')[:80]}"}
+        if kind == "SEND_EMAIL":
+            return {"success": True}
+        if kind in ("HTTP_REQUEST", "DELAY", "EMPTY", "FORM"):
             return {}
-        spec = (step.get("settings") or {}).get("input") or {}
-        obj = self.rt.store.schema.objects.get(str(spec.get("objectName")))
+        obj = self.rt.store.schema.objects.get(str(inp.get("objectName")))
         if obj is None:
+            raise StepFailed(f"Object {inp.get('objectName')} not found")
+        if kind == "FIND_RECORDS":  # find-records.workflow-action.ts: count is a string (bigint)
+            rows = [r for r in self.rt.store.table(obj).values() if not r.get("deletedAt")]
+            rows = rows[: int(inp.get("limit") or 100)]
+            return {**({"first": rows[0]} if rows else {}), "all": rows, "totalCount": str(len(rows))}
+        data = {k: v for k, v in (inp.get("objectRecord") or {}).items() if k in obj.writable_names()}
+        if kind == "UPDATE_RECORD":
+            fields = inp.get("fieldsToUpdate") or list(data)
+            record = self.rt.store.get(obj, str(inp.get("objectRecordId")))
+            before = copy.deepcopy(record)
+            record.update({k: v for k, v in data.items() if k in fields})
+            record["updatedAt"] = now_iso()
+            self.events.updated(obj, before, record, None)
+            return record
+        if kind == "DELETE_RECORD":
+            record = self.rt.store.get(obj, str(inp.get("objectRecordId")))
+            record["deletedAt"] = now_iso()
+            return record
+        if kind not in ("CREATE_RECORD", "UPSERT_RECORD"):
             return {}
-        data = {k: v for k, v in (spec.get("objectRecord") or {}).items() if k in obj.writable_names()}
         record = self.rt.store.create(obj, data, API_KEY_ACTOR)
         record["createdBy"] = record["updatedBy"] = {
             "source": "WORKFLOW",

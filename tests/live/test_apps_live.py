@@ -120,7 +120,7 @@ def live(sink: Sink) -> Live:
     settings = {
         "ai_model": os.environ.get("TWENTY_LIVE_AI_MODEL", "default-smart-model"),
         "crm_events_webhook_url": f"http://127.0.0.1:{SINK_PORT}/twenty",
-        "digest_recipients": "ops@example.com",
+        "enrichment_api_url": "http://127.0.0.1:9/enrich",
         "workflow_email_account_id": os.environ.get("TWENTY_LIVE_EMAIL_ACCOUNT_ID", str(uuid.UUID(int=0))),
     }
 

@@ -24,7 +24,7 @@ STACK = {
     "ai_model": "gpt-5.2",
     "crm_events_webhook_url": "https://events.example.com/twenty",
     "workflow_email_account_id": "0d9a3f44-1b9e-4c55-8f6b-2b5a0c1d2e3f",
-    "digest_recipients": "sales@example.com",
+    "enrichment_api_url": "https://enrich.example.com/v2/people/find",
 }
 
 
@@ -116,8 +116,10 @@ def test_workflow_in_twenty_shape_with_stable_ids() -> None:
     assert analyse["type"] == "AI_AGENT"
     assert analyse["settings"]["input"]["agentId"] == agents["data-analyst"]
     assert "agent" not in analyse["settings"]["input"]
-    note = steps[1]["settings"]["input"]["objectRecord"]
-    assert note["bodyV2"]["markdown"] == "{{" + ids[0] + ".response}}"
+    code = steps[1]["settings"]["input"]  # CODE: the logic function (the step's own id) and its params
+    assert "logicFunctionId" not in code  # the one Twenty makes for the step (kept by sync_version)
+    assert code["logicFunctionInput"]["analysis"] == "{{" + ids[0] + ".response}}"
+    assert wf.code() == {ids[1]: (APPS / "workflows/code/pipeline-assignment.mjs").read_text()}
 
 
 def test_cron_workflow_and_stack_refs() -> None:
@@ -128,7 +130,8 @@ def test_cron_workflow_and_stack_refs() -> None:
     assert out["trigger"]["settings"]["pattern"] == "0 9 * * *"
     email = out["steps"][-1]["settings"]["input"]
     assert email["connectedAccountId"] == STACK["workflow_email_account_id"]
-    assert email["recipients"]["to"] == "sales@example.com"
+    owners = next(s for s in out["steps"] if s["name"] == "For each account owner")
+    assert email["recipients"]["to"] == "{{" + owners["id"] + ".currentItem.email}}"  # each owner
     with pytest.raises(KeyError, match="workflow_email_account_id"):
         wf.to_twenty({}, {a.name: a.name for a in m.agents})
 
@@ -214,14 +217,15 @@ def test_bad_cron(apps_copy: Path) -> None:
 
 
 def test_unknown_trigger_object(apps_copy: Path) -> None:
-    edit(apps_copy / "workflows/new-company.yaml", lambda d: d["trigger"].update(eventName="compnay.created"))
+    edit(apps_copy / "workflows/new-company.yaml", lambda d: d["trigger"].update(object="compnay"))
     msg = problems_of(apps_copy)
-    assert "workflows/new-company.yaml: trigger.eventName" in msg and "unknown object 'compnay'" in msg
+    assert "workflows/new-company.yaml: trigger:" in msg and "unknown object 'compnay'" in msg
 
 
 def test_unknown_trigger_action(apps_copy: Path) -> None:
-    edit(apps_copy / "workflows/new-company.yaml", lambda d: d["trigger"].update(eventName="company.create"))
-    assert "action 'create' is not one of" in problems_of(apps_copy)
+    edit(apps_copy / "workflows/new-company.yaml", lambda d: d["trigger"].update(action="create"))
+    msg = problems_of(apps_copy)
+    assert "trigger.DATABASE_EVENT.action" in msg and "'created'" in msg
 
 
 def test_unknown_trigger_type(apps_copy: Path) -> None:
@@ -233,12 +237,12 @@ def test_unknown_trigger_type(apps_copy: Path) -> None:
 def test_unknown_step_type_and_missing_input(apps_copy: Path) -> None:
     def change(d: dict[str, Any]) -> None:
         d["steps"][0]["type"] = "SEND_SLACK"
-        d["steps"][1]["input"].pop("objectRecord")
+        d["steps"][2]["input"].pop("objectRecord")
 
     edit(apps_copy / "workflows/new-company.yaml", change)
     msg = problems_of(apps_copy)
     assert "workflows/new-company.yaml: steps.0.type" in msg and "SEND_SLACK" in msg
-    assert "steps.1: step 'analysis_note' (CREATE_RECORD) needs input keys ['objectRecord']" in msg
+    assert "steps.2: step 'open_deal' (CREATE_RECORD) needs input keys ['objectRecord']" in msg
 
 
 def test_find_records_filter_without_field_ids(apps_copy: Path) -> None:
@@ -256,12 +260,12 @@ def test_find_records_filter_without_field_ids(apps_copy: Path) -> None:
 
 def test_step_pointing_at_missing_step(apps_copy: Path) -> None:
     edit(apps_copy / "workflows/new-company.yaml", lambda d: d["steps"][0].update(next=["nope"]))
-    assert "step 'analyse' next points at unknown steps ['nope']" in problems_of(apps_copy)
+    assert "step 'analyse' points at unknown steps ['nope']" in problems_of(apps_copy)
 
 
 def test_step_reference_to_missing_step(apps_copy: Path) -> None:
     def change(d: dict[str, Any]) -> None:
-        d["steps"][1]["input"]["objectRecord"]["title"] = "{{analyze.response}}"
+        d["steps"][2]["input"]["objectRecord"]["name"] = "{{analyze.response}}"
 
     edit(apps_copy / "workflows/new-company.yaml", change)
     assert "uses `{{analyze.…}}` but there is no step 'analyze'" in problems_of(apps_copy)

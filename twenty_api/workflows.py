@@ -1,0 +1,251 @@
+"""Workflows: the calls that build, activate and run a workflow version, as named typed calls.
+
+2.21 lets an API key create the workflow record, but every step, edge, trigger and activation call
+is guarded by UserAuthGuard (engine/core-modules/workflow/resolvers/*.resolver.ts): run them over a
+user session. The logic-function calls a CODE step uses (getLogicFunctionSourceCode,
+updateOneLogicFunction) sit on /metadata behind the WORKFLOWS permission
+(engine/metadata-modules/logic-function/logic-function.resolver.ts).
+
+`WorkflowCalls` wraps anything with ``graphql(query, variables, endpoint=…)`` — a TwentyClient,
+the MCP server's scoped client, or the deploy gateway's counting adapter — so every caller sends
+the same documents. `sync_version` brings one DRAFT version to a desired trigger + steps with the
+fewest writes (nothing when it already matches), for both the MCP tools and `inv deploy`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, LiteralString, Protocol
+
+# ruff: noqa: E501  (GraphQL documents read best one per line)
+M_CREATE_STEP: LiteralString = "mutation CreateWorkflowVersionStep($input: CreateWorkflowVersionStepInput!) { createWorkflowVersionStep(input: $input) { triggerDiff stepsDiff } }"
+M_UPDATE_STEP: LiteralString = "mutation UpdateWorkflowVersionStep($input: UpdateWorkflowVersionStepInput!) { updateWorkflowVersionStep(input: $input) { id } }"
+M_DELETE_STEP: LiteralString = "mutation DeleteWorkflowVersionStep($input: DeleteWorkflowVersionStepInput!) { deleteWorkflowVersionStep(input: $input) { triggerDiff stepsDiff } }"
+M_CREATE_EDGE: LiteralString = "mutation CreateWorkflowVersionEdge($input: CreateWorkflowVersionEdgeInput!) { createWorkflowVersionEdge(input: $input) { triggerDiff stepsDiff } }"
+M_DELETE_EDGE: LiteralString = "mutation DeleteWorkflowVersionEdge($input: CreateWorkflowVersionEdgeInput!) { deleteWorkflowVersionEdge(input: $input) { triggerDiff stepsDiff } }"
+M_ACTIVATE: LiteralString = (
+    "mutation ActivateWorkflowVersion($id: UUID!) { activateWorkflowVersion(workflowVersionId: $id) }"
+)
+M_DEACTIVATE: LiteralString = (
+    "mutation DeactivateWorkflowVersion($id: UUID!) { deactivateWorkflowVersion(workflowVersionId: $id) }"
+)
+M_RUN: LiteralString = "mutation RunWorkflowVersion($input: RunWorkflowVersionInput!) { runWorkflowVersion(input: $input) { workflowRunId } }"
+M_DRAFT_FROM: LiteralString = "mutation CreateDraftFromWorkflowVersion($input: CreateDraftFromWorkflowVersionInput!) { createDraftFromWorkflowVersion(input: $input) { id status } }"
+Q_CODE_SOURCE: LiteralString = "query GetLogicFunctionSourceCode($input: LogicFunctionIdInput!) { getLogicFunctionSourceCode(input: $input) }"
+M_SET_CODE: LiteralString = "mutation UpdateOneLogicFunction($input: UpdateLogicFunctionFromSourceInput!) { updateOneLogicFunction(input: $input) }"
+M_DELETE_AGENT: LiteralString = (
+    "mutation DeleteOneAgent($input: AgentIdInput!) { deleteOneAgent(input: $input) { id } }"
+)
+
+
+class GraphQLRunner(Protocol):
+    async def graphql(
+        self, query: LiteralString, variables: dict[str, Any] | None = None, endpoint: str = "graphql"
+    ) -> dict[str, Any]: ...
+
+
+class WorkflowCalls:
+    """The named workflow calls over one GraphQL runner (a user session for all but the record)."""
+
+    def __init__(self, runner: GraphQLRunner) -> None:
+        self.runner = runner
+
+    async def create_step(self, version_id: str, step_type: str, step_id: str) -> dict[str, Any]:
+        """An empty step of `step_type` with our id; Twenty fills defaults and side effects (a CODE
+        step gets a logic function with the step's id, an AI_AGENT step its own agent:
+        workflow-version-step-operations.workspace-service.ts)."""
+        data = await self.runner.graphql(
+            M_CREATE_STEP, {"input": {"workflowVersionId": version_id, "stepType": step_type, "id": step_id}}
+        )
+        return data.get("createWorkflowVersionStep") or {}
+
+    async def update_step(self, version_id: str, step: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace the whole step (settings, name, nextStepIds)."""
+        data = await self.runner.graphql(
+            M_UPDATE_STEP, {"input": {"workflowVersionId": version_id, "step": dict(step)}}
+        )
+        return data.get("updateWorkflowVersionStep") or {}
+
+    async def delete_step(self, version_id: str, step_id: str) -> dict[str, Any]:
+        data = await self.runner.graphql(
+            M_DELETE_STEP, {"input": {"workflowVersionId": version_id, "stepId": step_id}}
+        )
+        return data.get("deleteWorkflowVersionStep") or {}
+
+    async def create_edge(
+        self, version_id: str, source: str, target: str, options: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """`source` is a step id or "trigger"; `options` e.g. {"type": "ITERATOR_LOOP"} or an IF_ELSE branch."""
+        inp: dict[str, Any] = {"workflowVersionId": version_id, "source": source, "target": target}
+        if options:
+            inp["sourceConnectionOptions"] = dict(options)
+        data = await self.runner.graphql(M_CREATE_EDGE, {"input": inp})
+        return data.get("createWorkflowVersionEdge") or {}
+
+    async def delete_edge(self, version_id: str, source: str, target: str) -> dict[str, Any]:
+        data = await self.runner.graphql(
+            M_DELETE_EDGE, {"input": {"workflowVersionId": version_id, "source": source, "target": target}}
+        )
+        return data.get("deleteWorkflowVersionEdge") or {}
+
+    async def activate(self, version_id: str) -> bool:
+        return bool(
+            (await self.runner.graphql(M_ACTIVATE, {"id": version_id})).get("activateWorkflowVersion")
+        )
+
+    async def deactivate(self, version_id: str) -> bool:
+        return bool(
+            (await self.runner.graphql(M_DEACTIVATE, {"id": version_id})).get("deactivateWorkflowVersion")
+        )
+
+    async def run(self, version_id: str, payload: Mapping[str, Any] | None = None) -> str | None:
+        data = await self.runner.graphql(
+            M_RUN, {"input": {"workflowVersionId": version_id, "payload": dict(payload or {})}}
+        )
+        return (data.get("runWorkflowVersion") or {}).get("workflowRunId")
+
+    async def draft_from(self, workflow_id: str, version_id: str) -> dict[str, Any]:
+        """A new DRAFT copied from `version_id` (workflow-version.resolver.ts)."""
+        data = await self.runner.graphql(
+            M_DRAFT_FROM, {"input": {"workflowId": workflow_id, "workflowVersionIdToCopy": version_id}}
+        )
+        return data.get("createDraftFromWorkflowVersion") or {}
+
+    async def code_source(self, logic_function_id: str) -> str | None:
+        data = await self.runner.graphql(
+            Q_CODE_SOURCE, {"input": {"id": logic_function_id}}, endpoint="metadata"
+        )
+        return data.get("getLogicFunctionSourceCode")
+
+    async def set_code_source(self, logic_function_id: str, source: str) -> bool:
+        data = await self.runner.graphql(
+            M_SET_CODE,
+            {"input": {"id": logic_function_id, "update": {"sourceHandlerCode": source}}},
+            endpoint="metadata",
+        )
+        return bool(data.get("updateOneLogicFunction"))
+
+    async def delete_agent(self, agent_id: str) -> None:
+        await self.runner.graphql(M_DELETE_AGENT, {"input": {"id": agent_id}}, endpoint="metadata")
+
+
+def contains(live: Any, desired: Any) -> bool:
+    """`desired` is a subset of `live` (dicts by key — an absent key counts as None —, lists item by
+    item, the rest equal): Twenty may add keys of its own."""
+    if isinstance(desired, dict):
+        return isinstance(live, dict) and all(contains(live.get(k), v) for k, v in desired.items())
+    if isinstance(desired, list):
+        return (
+            isinstance(live, list)
+            and len(live) == len(desired)
+            and all(contains(a, b) for a, b in zip(live, desired, strict=True))
+        )
+    return bool(live == desired)
+
+
+@dataclass
+class SyncHooks:
+    """Side effects a caller adds around 2.21's own: before a step is deleted, and after a step was
+    replaced — `after_set(before, step, created_now)` — e.g. drop the agent Twenty made for an
+    AI_AGENT step that now points at another agent."""
+
+    before_delete: Callable[[dict[str, Any]], Awaitable[None]] | None = None
+    after_set: Callable[[dict[str, Any], dict[str, Any], bool], Awaitable[None]] | None = None
+
+
+@dataclass
+class SyncResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    code_set: list[str] = field(default_factory=list)
+    trigger_set: bool = False
+
+    @property
+    def writes(self) -> int:
+        return (
+            len(self.created) + len(self.updated) + len(self.deleted) + len(self.code_set) + self.trigger_set
+        )
+
+
+async def sync_version(
+    calls: WorkflowCalls,
+    version_id: str,
+    read_version: Callable[[], Awaitable[dict[str, Any]]],
+    set_trigger: Callable[[dict[str, Any]], Awaitable[Any]],
+    desired: Mapping[str, Any],
+    code: Mapping[str, str] | None = None,
+    hooks: SyncHooks | None = None,
+    done: SyncResult | None = None,
+) -> SyncResult:
+    """Bring a DRAFT version to `desired` ({trigger, steps} in 2.21's shape; `code` maps a CODE
+    step's id to its source): delete the steps not wanted, create the missing ones, replace each
+    that differs, set each CODE source that differs, set the trigger if it differs.
+    A step matches when every key we set has the value we set (Twenty may add keys).
+    `done` collects what was written so far, also when a call fails half-way."""
+    hooks = hooks or SyncHooks()
+    out = done if done is not None else SyncResult()
+    live = await read_version()
+    wanted = {s["id"] for s in desired["steps"]}
+    for _ in range(3):  # deleting may make new steps (an emptied IF_ELSE branch gets an EMPTY node)
+        unwanted = [s for s in live.get("steps") or [] if s.get("id") not in wanted]
+        if not unwanted:
+            break
+        for step in unwanted:
+            if hooks.before_delete is not None:
+                await hooks.before_delete(step)
+            await calls.delete_step(version_id, str(step.get("id")))
+            out.deleted.append(str(step.get("id")))
+        live = await read_version()  # 2.21 linked each deleted step's parents to its children
+    live_steps = {s.get("id"): s for s in live.get("steps") or []}
+    created: dict[str, dict[str, Any]] = {}
+    for step in desired["steps"]:
+        if step["id"] not in live_steps:
+            await calls.create_step(version_id, step["type"], step["id"])
+            out.created.append(step["id"])
+            created[step["id"]] = {}
+    if created:  # read back what Twenty built (a CODE step's logic function, an AI_AGENT's agent)
+        fresh = {s.get("id"): s for s in (await read_version()).get("steps") or []}
+        for sid in created:
+            created[sid] = live_steps[sid] = fresh.get(sid) or {}
+    for step in desired["steps"]:
+        target = _with_made(step, live_steps.get(step["id"]))
+        if not contains(live_steps.get(step["id"]), target):
+            await calls.update_step(version_id, target)
+            if step["id"] not in created:
+                out.updated.append(step["id"])
+            if hooks.after_set is not None:
+                await hooks.after_set(live_steps.get(step["id"]) or {}, target, step["id"] in created)
+    for sid, source in (code or {}).items():
+        logic_id = _logic_function_id(live_steps.get(sid))
+        if logic_id is None:
+            raise ValueError(f"CODE step {sid} has no logic function in Twenty")
+        if sid in created or await calls.code_source(logic_id) != source:
+            await calls.set_code_source(logic_id, source)
+            out.code_set.append(sid)
+    if not contains(live.get("trigger"), desired["trigger"]):
+        await set_trigger(desired["trigger"])
+        out.trigger_set = True
+    return out
+
+
+def _logic_function_id(step: Mapping[str, Any] | None) -> str | None:
+    inp = ((step or {}).get("settings") or {}).get("input")
+    return str(inp["logicFunctionId"]) if isinstance(inp, dict) and inp.get("logicFunctionId") else None
+
+
+def _with_made(step: dict[str, Any], live: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What Twenty made for a step stays in it: a CODE step's logic function, and the agent of an
+    AI_AGENT step given none."""
+    inp = (step.get("settings") or {}).get("input")
+    live_inp = ((live or {}).get("settings") or {}).get("input") or {}
+    if not isinstance(inp, dict) or not isinstance(live_inp, dict):
+        return step
+    if step.get("type") == "CODE" and not inp.get("logicFunctionId") and live_inp.get("logicFunctionId"):
+        inp = {"logicFunctionId": live_inp["logicFunctionId"], **inp}
+    elif step.get("type") == "AI_AGENT" and not inp.get("agentId") and live_inp.get("agentId"):
+        inp = {"agentId": live_inp["agentId"], **inp}
+    else:
+        return step
+    return {**step, "settings": {**step["settings"], "input": inp}}
