@@ -41,6 +41,19 @@ class MergeResult(BaseModel):
     record: Record
 
 
+class WorkflowBuildResult(BaseModel):
+    object: str = "workflows"
+    record: Record
+    workflow_version_id: str
+    step_ids: dict[str, str] = Field(description="your step id -> the step's UUID in Twenty")
+    created: list[str] = Field(default_factory=list, description="steps created (UUIDs)")
+    updated: list[str] = Field(default_factory=list, description="steps replaced (UUIDs)")
+    deleted: list[str] = Field(default_factory=list, description="steps removed (UUIDs)")
+    code_set: list[str] = Field(default_factory=list, description="CODE steps whose source was set")
+    trigger_set: bool = False
+    activated: bool = False
+
+
 class WorkflowActionResult(BaseModel):
     workflow_version_id: str
     action: str

@@ -69,6 +69,19 @@ HOSTILE: dict[str, list[Any]] = {
     "sorts": [[{"field": "accountOwner"}]],
     "relation": [{"target": "people", "type": "MANY_TO_ONE", "target_field_label": "Companies led"}],
     "remove_widget_ids": [[U1]],
+    # workflows: every object a trigger or a step touches
+    "trigger": [{"type": "DATABASE_EVENT", "object": "person", "action": "created"}],
+    "steps": [
+        [
+            {
+                "id": "p",
+                "name": "p",
+                "type": "CREATE_RECORD",
+                "input": {"objectName": "person", "objectRecord": {}},
+            }
+        ],
+        [{"id": "m", "name": "m", "type": "FIND_RECORDS", "input": {"objectName": "workspaceMember"}}],
+    ],
 }
 HOSTILE_BY_TOOL: dict[tuple[str, str], list[Any]] = {
     ("twenty_graphql", "query"): [
@@ -157,6 +170,11 @@ FILLER: dict[str, Any] = {
     "filters": None,
     "sorts": None,
     "relation": None,
+    "trigger": None,
+    "steps": [],
+    "start": None,
+    "remove_steps": [],
+    "activate": False,
 }
 
 

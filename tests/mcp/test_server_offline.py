@@ -20,6 +20,7 @@ EXPECTED = {
     "twenty_find_duplicates",
     "twenty_merge_records",
     "twenty_create_workflow",
+    "twenty_update_workflow",
     "twenty_run_workflow",
     "twenty_activate_workflow",
     "twenty_deactivate_workflow",

@@ -235,6 +235,12 @@ async def test_every_tool_once_good_once_bad(twenty_target: Any, tmp_path: Path)
         # an empty draft has no trigger: 2.21 refuses to activate it (found on a live 2.21.0)
         await c.bad_("twenty_activate_workflow", {"workflow_id": wf_id}, "does not contain trigger")
         await c.bad_("twenty_activate_workflow", {"workflow_id": "x"}, "workflow_id")
+        note_step = {"id": "note", "name": "Note", "type": "CREATE_RECORD",
+                     "input": {"objectName": "note", "objectRecord": {"title": f"wf {RUN}"}}}  # fmt: skip
+        edit = {"workflow_id": wf_id, "trigger": {"type": "MANUAL"}, "steps": [note_step]}
+        upd = await c.good("twenty_update_workflow", edit)
+        assert upd["created"] == [upd["step_ids"]["note"]] and upd["trigger_set"]
+        await c.bad_("twenty_update_workflow", {"workflow_id": wf_id, "remove_steps": ["ghost"]}, "ghost")
         quick = next(w for w in fake.records("workflows") if w["name"] == "Quick Lead")["id"]  # seed, MANUAL
         await c.good("twenty_deactivate_workflow", {"workflow_id": quick})
         act = await c.good("twenty_activate_workflow", {"workflow_id": quick})
