@@ -376,3 +376,74 @@ async def test_an_api_key_connection_is_told_how_to_get_the_user_session_tools(
         async with mcp_over_http(srv.url, fake_twenty.api_key) as client:
             r = await client.call_tool("twenty_list_connected_accounts", {})
             assert r.is_error and "Sign in with Twenty" in _text(r)
+
+
+async def test_two_instances_share_the_registration_the_sign_in_and_the_revocation(
+    http_env: dict[str, str], fake_twenty: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cloud Run: the sign-in starts on one instance and Twenty's redirect lands on another; both
+    use one durable store (the bucket; here a shared in-memory store)."""
+    from mcp_server import blobs
+
+    class Shared(blobs.MemoryBlobStore):
+        shared = True
+
+    store = Shared()
+    monkeypatch.setattr(blobs, "MemoryBlobStore", lambda: store)
+    fake = fake_twenty
+    a = HttpServer(http_env)
+    env = {**http_env, "MCP_PUBLIC_URL": a.url}  # one public URL, two instances behind it
+    a.env = env
+    with a, HttpServer(env) as b:
+        async with httpx.AsyncClient(base_url=a.url, timeout=30) as on_a:
+            pending = await register_and_authorize(on_a, REDIRECT)
+            authorize_url = await consent_with_twenty(on_a, pending)
+            query = dict(httpx.URL(authorize_url).params)
+            redirect = await tw_authorize(fake, query)
+            # Twenty's redirect reaches instance B, with the browser's cookie
+            landed = await on_a.get(redirect.replace(a.url, b.url) + "&theme=light")
+            assert landed.status_code == 303, landed.text
+            tokens = await exchange(on_a, pending, code_from(landed.headers["location"], pending.state))
+        assert len(state_of(fake.runtime).registrations) == 1  # B found A's registration in the store
+        # Tools run on B only: both apps live in this one process and share its module-level
+        # runtime (the last built, B's); A's own check is that it accepts the token from the store.
+        async with mcp_over_http(b.url, tokens["access_token"]) as client:
+            r = await client.call_tool("twenty_list_connected_accounts", {})
+            assert not r.is_error, _text(r)
+        async with httpx.AsyncClient(base_url=a.url, timeout=30) as on_a:
+            ping = await on_a.post(
+                "/mcp",
+                json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                headers={
+                    "Authorization": f"Bearer {tokens['access_token']}",
+                    "Accept": "application/json, text/event-stream",
+                    "MCP-Protocol-Version": "2025-11-25",
+                },
+            )
+            assert ping.status_code == 200
+        async with httpx.AsyncClient(base_url=b.url, timeout=30) as on_b:
+            r = await on_b.post(
+                "/revoke", data={"token": tokens["refresh_token"], "client_id": pending.client_id}
+            )
+            assert r.status_code == 200
+        async with httpx.AsyncClient(base_url=a.url, timeout=30) as on_a:
+            monkeypatch.setattr("mcp_server.auth.provider.REVOCATION_RECHECK", 0)
+            r = await on_a.post(
+                "/mcp",
+                json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                headers={"Authorization": f"Bearer {tokens['access_token']}"},
+            )
+            assert r.status_code == 401  # A saw B's revocation in the store
+
+
+async def tw_authorize(fake: Any, query: dict[str, str]) -> str:
+    from twenty_api.oauth import authorize_app
+
+    return await authorize_app(
+        fake.base_url,
+        fake.user_token,
+        query["client_id"],
+        query["redirect_uri"],
+        query["code_challenge"],
+        query["state"],
+    )
