@@ -44,6 +44,42 @@ FILTER_OPERANDS = (
 )
 OPERANDS_WITHOUT_VALUE = ("IS_EMPTY", "IS_NOT_EMPTY", "IS_NOT_NULL", "IS_IN_PAST", "IS_IN_FUTURE", "IS_TODAY")
 
+# The operands the front can turn into a query per field type (twenty-shared
+# utils/filter/turnRecordFilterIntoGqlOperationFilter.ts; any other throws "Unknown operand" when the
+# view is opened). IS_EMPTY / IS_NOT_EMPTY work on every type (checkIfShouldComputeEmptinessFilter).
+_TEXTUAL = ("CONTAINS", "DOES_NOT_CONTAIN")
+_COMPARABLE = ("GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "IS", "IS_NOT")
+_DATES = ("IS", "IS_BEFORE", "IS_AFTER", "IS_RELATIVE", "IS_IN_PAST", "IS_IN_FUTURE", "IS_TODAY")
+OPERANDS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        (
+            "TEXT",
+            "RAW_JSON",
+            "FILES",
+            "FULL_NAME",
+            "ADDRESS",
+            "MULTI_SELECT",
+            "ARRAY",
+            "PHONES",
+            "LINKS",
+            "EMAILS",
+        ),
+        _TEXTUAL,
+    ),
+    **dict.fromkeys(("NUMBER", "NUMERIC", "RATING", "CURRENCY"), _COMPARABLE),
+    **dict.fromkeys(("DATE", "DATE_TIME"), _DATES),
+    **dict.fromkeys(("SELECT", "RELATION", "MORPH_RELATION", "UUID"), ("IS", "IS_NOT")),
+    "ACTOR": (*_TEXTUAL, "IS", "IS_NOT"),
+    "BOOLEAN": ("IS",),
+}
+
+
+def operands_for(field_type: str) -> tuple[str, ...] | None:
+    """The operands a view or chart filter may use on a field of this type (None: not known)."""
+    own = OPERANDS_BY_TYPE.get(field_type)
+    return None if own is None else (*own, "IS_EMPTY", "IS_NOT_EMPTY")
+
+
 _FIELD = "id fieldMetadataId position isVisible size viewId"
 _FILTER = "id fieldMetadataId operand value subFieldName viewId"
 _SORT = "id fieldMetadataId direction viewId"

@@ -4,6 +4,7 @@ the shapes and rules are 2.21's (see that module's docstring)."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from ..runtime import Connection, connection
 from ..scoped_args import RELATION_TYPES, check_field, field_kinds
 from ._common import ObjectName
 
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 FieldName = Annotated[
     str,
     Field(
@@ -138,8 +140,21 @@ class Fields:
         be options, an operand that needs a value has one."""
         found, sub = self.get(spec.field, what)
         value = spec.value
+        allowed = api.operands_for(found.type)
+        if sub is None and allowed is not None and spec.operand not in allowed:
+            raise ToolError(
+                f"{what} on '{spec.field}' ({found.type}) cannot use {spec.operand}; Twenty's filter bar "
+                f"offers {', '.join(allowed)} there."
+            )
         if spec.operand not in api.OPERANDS_WITHOUT_VALUE and value in (None, "", []):
             raise ToolError(f"{what} on '{spec.field}' with {spec.operand} needs a value.")
+        if found.type in RELATION_TYPES and spec.operand in ("IS", "IS_NOT"):
+            ids = value if isinstance(value, list) else [value]
+            if not all(isinstance(v, str) and _UUID.match(v) for v in ids):
+                raise ToolError(
+                    f"{what} on the relation '{spec.field}' takes record ids (UUIDs) as its value."
+                )
+            value = {"selectedRecordIds": ids}  # jsonRelationFilterValueSchema (twenty-shared)
         if found.type == "CURRENCY" and sub is None:
             sub = "amountMicros"  # the major unit, as the front's currency filter stores it
         if found.type in ("SELECT", "MULTI_SELECT") and spec.operand not in api.OPERANDS_WITHOUT_VALUE:

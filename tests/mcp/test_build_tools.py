@@ -246,7 +246,8 @@ async def test_an_agent_builds_a_dashboard_a_kanban_view_and_a_relation(
             ]
             assert kanban["name"] == f"Late pipeline {RUN}" and kanban["viewFilters"] == []
 
-            # ... and a calendar on the close date
+            # ... and a calendar on the close date, of one company's deals
+            first_company = twenty_target.records("companies")[0]
             cal = await call(
                 "twenty_create_view",
                 {
@@ -255,12 +256,17 @@ async def test_an_agent_builds_a_dashboard_a_kanban_view_and_a_relation(
                     "view_type": "calendar",
                     "calendar_field": "closeDate",
                     "calendar_layout": "WEEK",
+                    "filters": [{"field": "company", "operand": "IS", "value": [first_company["id"]]}],
                 },
             )
             cleanup.append(("view", cal["view"]["id"]))
             calendar = twenty.metadata(VIEW, {"id": cal["view"]["id"]})["getView"]
             assert (calendar["type"], calendar["calendarLayout"]) == ("CALENDAR", "WEEK")
             assert calendar["calendarFieldMetadataId"] == opp["closeDate"]["id"]
+            (by_company,) = calendar[
+                "viewFilters"
+            ]  # the shape the front parses (jsonRelationFilterValueSchema)
+            assert json.loads(by_company["value"]) == {"selectedRecordIds": [first_company["id"]]}
 
             # 3. a relation field, both sides named, used by a record
             await call(
@@ -420,9 +426,25 @@ async def test_bad_widgets_are_refused_before_any_write(fake_twenty: Any, tmp_pa
                 {
                     "object": "opportunities",
                     "name": "F",
-                    "filters": [{"field": "amount", "operand": "IS_BEFORE"}],
+                    "filters": [{"field": "closeDate", "operand": "IS_BEFORE"}],
                 },
                 "needs a value",
+            ),
+            (  # the front could not open it: turnRecordFilterIntoGqlOperationFilter has no such case
+                {
+                    "object": "opportunities",
+                    "name": "F",
+                    "filters": [{"field": "amount", "operand": "CONTAINS"}],
+                },
+                "cannot use CONTAINS",
+            ),
+            (
+                {
+                    "object": "opportunities",
+                    "name": "F",
+                    "filters": [{"field": "company", "operand": "IS", "value": "Acme"}],
+                },
+                "record ids",
             ),
         ]:
             result = await client.call_tool("twenty_create_view", args)

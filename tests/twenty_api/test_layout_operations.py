@@ -117,3 +117,17 @@ def test_relation_input_carries_both_sides() -> None:
         "targetFieldLabel": "Leads",
         "targetFieldIcon": "IconBuildingSkyscraper",
     }
+
+
+def test_filter_operands_follow_what_the_front_can_query() -> None:
+    assert views.operands_for("CURRENCY") == (
+        "GREATER_THAN_OR_EQUAL",
+        "LESS_THAN_OR_EQUAL",
+        "IS",
+        "IS_NOT",
+        "IS_EMPTY",
+        "IS_NOT_EMPTY",
+    )
+    assert "IS_RELATIVE" in (views.operands_for("DATE_TIME") or ())
+    assert "CONTAINS" not in (views.operands_for("SELECT") or ())
+    assert views.operands_for("POSITION") is None
