@@ -5,6 +5,7 @@ the shapes and rules are 2.21's (see that module's docstring)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -20,6 +21,7 @@ from ..runtime import Connection, connection
 from ..scoped_args import RELATION_TYPES, check_field, field_kinds
 from ._common import ObjectName
 
+_RELATIVE = re.compile(r"^(THIS|PAST|NEXT)_\d*_(DAY|WEEK|MONTH|QUARTER|YEAR|HOUR|MINUTE|SECOND)")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 FieldName = Annotated[
     str,
@@ -148,6 +150,16 @@ class Fields:
             )
         if spec.operand not in api.OPERANDS_WITHOUT_VALUE and value in (None, "", []):
             raise ToolError(f"{what} on '{spec.field}' with {spec.operand} needs a value.")
+        if spec.operand == "IS_RELATIVE" and not (isinstance(value, str) and _RELATIVE.match(value)):
+            raise ToolError(
+                f"{what} on '{spec.field}': IS_RELATIVE takes (PAST|THIS|NEXT)_<n>_<unit>, "
+                f"e.g. 'PAST_7_DAY' (relativeDateFilterStringifiedSchema); got {value!r}."
+            )
+        if found.type in ("DATE", "DATE_TIME") and spec.operand in ("IS", "IS_BEFORE", "IS_AFTER"):
+            try:
+                datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            except ValueError as err:
+                raise ToolError(f"{what} on '{spec.field}' takes an ISO date, e.g. '2026-12-31'.") from err
         if found.type in RELATION_TYPES and spec.operand in ("IS", "IS_NOT"):
             ids = value if isinstance(value, list) else [value]
             if not all(isinstance(v, str) and _UUID.match(v) for v in ids):

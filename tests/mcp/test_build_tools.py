@@ -178,6 +178,9 @@ async def test_an_agent_builds_a_dashboard_a_kanban_view_and_a_relation(
                             "chart": "pie",
                             "object": "opportunities",
                             "group_by": "stage",
+                            "filters": [
+                                {"field": "createdAt", "operand": "IS_RELATIVE", "value": "PAST_30_DAY"}
+                            ],
                         }
                     ],
                     "remove_widget_ids": [widgets["Read me"]["id"]],
@@ -429,6 +432,22 @@ async def test_bad_widgets_are_refused_before_any_write(fake_twenty: Any, tmp_pa
                     "filters": [{"field": "closeDate", "operand": "IS_BEFORE"}],
                 },
                 "needs a value",
+            ),
+            (
+                {
+                    "object": "opportunities",
+                    "name": "F",
+                    "filters": [{"field": "closeDate", "operand": "IS_RELATIVE", "value": "last week"}],
+                },
+                "PAST_7_DAY",
+            ),
+            (
+                {
+                    "object": "opportunities",
+                    "name": "F",
+                    "filters": [{"field": "closeDate", "operand": "IS_AFTER", "value": "soon"}],
+                },
+                "ISO date",
             ),
             (  # the front could not open it: turnRecordFilterIntoGqlOperationFilter has no such case
                 {
