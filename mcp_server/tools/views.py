@@ -215,6 +215,8 @@ async def main_view_fields(conn: Connection, fields: Fields) -> list[str]:
         names = [f.name for f in fields.by_name.values() if not f.is_system and f.type not in RELATION_TYPES][
             :8
         ]
+    if fields.label_name:  # 2.21 keeps it first (see _check_names)
+        names = [fields.label_name, *(n for n in names if n != fields.label_name)]
     return names
 
 
@@ -464,6 +466,11 @@ async def twenty_delete_view(id: Annotated[UUID, Field(description="The view's i
     view, obj = await read_view(conn, str(id))
     if view.get("key") == "INDEX":
         raise ToolError(f"'{view.get('name')}' is the main view of {obj.name_plural}; Twenty keeps it.")
+    if view.get("type") == "TABLE_WIDGET":
+        raise ToolError(
+            f"'{view.get('name')}' is the view of a dashboard's record table; remove that widget with "
+            "twenty_update_dashboard (its view goes with it)."
+        )
     await conn.client.run(api.DESTROY_VIEW, {"id": str(id)}, what="Deleting a view")
     return ViewDeleted(id=str(id), object=obj.name_plural, name=str(view.get("name") or ""))
 

@@ -55,9 +55,9 @@ class ViewResolvers:
                     "key": "INDEX",
                 }
             )
-            shown = [f for f in obj.fields.values() if not f.raw.get("isSystem") and f.type not in RELATIONS][
-                :6
-            ]
+            label = obj.raw.get("labelIdentifierFieldMetadataId")
+            shown = [f for f in obj.fields.values() if not f.raw.get("isSystem") and f.type not in RELATIONS]
+            shown = sorted(shown, key=lambda f: f.id != label)[:6]  # the label identifier leads (2.21)
             for i, f in enumerate(shown):
                 self._new_child(
                     "viewFields",

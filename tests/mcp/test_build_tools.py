@@ -249,6 +249,16 @@ async def test_an_agent_builds_a_dashboard_a_kanban_view_and_a_relation(
             ]
             assert kanban["name"] == f"Late pipeline {RUN}" and kanban["viewFilters"] == []
 
+            # a record table's own view stays with its widget
+            refused = await client.call_tool("twenty_delete_view", {"id": table_view})
+            assert refused.is_error and "record table" in text_of(refused)
+            # a table view without named fields copies the main view's, the label identifier first
+            plain = await call("twenty_create_view", {"object": "opportunities", "name": f"All {RUN}"})
+            plain_fields = sorted(plain["view"]["viewFields"], key=lambda f: f["position"])
+            assert plain_fields and plain_fields[0]["fieldMetadataId"] == opp["name"]["id"]
+            gone = await call("twenty_delete_view", {"id": plain["view"]["id"]})
+            assert gone["deleted"] and twenty.metadata(VIEW, {"id": plain["view"]["id"]})["getView"] is None
+
             # ... and a calendar on the close date, of one company's deals
             first_company = twenty_target.records("companies")[0]
             cal = await call(
