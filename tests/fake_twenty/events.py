@@ -13,12 +13,12 @@ import json
 import secrets
 import threading
 import time
-import uuid
 from typing import Any
 
 import httpx
 
 from . import contract_data
+from .layouts import StoreLayouts
 from .runtime import Principal, Runtime
 from .schema import ObjectMeta
 from .store import Actor, now_iso
@@ -39,7 +39,7 @@ class Events:
         if obj.plural == "workflows":
             self.workflows.create_draft(record)
         if obj.plural == "dashboards" and not record.get("pageLayoutId"):
-            record["pageLayoutId"] = str(uuid.uuid4())  # 2.21 gives every new dashboard a page layout
+            record["pageLayoutId"] = StoreLayouts(self.rt.store).for_new_dashboard()
         self._timeline(obj, record, f"{obj.singular}.created", {"after": record})
         if obj.plural in LINKED:
             self._linked_timeline(obj, record)
@@ -58,6 +58,8 @@ class Events:
         self._webhooks(obj, "updated", after, changed)
 
     def deleted(self, obj: ObjectMeta, record: dict[str, Any], *, destroyed: bool) -> None:
+        if destroyed and obj.plural == "dashboards" and record.get("pageLayoutId"):
+            StoreLayouts(self.rt.store).destroy_layout(str(record["pageLayoutId"]))
         self._webhooks(obj, "destroyed" if destroyed else "deleted", record, None)
 
     # ---- timeline ------------------------------------------------------------------------------

@@ -158,13 +158,15 @@ class LayoutResolvers:
         return self._layout_view(self.new_layout(data))
 
     def m_destroyPageLayout(self, req: Request) -> Any:
-        layout = self._layout_or_404(str(req.args.get("id")))
-        for tab in [t for t in self._tabs().values() if t["pageLayoutId"] == layout["id"]]:
+        self.destroy_layout(self._layout_or_404(str(req.args.get("id")))["id"])
+        return True
+
+    def destroy_layout(self, layout_id: str) -> None:
+        for tab in [t for t in self._tabs().values() if t["pageLayoutId"] == layout_id]:
             for widget in [w for w in self._widgets().values() if w["pageLayoutTabId"] == tab["id"]]:
                 del self._widgets()[widget["id"]]
             del self._tabs()[tab["id"]]
-        del self._layouts()[layout["id"]]
-        return True
+        self._layouts().pop(layout_id, None)
 
     def m_createPageLayoutTab(self, req: Request) -> Any:
         return self._tab_view(self.new_tab(req.args.get("input") or {}))
@@ -300,3 +302,17 @@ def invalid_select_values(field: Any, operand: Any, value: Any, sub_field: Any =
         if not isinstance(values, list):
             values = [value]
     return [str(v) for v in values if str(v) and str(v) not in field.option_values]
+
+
+class StoreLayouts(LayoutResolvers):
+    """The same layouts reached from record events: 2.21's dashboard hooks
+    (dashboard-create-one.pre-query.hook.ts makes a layout "Dashboard Layout" with "Tab 1" for a
+    dashboard created without one; dashboard-destroy-one.pre-query.hook.ts destroys it with the record)."""
+
+    def __init__(self, store: Any) -> None:
+        self.rt = type("Rt", (), {"store": store})()
+
+    def for_new_dashboard(self) -> str:
+        layout = self.new_layout({"name": "Dashboard Layout", "type": "DASHBOARD"})
+        self.new_tab({"title": "Tab 1", "pageLayoutId": layout["id"]})
+        return str(layout["id"])

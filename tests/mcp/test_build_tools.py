@@ -619,3 +619,19 @@ async def test_the_object_scope_holds_on_every_object_a_build_touches(
         )
         assert not ok.is_error, text_of(ok)
     assert _built(fake_twenty)["views"] == before["views"] + 1
+
+
+def test_the_fake_keeps_2_21s_dashboard_hooks(twenty_target: Any) -> None:
+    """dashboard-create-one / destroy-one pre-query hooks: a dashboard made without a layout gets
+    one ("Dashboard Layout", "Tab 1"); destroying the dashboard destroys its layout."""
+    twenty = Twenty(twenty_target)
+    made = twenty.http.post("/rest/dashboards", json={"title": f"Hooked {RUN}"}).json()["data"][
+        "createDashboard"
+    ]
+    layout = twenty.metadata(PAGE_LAYOUT, {"id": made["pageLayoutId"]})["getPageLayout"]
+    assert (layout["name"], [t["title"] for t in layout["tabs"]]) == ("Dashboard Layout", ["Tab 1"])
+    assert twenty.http.delete(f"/rest/dashboards/{made['id']}").status_code == 200
+    body = twenty.http.post(
+        "/metadata", json={"query": PAGE_LAYOUT, "variables": {"id": layout["id"]}}
+    ).json()
+    assert "not found" in body["errors"][0]["message"]
