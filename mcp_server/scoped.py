@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, LiteralString
 
+from twenty_api.filters import F
+
 from .gate import GateError, Scope
 from .scoped_args import check_field_paths, check_rest_filter, field_kinds
 
@@ -217,11 +219,9 @@ class ScopedClient:
         await self._require(obj)
         timeline = await self._raw.resolve_object("timelineActivities")
         fk = f"target{obj.name_singular[:1].upper()}{obj.name_singular[1:]}Id"
-        from .tools._common import quote
-
         page = await self._raw.list_records(
             timeline.name_plural,
-            filter=f"{fk}[eq]:{quote(record_id)}",
+            filter=F(fk).eq(record_id),
             order_by="happensAt[DescNullsLast]",
             limit=limit,
             cursor=cursor,
@@ -237,11 +237,7 @@ class ScopedClient:
 
     async def own_workspace_member(self, email: str) -> dict[str, Any] | None:
         """The signed-in user's own workspace member (by their e-mail), for blocklist writes."""
-        from .tools._common import quote
-
-        page = await self._raw.list_records(
-            "workspaceMembers", filter=f"userEmail[eq]:{quote(email)}", limit=1
-        )
+        page = await self._raw.list_records("workspaceMembers", filter=F("userEmail").eq(email), limit=1)
         return page.records[0] if page.records else None
 
     # --- GraphQL ---------------------------------------------------------------------------

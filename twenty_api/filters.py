@@ -449,3 +449,15 @@ def rest_filter_to_graphql(query: str, field_type: Callable[[str], str | None]) 
         return out
 
     return walk(parse_twenty_filter(query), None)
+
+
+def all_of(*parts: Filter | str | None) -> str | None:
+    """The ``and`` of what is given, None when nothing is: built filters first, then a caller's
+    own filter text (already in Twenty's grammar, kept as written). Empty parts are skipped."""
+    built = [p for p in parts if isinstance(p, Filter)]
+    given = [p.strip() for p in parts if isinstance(p, str) and p.strip()]
+    if built:
+        given.insert(0, str(built[0] if len(built) == 1 else and_(*built)))
+    if not given:
+        return None
+    return given[0] if len(given) == 1 else f"and({','.join(given)})"

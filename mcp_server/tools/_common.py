@@ -77,18 +77,6 @@ def page_result(plural: str, page: Any) -> RecordPage:
     )
 
 
-def quote(value: str) -> str:
-    """A value for Twenty's filter grammar: double-quoted, inner quotes escaped."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _and(*parts: str | None) -> str | None:
-    parts_ = [p for p in parts if p]
-    if not parts_:
-        return None
-    return parts_[0] if len(parts_) == 1 else f"and({','.join(parts_)})"
-
-
 def user_session_required(what: str, alternative: str) -> ToolError:
     from mcp.server.auth.middleware.auth_context import get_access_token
 

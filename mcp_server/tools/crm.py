@@ -8,6 +8,9 @@ from uuid import UUID
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
+from twenty_api import favorites, messaging
+from twenty_api.filters import F, all_of
+
 from ..models import (
     AggregateResult,
     PipelineStages,
@@ -26,10 +29,8 @@ from ._common import (
     Limit,
     ObjectName,
     RecordId,
-    _and,
     _list,
     page_result,
-    quote,
     user_session_required,
 )
 
@@ -224,7 +225,7 @@ async def twenty_get_messages_in_thread(
     return await _list(
         conn,
         "messages",
-        filter=f"messageThreadId[eq]:{quote(str(thread_id))}",
+        filter=F("messageThreadId").eq(thread_id),
         order_by="receivedAt[AscNullsLast]",
         limit=limit,
         cursor=cursor,
@@ -258,30 +259,29 @@ async def twenty_send_email(
         raise user_session_required("Sending email", alternative)
     account = str(connected_account_id) if connected_account_id else None
     if account is None:
-        data = await client.server_graphql(
-            "{ myConnectedAccounts { id handle provider } }", endpoint="metadata"
-        )
-        accounts = (data or {}).get("myConnectedAccounts") or []
+        accounts = await client.run(messaging.MY_CONNECTED_ACCOUNTS) or []
         if not accounts:
             raise ToolError(
                 "The signed-in user has no connected mailbox; connect one in Twenty (Settings > Accounts)."
             )
         account = str(accounts[0]["id"])
-    data = await client.server_graphql(
-        "mutation($input: SendEmailInput!){ sendEmail(input:$input){ success error messageThreadId } }",
-        {
-            "input": {
-                "connectedAccountId": account,
-                "to": ", ".join(to),
-                "cc": ", ".join(cc) or None,
-                "bcc": ", ".join(bcc) or None,
-                "subject": subject,
-                "body": body,
-            }
-        },
-        endpoint="metadata",
+    out = (
+        await client.run(
+            messaging.SEND_EMAIL,
+            {
+                "input": {
+                    "connectedAccountId": account,
+                    "to": ", ".join(to),
+                    "cc": ", ".join(cc) or None,
+                    "bcc": ", ".join(bcc) or None,
+                    "subject": subject,
+                    "body": body,
+                }
+            },
+            what="Sending email",
+        )
+        or {}
     )
-    out = (data or {}).get("sendEmail") or {}
     if not out.get("success"):
         raise ToolError(f"Twenty did not send the email: {out.get('error') or 'no reason given'}")
     return SendEmailResult(sent=True, message_thread_id=out.get("messageThreadId"))
@@ -342,9 +342,9 @@ async def twenty_list_calendar_events(
             except ValueError as err:
                 raise ToolError(f"{label} '{value}' is not an ISO 8601 date-time.") from err
     conn = await connection()
-    flt = _and(
-        f"startsAt[gte]:{quote(starts_after)}" if starts_after else None,
-        f"startsAt[lte]:{quote(starts_before)}" if starts_before else None,
+    flt = all_of(
+        F("startsAt").gte(starts_after) if starts_after else None,
+        F("startsAt").lte(starts_before) if starts_before else None,
         filter,
     )
     return await _list(
@@ -366,15 +366,12 @@ async def twenty_add_favorite(object: ObjectName, id: RecordId) -> RecordResult:
         raise user_session_required("Adding a favorite", "Or use the star button on the record in Twenty.")
     # With the caller's userWorkspaceId the item is their own favorite; without it 2.21 pins it to
     # everyone's sidebar (navigation-menu-item-access.service.ts).
-    me = await client.server_graphql(
-        "query { currentUser { currentUserWorkspace { id } } }", endpoint="metadata"
-    )
-    user_workspace_id = (((me or {}).get("currentUser") or {}).get("currentUserWorkspace") or {}).get("id")
+    me = await client.run(favorites.CURRENT_USER_WORKSPACE)
+    user_workspace_id = ((me or {}).get("currentUserWorkspace") or {}).get("id")
     if not user_workspace_id:
         raise ToolError("Twenty did not say which user is signed in (currentUser.currentUserWorkspace).")
-    data = await client.server_graphql(
-        "mutation($input: CreateNavigationMenuItemInput!){ createNavigationMenuItem(input:$input)"
-        "{ id type userWorkspaceId targetRecordId targetObjectMetadataId position } }",
+    made = await client.run(
+        favorites.CREATE_NAVIGATION_MENU_ITEM,
         {
             "input": {
                 "type": "RECORD",
@@ -383,11 +380,9 @@ async def twenty_add_favorite(object: ObjectName, id: RecordId) -> RecordResult:
                 "userWorkspaceId": user_workspace_id,
             }
         },
-        endpoint="metadata",
+        what="Adding a favorite",
     )
-    return RecordResult(
-        object="navigationMenuItems", record=(data or {}).get("createNavigationMenuItem") or {}
-    )
+    return RecordResult(object="navigationMenuItems", record=made or {})
 
 
 @tool("workspace")
@@ -418,9 +413,5 @@ async def twenty_list_connected_accounts() -> RecordPage:
     client = await conn.ensure_user_client()
     if client is None:
         raise user_session_required("Listing connected accounts", "Or see Settings > Accounts in Twenty.")
-    data = await client.server_graphql(
-        "{ myConnectedAccounts { id handle provider name authFailedAt lastSignedInAt createdAt } }",
-        endpoint="metadata",
-    )
-    accounts = (data or {}).get("myConnectedAccounts") or []
+    accounts = await client.run(messaging.MY_CONNECTED_ACCOUNTS) or []
     return RecordPage(object="connectedAccounts", records=accounts, total_count=len(accounts))
