@@ -1,5 +1,5 @@
 """`inv deploy`'s reconciler puts the deal-intelligence app (issue 16) into the fake Twenty: built
-with the twenty-sdk tooling from apps/deal-intelligence, synced with its two nightly crons, its
+with the twenty-sdk tooling from apps/deal-intelligence, synced with its three nightly crons, its two next-best-action database-event triggers, its
 application variables and its role; a second run writes nothing."""
 
 from __future__ import annotations
@@ -81,14 +81,37 @@ async def test_deploy_creates_the_app_then_a_second_run_writes_nothing(fake_twen
     (app,) = [
         a for a in fake_twenty_empty.runtime.apps.applications.values() if a["name"] == "Deal intelligence"
     ]
-    crons = sorted((f["name"], f["cronTriggerSettings"]["pattern"]) for f in app["functions"].values())
-    assert crons == [("churn-risk-nightly", "45 3 * * *"), ("win-probability-nightly", "15 3 * * *")]
+    crons = sorted(
+        (f["name"], (f.get("cronTriggerSettings") or {}).get("pattern"))
+        for f in app["functions"].values()
+        if f.get("cronTriggerSettings")
+    )
+    assert crons == [
+        ("churn-risk-nightly", "45 3 * * *"),
+        ("next-best-action-nightly", "15 4 * * *"),
+        ("win-probability-nightly", "15 3 * * *"),
+    ]
+    events = sorted(
+        (f["name"], f["databaseEventTriggerSettings"]["eventName"])
+        for f in app["functions"].values()
+        if f.get("databaseEventTriggerSettings")
+    )
+    assert events == [
+        ("next-best-action-on-company-update", "company.updated"),
+        ("next-best-action-on-opportunity-update", "opportunity.updated"),
+    ]
     assert set(app["variables"]) == {
         "WON_STAGES",
         "LOST_STAGES",
         "FORECAST_MONTHS",
         "FORECAST_CURRENCY",
         "CALLS_PER_MINUTE",
+        "AI_BASE_URL",
+        "AI_MODEL",
+        "AI_API_KEY",
+        "AI_CALLS_PER_MINUTE",
+        "NBA_REFRESH_DAYS",
+        "NBA_MAX_PER_RUN",
     }
 
     second, wire2 = await _deploy(fake_twenty_empty, built_app)

@@ -151,6 +151,7 @@ def test_cron_schedules_declared_in_the_apps_are_valid() -> None:
         "ai-automations/messaging-sync-refresh": "*/15 8-19 * * 1-5",
         "deal-intelligence/churn-risk-nightly": "45 3 * * *",
         "deal-intelligence/win-probability-nightly": "15 3 * * *",
+        "deal-intelligence/next-best-action-nightly": "15 4 * * *",
         "last-email-interaction/daily-interaction-refresh": "0 5 * * *",
         "rollup-engine/rollup-nightly": "0 2 * * *",
         "webmetic/webmetic-hourly-sync": "0 * * * *",
