@@ -142,9 +142,13 @@ def _size(spec: Any) -> tuple[int, int]:
     return (6, 4)
 
 
-def _place(widgets: list[Any], start_row: int) -> list[dict[str, int]]:
-    """Grid cells: given positions as they are (overlaps refused), the others flowing in rows below."""
-    taken: list[tuple[str, dict[str, int]]] = []
+Occupied = list[tuple[str, dict[str, int]]]
+
+
+def _place(widgets: list[Any], occupied: Occupied) -> list[dict[str, int]]:
+    """Grid cells: given positions as they are (overlapping each other or the widgets already on
+    the tab is refused), the others flowing in rows below everything."""
+    taken: Occupied = list(occupied)
     cells: list[dict[str, int] | None] = []
     for spec in widgets:
         if spec.position is None:
@@ -165,7 +169,7 @@ def _place(widgets: list[Any], start_row: int) -> list[dict[str, int]]:
                 raise ToolError(f"Widgets '{spec.title}' and '{other_title}' overlap on the grid.")
         taken.append((spec.title, cell))
         cells.append(cell)
-    row = max([start_row, *(c["row"] + c["rowSpan"] for _, c in taken)])
+    row = max([0, *(c["row"] + c["rowSpan"] for _, c in taken)])
     column = line_height = 0
     out = []
     for spec, cell in zip(widgets, cells, strict=True):
@@ -180,9 +184,9 @@ def _place(widgets: list[Any], start_row: int) -> list[dict[str, int]]:
     return out
 
 
-async def _plan(conn: Connection, widgets: list[Any], start_row: int) -> list[Planned]:
+async def _plan(conn: Connection, widgets: list[Any], occupied: Occupied) -> list[Planned]:
     plans = []
-    for spec, grid in zip(widgets, _place(widgets, start_row), strict=True):
+    for spec, grid in zip(widgets, _place(widgets, occupied), strict=True):
         if isinstance(spec, RichTextWidget):
             plan = Planned(spec, grid, None)
             plan.configuration = api.rich_text_configuration(spec.text)
@@ -341,7 +345,7 @@ async def twenty_create_dashboard(
     conn = await connection()
     conn.scope.require_write("Creating a dashboard")
     obj = await conn.resolve("dashboards")
-    plans = await _plan(conn, list(widgets), 0)
+    plans = await _plan(conn, list(widgets), [])
     layout = await conn.client.run(api.CREATE_PAGE_LAYOUT, {"input": api.page_layout_input(title)})
     undo = Undo(conn)
     undo.add(f"page layout {layout['id']}", api.DESTROY_PAGE_LAYOUT, {"id": str(layout["id"])})
@@ -397,9 +401,12 @@ async def twenty_update_dashboard(
         if widget.get("objectMetadataId"):
             await object_by_id(conn, str(widget["objectMetadataId"]), f"Widget '{widget.get('title')}'")
     gone = {str(x) for x in remove_widget_ids}
-    cells = [w.get("gridPosition") or {} for w in tabs[0].get("widgets") or [] if str(w["id"]) not in gone]
-    bottom = max([0, *(int(c.get("row", 0)) + int(c.get("rowSpan", 0)) for c in cells)])
-    plans = await _plan(conn, list(add_widgets), bottom)
+    occupied = [
+        (str(w.get("title")), {k: int(v) for k, v in (w.get("gridPosition") or {}).items()})
+        for w in tabs[0].get("widgets") or []
+        if str(w["id"]) not in gone and w.get("gridPosition")
+    ]
+    plans = await _plan(conn, list(add_widgets), occupied)
     undo = Undo(conn)
     views: list[str] = []
     try:

@@ -285,3 +285,28 @@ def test_the_fake_keeps_2_21s_dashboard_hooks(twenty_target: Any) -> None:
         "/metadata", json={"query": PAGE_LAYOUT, "variables": {"id": layout["id"]}}
     ).json()
     assert "not found" in body["errors"][0]["message"]
+
+
+async def test_added_widgets_may_not_overlap_the_ones_on_the_dashboard(
+    fake_twenty: Any, tmp_path: Path
+) -> None:
+    chart = {"kind": "chart", "title": "Deals", "chart": "aggregate", "object": "opportunities"}
+    async with stdio_session(server_env(fake_twenty, tmp_path)) as client:
+        placed = {**chart, "position": {"row": 0, "column": 0, "row_span": 6, "column_span": 6}}
+        made = answer_of(
+            await client.call_tool("twenty_create_dashboard", {"title": "Grid", "widgets": [placed]})
+        )
+        dash_id = made["dashboard"]["id"]
+        clash = {
+            **chart,
+            "title": "Clash",
+            "position": {"row": 2, "column": 4, "row_span": 2, "column_span": 4},
+        }
+        result = await client.call_tool("twenty_update_dashboard", {"id": dash_id, "add_widgets": [clash]})
+        assert result.is_error and "'Clash' and 'Deals' overlap" in text_of(result)
+        beside = {**chart, "title": "Beside"}  # unplaced: flows below what is there
+        grown = answer_of(
+            await client.call_tool("twenty_update_dashboard", {"id": dash_id, "add_widgets": [beside]})
+        )
+        cells = {w["title"]: w["gridPosition"] for w in grown["page_layout"]["tabs"][0]["widgets"]}
+        assert set(cells) == {"Deals", "Beside"} and cells["Beside"]["row"] == 6
