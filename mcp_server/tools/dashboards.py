@@ -21,7 +21,7 @@ from ..models import RecordResult
 from ..registry import tool
 from ..runtime import Connection, connection, jsonable
 from ..scoped_args import RELATION_TYPES
-from ._common import ObjectName, RecordId
+from ._common import RecordId
 from .views import (
     Fields,
     FilterSpec,
@@ -34,6 +34,12 @@ from .views import (
 )
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
+WidgetObject = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=100, pattern=r"^[A-Za-z][A-Za-z0-9_ ]*$", description="e.g. opportunities"
+    ),
+]
 NUMERIC = ("NUMBER", "NUMERIC", "CURRENCY", "RATING")
 COMPOSITE = ("FULL_NAME", "ADDRESS", "CURRENCY", "LINKS", "EMAILS", "PHONES", "ACTOR")
 
@@ -58,7 +64,7 @@ class ChartWidget(BaseModel):
     chart: Literal["aggregate", "bar", "line", "pie"] = Field(
         description="aggregate: one number (KPI); bar/line: a value per group; pie: shares per group"
     )
-    object: ObjectName
+    object: WidgetObject
     operation: Literal[
         "COUNT", "SUM", "AVG", "MIN", "MAX", "COUNT_EMPTY", "COUNT_NOT_EMPTY", "COUNT_UNIQUE_VALUES"
     ] = "COUNT"
@@ -81,7 +87,7 @@ class RecordTableWidget(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["record_table"]
     title: Title
-    object: ObjectName
+    object: WidgetObject
     fields: list[str] | None = Field(default=None, max_length=60, description="Columns in order")
     filters: list[FilterSpec] = Field(default_factory=list, max_length=20)
     sorts: list[SortSpec] = Field(default_factory=list, max_length=10)
@@ -104,10 +110,7 @@ Widgets = Annotated[
     Field(
         default_factory=list,
         max_length=30,
-        description="chart: {kind: 'chart', title, chart: aggregate|bar|line|pie, object, operation, field, "
-        "group_by, filters, position}; record_table: {kind: 'record_table', title, object, fields, filters, "
-        "sorts}; rich_text: {kind: 'rich_text', title, text}. position {row, column, row_span, column_span} "
-        "on a 12-column grid, or omitted to flow after the others.",
+        description="Charts, record tables, rich text; position on a 12-column grid or omitted to flow",
     ),
 ]
 DEFAULT_SIZE = {"aggregate": (3, 3), "bar": (6, 6), "line": (6, 6), "pie": (6, 6), "record_table": (12, 8)}

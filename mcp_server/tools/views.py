@@ -29,14 +29,12 @@ FieldName = Annotated[
         min_length=1,
         max_length=100,
         pattern=r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)?$",
-        description="A field name (see twenty_get_object_schema); composite subfields with a dot: "
-        "amount.amountMicros, name.firstName, address.addressCity",
+        description="Field name; a composite's part after a dot: name.firstName",
     ),
 ]
 Operand = Literal[
     "IS",
     "IS_NOT",
-    "IS_NOT_NULL",
     "LESS_THAN_OR_EQUAL",
     "GREATER_THAN_OR_EQUAL",
     "IS_BEFORE",
@@ -58,13 +56,11 @@ class FilterSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     field: FieldName
     operand: Operand = Field(
-        description="SELECT: IS / IS_NOT (value = list of option values); numbers, CURRENCY: "
-        "GREATER_THAN_OR_EQUAL / LESS_THAN_OR_EQUAL; text: CONTAINS / DOES_NOT_CONTAIN; dates: IS_BEFORE / "
-        "IS_AFTER / IS (ISO date), IS_RELATIVE ('PAST_7_DAY', 'NEXT_1_MONTH'), IS_IN_PAST / IS_IN_FUTURE / "
-        "IS_TODAY (no value); any field: IS_EMPTY / IS_NOT_EMPTY (no value)"
+        description="SELECT, relation: IS/IS_NOT; numbers: GREATER_THAN_OR_EQUAL/LESS_THAN_OR_EQUAL; "
+        "text: CONTAINS; date: IS_BEFORE/IS_AFTER, IS_RELATIVE ('PAST_7_DAY'); any: IS_EMPTY"
     )
     value: str | float | bool | list[str] | None = Field(
-        default=None, description="e.g. ['MEETING', 'PROPOSAL'] for a SELECT, 100000 for an amount"
+        default=None, description="['MEETING'] for a SELECT, record ids for a relation, 100000 for an amount"
     )
 
 
