@@ -22,7 +22,7 @@ from deploy.manifests import Manifests
 from deploy.secrets import SecretSource
 
 Op = Literal["create", "update", "unchanged", "orphaned", "conflict", "blocked"]
-KIND_ORDER = ("apps", "agents", "webhooks", "workflows")
+KIND_ORDER = ("apps", "agents", "webhooks", "workflows", "dashboards")  # dashboards chart the apps' objects
 MARK = "twenty-gcp"
 
 

@@ -16,6 +16,7 @@ from deploy.engine import KIND_ORDER, DeployContext, Item, Kind, run
 from deploy.gateway import Gateway
 from deploy.kinds.agents import Agents
 from deploy.kinds.apps import Apps
+from deploy.kinds.dashboards import Dashboards
 from deploy.kinds.webhooks import Webhooks
 from deploy.kinds.workflows import Workflows
 from deploy.manifests import Manifests
@@ -23,7 +24,7 @@ from deploy.secrets import SecretSource
 from infra.problems import UsageError
 
 KINDS: dict[str, Callable[[], Kind]] = {"apps": Apps, "agents": Agents, "webhooks": Webhooks,
-                                        "workflows": Workflows}
+                                        "workflows": Workflows, "dashboards": Dashboards}
 STYLE = {"create": "green", "update": "yellow", "unchanged": "dim", "orphaned": "magenta",
          "conflict": "red", "blocked": "red"}
 

@@ -8,7 +8,7 @@ from invoke import Collection, Context, task
 
 from deploy.cli import STACK, guard
 
-ONLY = "comma list of kinds: apps,agents,webhooks,workflows (default: all, in that order)"
+ONLY = "comma list of kinds: apps,agents,webhooks,workflows,dashboards (default: all, in that order)"
 
 
 def _deploy(*args, **kwargs):  # type: ignore[no-untyped-def]

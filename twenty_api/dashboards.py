@@ -82,6 +82,13 @@ GET_PAGE_LAYOUT = query(
     "query GetPageLayout($id: String!) { getPageLayout(id: $id) { id name type objectMetadataId "
     "tabs { id title position widgets { " + _WIDGET + " } } } }",
 )
+# Every page layout of a type (page-layout.resolver.ts getPageLayouts(objectMetadataId?, pageLayoutType?)),
+# without tabs: the deploy's dashboards kind finds its own by name, then reads that one in full.
+GET_PAGE_LAYOUTS = query(
+    "getPageLayouts",
+    "query GetPageLayouts($pageLayoutType: PageLayoutType) { getPageLayouts(pageLayoutType: $pageLayoutType) "
+    "{ id name type objectMetadataId } }",
+)
 CREATE_PAGE_LAYOUT = mutation(
     "createPageLayout",
     "mutation CreatePageLayout($input: CreatePageLayoutInput!) { createPageLayout(input: $input) "

@@ -7,6 +7,7 @@ Layout under ``apps/`` (see docs/apps.md):
 - ``agents/<name>.yaml``   one AI agent each (prompt, model, least-privileged role)
 - ``workflows/<name>.yaml`` one workflow template each (trigger + steps, Twenty 2.21 shapes)
 - ``webhooks.yaml``        outbound Twenty webhooks (target URL, operations)
+- ``dashboards/<name>.yaml`` one dashboard each (a tab of charts, record tables, rich text)
 
 Crons are not a separate manifest: they are ``cronTriggerSettings`` on the apps' logic functions
 (Twenty runs them) or ``CRON`` workflow triggers.
@@ -54,6 +55,7 @@ from deploy.manifests.common import (
     stack_keys,
     validate_cron,
 )
+from deploy.manifests.dashboards import DashboardManifest
 from deploy.manifests.loader import (
     M,
     Manifests,
@@ -91,6 +93,7 @@ __all__ = [
     "AppEntry",
     "AppsIndex",
     "CronTrigger",
+    "DashboardManifest",
     "DatabaseEventTrigger",
     "M",
     "ManifestError",

@@ -11,12 +11,14 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import (
     BaseModel,
+    Field,
     ValidationError,
 )
 
 from deploy.manifests.agents import AgentManifest
 from deploy.manifests.apps import AppEntry, AppsIndex
 from deploy.manifests.common import STANDARD_OBJECTS, ManifestError, _Strict, check_event_name, stack_keys
+from deploy.manifests.dashboards import DashboardManifest
 from deploy.manifests.webhooks import WebhookManifest, WebhooksFile
 from deploy.manifests.workflows import DatabaseEventTrigger, ManualTrigger, WorkflowManifest
 
@@ -29,6 +31,7 @@ class Manifests(_Strict):
     agents: list[AgentManifest]
     workflows: list[WorkflowManifest]
     webhooks: list[WebhookManifest]
+    dashboards: list[DashboardManifest] = Field(default_factory=list)
 
     @property
     def known_objects(self) -> frozenset[str]:
@@ -135,6 +138,7 @@ def _cross_checks(
     agents: list[tuple[Path, AgentManifest]],
     workflows: list[tuple[Path, WorkflowManifest]],
     webhooks: list[tuple[Path, WebhookManifest]],
+    dashboards: list[tuple[Path, DashboardManifest]],
     problems: list[str],
 ) -> None:
     known = STANDARD_OBJECTS | {o for _, a in apps for o in a.objects}
@@ -168,6 +172,14 @@ def _cross_checks(
     for path, hook in webhooks:
         for i, op in enumerate(hook.operations):
             _check_event(op, known, path, f"webhooks.{hook.name}.operations.{i}", problems)
+    for path, board in dashboards:
+        for i, widget in enumerate(board.widgets):
+            obj = getattr(widget, "object", None)
+            if obj is not None and obj not in known:
+                problems.append(
+                    f"{path}: widgets.{i}.object: unknown object {obj!r}; use a singular API name "
+                    "or add the custom object to apps.yaml `objects`"
+                )
 
 
 def _check_event(event: str, known: frozenset[str], path: Path, loc: str, problems: list[str]) -> None:
@@ -191,6 +203,7 @@ def load_manifests(apps_dir: Path | str) -> Manifests:
         apps = [(index_path, a) for a in index.apps] if index else []
     agents = _load_dir(AgentManifest, root / "agents", problems)
     workflows = _load_dir(WorkflowManifest, root / "workflows", problems)
+    dashboards = _load_dir(DashboardManifest, root / "dashboards", problems)
     webhooks: list[tuple[Path, WebhookManifest]] = []
     hooks_path = root / "webhooks.yaml"
     if hooks_path.is_file():
@@ -201,7 +214,8 @@ def load_manifests(apps_dir: Path | str) -> Manifests:
     _check_unique("webhook", webhooks, "name", problems)
     _check_unique("agent label", agents, "label", problems)
     _check_unique("workflow label", workflows, "label", problems)
-    _cross_checks(root, apps, agents, workflows, webhooks, problems)
+    _check_unique("dashboard title", dashboards, "title", problems)
+    _cross_checks(root, apps, agents, workflows, webhooks, dashboards, problems)
     if problems:
         raise ManifestError(problems)
     return Manifests(
@@ -210,4 +224,5 @@ def load_manifests(apps_dir: Path | str) -> Manifests:
         agents=[a for _, a in agents],
         workflows=[w for _, w in workflows],
         webhooks=[h for _, h in webhooks],
+        dashboards=[d for _, d in dashboards],
     )

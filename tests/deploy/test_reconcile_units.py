@@ -34,8 +34,8 @@ def test_marker_added_once():
 
 def test_parse_only():
     assert parse_only("workflows,agents") == ["agents", "workflows"]
-    assert parse_only("") == ["apps", "agents", "webhooks", "workflows"]
-    with pytest.raises(ValueError, match="choose from apps, agents, webhooks, workflows"):
+    assert parse_only("") == ["apps", "agents", "webhooks", "workflows", "dashboards"]
+    with pytest.raises(ValueError, match="choose from apps, agents, webhooks, workflows, dashboards"):
         parse_only("agent")
 
 
