@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = ServerSettings()
     except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors())
+        problems = "; ".join(f"{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors())
         print(f"mcp_server: bad settings: {problems}", file=sys.stderr)
         return 2
     if args.transport == "stdio":

@@ -72,6 +72,8 @@ async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
         MODERN_PROTOCOL_VERSIONS,
     )
 
+    from twenty_api.settings import TwentySettings
+
     from .server import build_server
     from .settings import ServerSettings
 
@@ -81,7 +83,8 @@ async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:
     as_catalog = []
     with tempfile.TemporaryDirectory() as tmp:
         settings = ServerSettings(
-            twenty_api_url="http://127.0.0.1:9", twenty_api_key="catalog", mcp_primer_path=f"{tmp}/p.md"
+            twenty=TwentySettings(api_url="http://127.0.0.1:9", api_key="catalog"),
+            mcp_primer_path=f"{tmp}/p.md",
         )
         server = build_server(settings, tool_catalog=tools)
         lowlevel = server._lowlevel_server

@@ -87,7 +87,7 @@ class Connection:
     def user_email(self) -> str | None:
         if self._user_session:
             return self._user_email
-        return self._runtime.settings.twenty_user_email
+        return self._runtime.settings.twenty.user_email
 
     async def ensure_user_client(self) -> ScopedClient | None:
         from .scoped import ScopedClient
@@ -115,11 +115,11 @@ class Runtime:
 
     @property
     def base_url(self) -> str:
-        if not self.settings.twenty_api_url:
+        if not self.settings.twenty.api_url:
             raise ToolError(
                 "TWENTY_API_URL is not set: point it at your Twenty server, e.g. https://crm.example.com"
             )
-        return self.settings.twenty_api_url
+        return self.settings.twenty.api_url
 
     def current_principal(self) -> Principal:
         from mcp.server.auth.middleware.auth_context import get_access_token
@@ -139,7 +139,7 @@ class Runtime:
                     user_email=p.user_email,
                 )
             raise ToolError("This access token carries no Twenty credential; reconnect.")
-        key = self.settings.twenty_api_key
+        key = self.settings.twenty.api_key
         if key is None or not key.get_secret_value():
             raise ToolError(
                 "TWENTY_API_KEY is not set: create an API key in Twenty (Settings > APIs & Webhooks) "
@@ -215,7 +215,7 @@ class Runtime:
             return None  # remote callers act with their own key only
         if self.user_client is not None:
             return self.user_client
-        email, password = self.settings.twenty_user_email, self.settings.twenty_user_password
+        email, password = self.settings.twenty.user_email, self.settings.twenty.user_password
         if not email or password is None:
             return None
         from twenty_api import TwentyClient

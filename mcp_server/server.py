@@ -256,7 +256,7 @@ def _add_resources(server: TwentyMCPServer, runtime: Runtime) -> None:
         return json.dumps(
             {
                 "server": "twenty-gcp MCP",
-                "twenty_url": runtime.settings.twenty_api_url,
+                "twenty_url": runtime.settings.twenty.api_url,
                 "mode": "read-only" if scope.read_only else "read-write",
                 "allowed_objects": sorted(scope.allowed) if scope.allowed else "all",
                 "tool_groups": sorted(runtime.settings.tool_groups),

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from twenty_api.settings import TwentySettings
+
 ALL_GROUPS = (
     "core",
     "records",
@@ -33,7 +35,9 @@ def split_list(value: str | list[str] | None) -> list[str]:
 
 class ServerSettings(BaseModel):
     """Everything the MCP server reads from its environment (field name upper-cased, e.g.
-    TWENTY_API_URL). Keyword arguments win over the environment. Secrets stay SecretStr.
+    MCP_READ_ONLY). How to reach Twenty is `twenty`: the one model of it (twenty_api.settings,
+    TWENTY_API_URL, TWENTY_API_KEY, TWENTY_USER_EMAIL/PASSWORD). Keyword arguments win over the
+    environment. Secrets stay SecretStr.
 
     A plain model rather than pydantic-settings: its import alone costs ~60 ms of cold start.
     """
@@ -50,10 +54,7 @@ class ServerSettings(BaseModel):
                 given[name] = value
         return given
 
-    twenty_api_url: str | None = None
-    twenty_api_key: SecretStr | None = None
-    twenty_user_email: str | None = None
-    twenty_user_password: SecretStr | None = None
+    twenty: TwentySettings = Field(default_factory=TwentySettings)
 
     mcp_read_only: bool = False
     mcp_allowed_objects: str = ""

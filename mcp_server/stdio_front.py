@@ -99,7 +99,7 @@ class _Builder(threading.Thread):
                 settings = ServerSettings()
             except ValidationError as err:
                 problems = "; ".join(
-                    f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors()
+                    f"{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors()
                 )
                 print(f"mcp_server: bad settings: {problems}", file=sys.stderr, flush=True)
                 os._exit(2)  # as the classic start-up: the client sees the server end
@@ -122,11 +122,12 @@ class _Builder(threading.Thread):
         async def fetch() -> str | None:
             from twenty_api import TwentyClient
 
-            key = settings.twenty_api_key.get_secret_value() if settings.twenty_api_key else ""
-            if not settings.twenty_api_url or not key:
+            twenty = settings.twenty
+            key = twenty.api_key.get_secret_value() if twenty.api_key else ""
+            if not twenty.api_url or not key:
                 return None
             async with TwentyClient(
-                base_url=settings.twenty_api_url, api_key=key, schema_ttl=settings.mcp_schema_ttl
+                base_url=twenty.api_url, api_key=key, schema_ttl=settings.mcp_schema_ttl
             ) as client:
                 await asyncio.wait_for(client.schema(), timeout=15)
                 return await client.workspace_id()

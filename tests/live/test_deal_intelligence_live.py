@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from tests.live_twenty import LiveTwenty
+from twenty_api.settings import TwentySettings
 
 pytestmark = pytest.mark.live
 
@@ -189,8 +190,7 @@ def test_the_mcp_tools_answer_from_what_the_jobs_stored(live: Live, tmp_path: Pa
     async def calls() -> tuple[dict[str, Any], dict[str, Any]]:
         server = build_server(
             ServerSettings(
-                twenty_api_url=live.base_url + "/rest/",
-                twenty_api_key=live.api_key,
+                twenty=TwentySettings(api_url=live.base_url + "/rest/", api_key=live.api_key),
                 mcp_primer_path=str(tmp_path / "primer.md"),
             )
         )

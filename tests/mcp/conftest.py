@@ -66,9 +66,10 @@ class HttpServer:
 
         from mcp_server.http_app import create_app, uvicorn_options
         from mcp_server.settings import ServerSettings
+        from twenty_api.settings import TwentySettings
 
-        fields = {k.lower(): v for k, v in self.env.items() if k.startswith(("MCP_", "TWENTY_"))}
-        settings = ServerSettings(**fields)
+        fields = {k.lower(): v for k, v in self.env.items() if k.startswith("MCP_")}
+        settings = ServerSettings(twenty=TwentySettings.from_env(self.env), **fields)
         app = create_app(settings, port=self.port)
         options = {**uvicorn_options(settings), "log_config": uvicorn.config.LOGGING_CONFIG}
         config = uvicorn.Config(

@@ -12,6 +12,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from mcp_server import catalog
+from twenty_api.settings import TwentySettings
 
 from .conftest import HttpServer, answer_of
 
@@ -160,7 +161,7 @@ def test_clients_of_different_keys_share_one_pool() -> None:
     from mcp_server.settings import ServerSettings
 
     async def main() -> None:
-        rt = Runtime(ServerSettings(twenty_api_url="https://crm.example.com"))
+        rt = Runtime(ServerSettings(twenty=TwentySettings(api_url="https://crm.example.com")))
         a, b = rt.client_for("key-a"), rt.client_for("key-b")
         assert a._http._transport is b._http._transport is rt.shared_transport()
         await a.aclose()  # one client closing leaves the pool to the others

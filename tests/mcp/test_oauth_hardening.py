@@ -233,8 +233,9 @@ def test_http_mode_says_when_revocations_are_not_durable(
 ) -> None:
     from mcp_server.http_app import create_app
     from mcp_server.settings import ServerSettings
+    from twenty_api.settings import TwentySettings
 
     caplog.set_level(logging.WARNING)
-    fields = {k.lower(): v for k, v in http_env.items() if k.startswith(("MCP_", "TWENTY_"))}
-    create_app(ServerSettings(**fields))
+    fields = {k.lower(): v for k, v in http_env.items() if k.startswith("MCP_")}
+    create_app(ServerSettings(twenty=TwentySettings.from_env(http_env), **fields))
     assert "kept in memory only" in caplog.text

@@ -16,6 +16,7 @@ from mcp import Client
 
 from mcp_server.server import build_server
 from mcp_server.settings import ServerSettings
+from twenty_api.settings import TwentySettings
 
 JUNK = st.one_of(
     st.integers(min_value=-(10**12), max_value=10**12),
@@ -40,7 +41,8 @@ def _tools() -> dict[str, dict[str, Any]]:
 def _settings() -> ServerSettings:
     # Port 9 (discard) on loopback: nothing schema-invalid may get as far as calling Twenty.
     return ServerSettings(
-        twenty_api_url="http://127.0.0.1:9", twenty_api_key="k", mcp_primer_path="/tmp/mcp-prop-primer.md"
+        twenty=TwentySettings(api_url="http://127.0.0.1:9", api_key="k"),
+        mcp_primer_path="/tmp/mcp-prop-primer.md",
     )
 
 

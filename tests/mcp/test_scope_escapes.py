@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from mcp_server import catalog
+from twenty_api.settings import TwentySettings
 
 pytestmark = pytest.mark.anyio
 
@@ -261,10 +262,12 @@ async def _run_all(fake: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *
     monkeypatch.setattr(httpx.AsyncClient, "send", recording_send)
     server = build_server(
         ServerSettings(
-            twenty_api_url=fake.base_url + "/rest/",
-            twenty_api_key=fake.api_key,
-            twenty_user_email=fake.user_email,
-            twenty_user_password=fake.user_password,
+            twenty=TwentySettings(
+                api_url=fake.base_url + "/rest/",
+                api_key=fake.api_key,
+                user_email=fake.user_email,
+                user_password=fake.user_password,
+            ),
             mcp_primer_path=str(tmp_path / "primer.md"),
             **settings,
         )

@@ -9,6 +9,7 @@ from mcp_server.auth.provider import TwentyAccessToken, TwentyOAuthProvider
 from mcp_server.auth.sealing import Sealer, SealError, new_key, parse_key
 from mcp_server.runtime import Runtime
 from mcp_server.settings import ServerSettings
+from twenty_api.settings import TwentySettings
 
 
 def test_seal_roundtrip_purpose_and_tamper() -> None:
@@ -44,7 +45,9 @@ def test_bad_keys_are_named() -> None:
 
 @pytest.fixture
 def provider() -> TwentyOAuthProvider:
-    runtime = Runtime(ServerSettings(twenty_api_url="http://127.0.0.1:9", mcp_primer_path="/tmp/x.md"))
+    runtime = Runtime(
+        ServerSettings(twenty=TwentySettings(api_url="http://127.0.0.1:9"), mcp_primer_path="/tmp/x.md")
+    )
     p = TwentyOAuthProvider(runtime, Sealer.from_text(new_key()))
     p.public_url = "http://127.0.0.1:8080"
     return p
@@ -140,7 +143,9 @@ async def test_codes_and_revocations_cross_instances_through_the_bucket() -> Non
     from mcp_server.blobs import GcsBlobStore
 
     transport, key = _fake_gcs(), new_key()
-    settings = ServerSettings(twenty_api_url="http://127.0.0.1:9", mcp_primer_path="/tmp/x.md")
+    settings = ServerSettings(
+        twenty=TwentySettings(api_url="http://127.0.0.1:9"), mcp_primer_path="/tmp/x.md"
+    )
     a, b = (
         TwentyOAuthProvider(
             Runtime(settings), Sealer.from_text(key), store=GcsBlobStore("bkt", transport=transport)

@@ -8,6 +8,7 @@ from mcp_server import catalog
 from mcp_server.registry import TOOLS, write_tools
 from mcp_server.server import build_server
 from mcp_server.settings import ServerSettings
+from twenty_api.settings import TwentySettings
 
 EXPECTED = {
     "twenty_list_records",
@@ -66,7 +67,10 @@ EXPECTED = {
 
 
 def settings(**kw: object) -> ServerSettings:
-    base = {"twenty_api_url": "http://127.0.0.1:9", "twenty_api_key": "k", "mcp_primer_path": "/tmp/p.md"}
+    base = {
+        "twenty": TwentySettings(api_url="http://127.0.0.1:9", api_key="k"),
+        "mcp_primer_path": "/tmp/p.md",
+    }
     return ServerSettings(**{**base, **kw})
 
 

@@ -16,6 +16,7 @@ from mcp.client.stdio import StdioServerParameters
 from mcp_server import catalog, stdio_front
 from mcp_server.server import build_server
 from mcp_server.settings import ALL_GROUPS, ServerSettings
+from twenty_api.settings import TwentySettings
 
 from .conftest import REPO, answer_of, server_env
 
@@ -23,7 +24,10 @@ pytestmark = pytest.mark.anyio
 
 
 def _settings(**kw: Any) -> ServerSettings:
-    base = {"twenty_api_url": "http://127.0.0.1:9", "twenty_api_key": "k", "mcp_primer_path": "/tmp/p.md"}
+    base = {
+        "twenty": TwentySettings(api_url="http://127.0.0.1:9", api_key="k"),
+        "mcp_primer_path": "/tmp/p.md",
+    }
     return ServerSettings(**{**base, **kw})
 
 

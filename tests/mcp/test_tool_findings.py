@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from twenty_api.settings import TwentySettings
+
 pytestmark = pytest.mark.anyio
 
 
@@ -23,8 +25,7 @@ async def in_process(fake: Any, tmp_path: Path, **settings: Any) -> AsyncIterato
 
     server = build_server(
         ServerSettings(
-            twenty_api_url=fake.base_url + "/rest/",
-            twenty_api_key=fake.api_key,
+            twenty=TwentySettings(api_url=fake.base_url + "/rest/", api_key=fake.api_key),
             mcp_primer_path=str(tmp_path / "primer.md"),
             **settings,
         )
