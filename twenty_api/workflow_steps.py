@@ -271,8 +271,12 @@ class WorkflowStep(_Strict):
         max_length=100_000,
         description="CODE only: the source (exports `main(params)`; params = input)",
     )
-    continueOnFailure: bool = False
-    retryOnFailure: bool = False
+    continueOnFailure: bool = Field(
+        default=False,
+        description="stored in errorHandlingOptions, but 2.21.0's executor does not act on it: a failing "
+        "step fails the run unless it is inside an ITERATOR loop with shouldContinueOnIterationFailure",
+    )
+    retryOnFailure: bool = Field(default=False, description="stored; 2.21.0's executor does not act on it")
 
     @field_validator("id")
     @classmethod

@@ -181,23 +181,31 @@ async def sync_version(
 ) -> SyncResult:
     """Bring a DRAFT version to `desired` ({trigger, steps} in 2.21's shape; `code` maps a CODE
     step's id to its source): delete the steps not wanted, create the missing ones, replace each
-    that differs, set each CODE source that differs, set the trigger if it differs.
+    that differs, set each CODE source that differs, delete the placeholders Twenty made with new
+    ITERATOR / IF_ELSE steps (workflow-version-step-operations.workspace-service.ts), set the
+    trigger if it differs.
     A step matches when every key we set has the value we set (Twenty may add keys).
     `done` collects what was written so far, also when a call fails half-way."""
     hooks = hooks or SyncHooks()
     out = done if done is not None else SyncResult()
-    live = await read_version()
     wanted = {s["id"] for s in desired["steps"]}
-    for _ in range(3):  # deleting may make new steps (an emptied IF_ELSE branch gets an EMPTY node)
-        unwanted = [s for s in live.get("steps") or [] if s.get("id") not in wanted]
-        if not unwanted:
-            break
-        for step in unwanted:
-            if hooks.before_delete is not None:
-                await hooks.before_delete(step)
-            await calls.delete_step(version_id, str(step.get("id")))
-            out.deleted.append(str(step.get("id")))
-        live = await read_version()  # 2.21 linked each deleted step's parents to its children
+
+    async def prune(live: dict[str, Any]) -> dict[str, Any]:
+        """Delete the steps not wanted; deleting may make new ones (an IF_ELSE branch left empty
+        gets an EMPTY node: remove-step.ts), so look again, a few times at most."""
+        for _ in range(3):
+            unwanted = [s for s in live.get("steps") or [] if s.get("id") not in wanted]
+            if not unwanted:
+                break
+            for step in unwanted:
+                if hooks.before_delete is not None:
+                    await hooks.before_delete(step)
+                await calls.delete_step(version_id, str(step.get("id")))
+                out.deleted.append(str(step.get("id")))
+            live = await read_version()  # 2.21 linked each deleted step's parents to its children
+        return live
+
+    live = await prune(await read_version())
     live_steps = {s.get("id"): s for s in live.get("steps") or []}
     created: dict[str, dict[str, Any]] = {}
     for step in desired["steps"]:
@@ -224,6 +232,8 @@ async def sync_version(
         if sid in created or await calls.code_source(logic_id) != source:
             await calls.set_code_source(logic_id, source)
             out.code_set.append(sid)
+    if created:  # an ITERATOR or IF_ELSE came with EMPTY placeholder steps, now unlinked: remove them
+        live = await prune(await read_version())
     if not contains(live.get("trigger"), desired["trigger"]):
         await set_trigger(desired["trigger"])
         out.trigger_set = True

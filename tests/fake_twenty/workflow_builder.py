@@ -212,6 +212,28 @@ def remove_step(version: dict[str, Any], step_id: str) -> list[dict[str, Any]]:
     return [s for s in steps if s.get("id") in removed_ids]
 
 
+def placeholders(step: dict[str, Any]) -> list[dict[str, Any]]:
+    """runStepCreationSideEffectsAndBuildStep: a new ITERATOR gets an EMPTY node as its loop body
+    (and shouldContinueOnIterationFailure), a new IF_ELSE an EMPTY node per branch (if + else)."""
+    inp = step["settings"]["input"]
+    if step["type"] == "ITERATOR":
+        empty = _empty_node(step.get("position"))
+        inp.update(items=[], initialLoopStepIds=[empty["id"]], shouldContinueOnIterationFailure=True)
+        return [empty]
+    if step["type"] == "IF_ELSE":
+        if_node, else_node = _empty_node(step.get("position")), _empty_node(step.get("position"))
+        group = str(uuid.uuid4())
+        inp.update(
+            stepFilterGroups=[{"id": group, "logicalOperator": "AND"}],
+            stepFilters=[{"id": str(uuid.uuid4()), "type": "unknown", "stepOutputKey": "", "operand": "IS",
+                          "value": "", "stepFilterGroupId": group}],
+            branches=[{"id": str(uuid.uuid4()), "nextStepIds": [if_node["id"]], "filterGroupId": group},
+                      {"id": str(uuid.uuid4()), "nextStepIds": [else_node["id"]]}],
+        )  # fmt: skip
+        return [if_node, else_node]
+    return []
+
+
 def check_activatable(version: dict[str, Any]) -> None:
     """assert-version-can-be-activated.util.ts (assertVersionIsValid)."""
     trigger = version.get("trigger") or {}

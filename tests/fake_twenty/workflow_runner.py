@@ -7,8 +7,11 @@ Read in Twenty 2.21.0 (6f3c158):
   initialLoopStepIds per item (get-next-step-ids-for-iterator.util.ts; the body's way back to the
   iterator brings the next item), then its nextStepIds; an IF_ELSE runs the matching branch
   (if-else.workflow-action.ts); a FILTER that does not match ends that path
-  (filter.workflow-action.ts, shouldEndWorkflowRun); a failed step fails the run unless
-  continueOnFailure;
+  (filter.workflow-action.ts, shouldEndWorkflowRun); a failed step fails the run — the step's
+  errorHandlingOptions.continueOnFailure is stored but 2.21.0's executor never reads it — unless
+  it sits in the loop of an ITERATOR with shouldContinueOnIterationFailure
+  (find-enclosing-iterator-with-continue-on-failure.util.ts): then it FAILED_SAFELY, the rest of
+  that iteration is skipped and the iterator goes on with the next item;
 - action results: CREATE/UPDATE_RECORD → the record, FIND_RECORDS → {first, all, totalCount},
   AI_AGENT → {response} (agent-async-executor.service.ts, text answers), CODE → what `main`
   returned (the fake runs the step's source with node), ITERATOR → {currentItem, currentItemIndex,
@@ -163,12 +166,14 @@ class Runner:
         try:
             result = self.actions(step, inp, self.context)
         except Exception as err:
-            cont = ((settings.get("errorHandlingOptions") or {}).get("continueOnFailure") or {}).get("value")
-            self.infos[sid] = {"status": "FAILED_SAFELY" if cont else "FAILED", "error": str(err)}
-            if not cont:
+            safe = any(
+                (self.by_id[i].get("settings") or {}).get("input", {}).get("shouldContinueOnIterationFailure")
+                for i in self._loop_owners(sid)
+            )
+            self.infos[sid] = {"status": "FAILED_SAFELY" if safe else "FAILED", "error": str(err)}
+            if not safe:
                 self.failed = f"{step.get('name')}: {err}"
-                return
-            result = None
+            return
         if result is not None:
             self.infos[sid] = {"status": "SUCCESS", "result": result}
             self.context[sid] = result

@@ -28,6 +28,7 @@ from .workflow_builder import (
     check_step,
     create_edge,
     delete_edge,
+    placeholders,
     remove_step,
 )
 from .workflow_runner import Runner, StepFailed, matches, run_code
@@ -141,7 +142,7 @@ class Workflows:
         }
         check_step(step)
         old_steps = copy.deepcopy(version.get("steps"))
-        version["steps"] = [*(version.get("steps") or []), step]
+        version["steps"] = [*(version.get("steps") or []), step, *placeholders(step)]
         trigger_diff = []
         if args.get("parentStepId") == "trigger" and isinstance(version.get("trigger"), dict):
             next_ids = version["trigger"].setdefault("nextStepIds", [])
@@ -373,7 +374,10 @@ class Workflows:
             return run_code(fn.get("_source") or "", inp.get("logicFunctionInput") or {})
         if kind == "AI_AGENT":
             return {"response": f"STUB: {str(inp.get('prompt') or '')[:80]}"}
-        if kind == "SEND_EMAIL":
+        if kind == "SEND_EMAIL":  # send-email.tool.ts refuses an e-mail without recipients
+            recipients = inp.get("recipients") or {}
+            if not any(str(recipients.get(k) or "").strip() for k in ("to", "cc", "bcc")):
+                raise StepFailed("No recipients specified")
             return {"success": True}
         if kind in ("HTTP_REQUEST", "DELAY", "EMPTY", "FORM"):
             return {}

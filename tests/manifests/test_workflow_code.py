@@ -78,17 +78,19 @@ def test_pipeline_counts_revenue_as_size() -> None:
     ],
 )
 def test_enrichment_maps_each_provider_shape(answer: Any) -> None:
-    out = run("enrichment-merge.mjs", {"enrichment": answer, "jobTitle": "", "city": ""})
-    assert (out["jobTitle"], out["city"]) == ("CTO", "Paris")
-    assert out["linkedinUrl"] == "https://www.linkedin.com/in/ada"
-    assert out["enriched"] and out["filled"] == ["jobTitle", "city", "linkedinUrl"]
+    out = run("enrichment-merge.mjs", {"enrichment": answer, "jobTitle": "", "linkedinUrl": ""})
+    assert (out["jobTitle"], out["linkedinUrl"]) == ("CTO", "https://www.linkedin.com/in/ada")
+    assert out["enriched"] and out["filled"] == ["jobTitle", "linkedinUrl"]
+    assert out["city"] == "Paris" and out["summary"].endswith(
+        "City: Paris."
+    )  # no city field on a 2.21 person
 
 
 def test_enrichment_never_blanks_what_the_person_has() -> None:
-    kept = run("enrichment-merge.mjs", {"enrichment": {"title": "Intern"}, "jobTitle": "CEO", "city": "Oslo"})
-    assert (kept["jobTitle"], kept["city"]) == ("CEO", "Oslo") and kept["filled"] == []
-    failed = run("enrichment-merge.mjs", {"enrichment": None, "jobTitle": "CEO", "city": ""})
-    assert (failed["jobTitle"], failed["city"], failed["enriched"]) == ("CEO", "", False)
+    kept = run("enrichment-merge.mjs", {"enrichment": {"title": "Intern"}, "jobTitle": "CEO"})
+    assert kept["jobTitle"] == "CEO" and kept["filled"] == []
+    failed = run("enrichment-merge.mjs", {"enrichment": None, "jobTitle": "CEO", "linkedinUrl": ""})
+    assert (failed["jobTitle"], failed["linkedinUrl"], failed["enriched"]) == ("CEO", "", False)
     assert failed["summary"] == "Nothing new from the enrichment provider."
 
 
@@ -113,13 +115,14 @@ def test_stage_tasks_per_stage_and_the_stakeholders() -> None:
     assert [t["dueAt"][:10] for t in out["tasks"]] == ["2026-12-08", "2026-12-11"]
     assert all(t["assigneeId"] == "m1" for t in out["tasks"])
     assert out["recipients"] == "ada@acme.io,owner@crm.io"
+    assert out["stakeholders"] == ["ada@acme.io", "owner@crm.io"]
     assert "MEETING to PROPOSAL" in out["body"]
 
 
 def test_stage_tasks_none_when_the_stage_did_not_change_or_is_unknown() -> None:
     assert run("stage-tasks.mjs", {"stage": "MEETING", "previousStage": "MEETING"})["tasks"] == []
     other = run("stage-tasks.mjs", {"stage": "LOST", "previousStage": "PROPOSAL", "people": "not a list"})
-    assert other["tasks"] == [] and other["recipients"] == ""
+    assert other["tasks"] == [] and other["recipients"] == "" and other["stakeholders"] == []
 
 
 # ---- Daily Activity Summary

@@ -3,6 +3,8 @@
 // Apollo-style match (`person.title`, `person.city`, `person.linkedin_url`) and a flat answer
 // (`title`, `city`, `linkedinUrl`). A value the person already has is never blanked: the step
 // only fills what is missing, and a failed or empty enrichment changes nothing.
+// Stored on the person (2.21 fields): jobTitle, linkedinLink. A 2.21 person has no city field:
+// the city goes into the review task's text.
 
 const first = (...values) => values.find((v) => typeof v === 'string' && v.trim() !== '')?.trim() ?? '';
 
@@ -22,25 +24,25 @@ export const main = async (params) => {
   const linkedinHandle = first(person?.linkedin?.handle);
   const found = {
     jobTitle: first(person?.employment?.title, person?.title, person?.jobTitle),
-    city: first(person?.geo?.city, person?.city, person?.location?.city),
     linkedinUrl: first(
       person?.linkedin_url,
       person?.linkedinUrl,
       linkedinHandle ? `https://www.linkedin.com/${linkedinHandle}` : '',
     ),
   };
-  const current = {
-    jobTitle: first(params?.jobTitle),
-    city: first(params?.city),
-    linkedinUrl: first(params?.linkedinUrl),
-  };
+  const current = { jobTitle: first(params?.jobTitle), linkedinUrl: first(params?.linkedinUrl) };
   const filled = Object.keys(found).filter((k) => !current[k] && found[k]);
+  const city = first(person?.geo?.city, person?.city, person?.location?.city);
+  const lines = [
+    filled.length ? `Filled ${filled.join(', ')} from the enrichment provider.` : 'Nothing new from the enrichment provider.',
+    ...(city ? [`City: ${city}.`] : []),
+  ];
   return {
     jobTitle: current.jobTitle || found.jobTitle,
-    city: current.city || found.city,
     linkedinUrl: current.linkedinUrl || found.linkedinUrl,
+    city,
     enriched: filled.length > 0,
     filled,
-    summary: filled.length ? `Filled ${filled.join(', ')} from the enrichment provider.` : 'Nothing new from the enrichment provider.',
+    summary: lines.join(' '),
   };
 };

@@ -58,6 +58,7 @@ export const main = async (params) => {
     tasks,
     taskCount: tasks.length,
     recipients: [...new Set(recipients)].join(','),
+    stakeholders: [...new Set(recipients)],
     subject: `${name}: now ${stage.toLowerCase()}`,
     body:
       `${name} moved from ${previous || '(none)'} to ${stage}.\n\n` +
