@@ -93,7 +93,7 @@ class McpService(pulumi.ComponentResource):
         plain = {
             "TWENTY_API_URL": twenty_url,
             "MCP_PUBLIC_URL": self.public_url,
-            "MCP_PRIMER_BUCKET": storage.bucket.name,
+            "MCP_STATE_BUCKET": storage.bucket.name,
             # Cloud Run's front end is every request's peer: the per-address limits on unknown
             # keys and junk tokens (mcp_server/auth/client_address.py) need X-Forwarded-For's last hop
             "MCP_FORWARDED_FOR": "true",

@@ -61,7 +61,7 @@ def create_app(settings: ServerSettings | None = None, port: int = 8080) -> Star
     from .blobs import GcsBlobStore, MemoryBlobStore
 
     # OAuth codes and revocations live where every instance sees them: the environment's bucket.
-    store = GcsBlobStore(settings.mcp_primer_bucket) if settings.mcp_primer_bucket else MemoryBlobStore()
+    store = GcsBlobStore(settings.mcp_state_bucket) if settings.mcp_state_bucket else MemoryBlobStore()
     provider = TwentyOAuthProvider(
         _LazyRuntime(),  # type: ignore[arg-type]
         sealer,
@@ -83,9 +83,9 @@ def create_app(settings: ServerSettings | None = None, port: int = 8080) -> Star
     if oauth and not store.shared:
         log.warning(
             "OAuth codes, revocations and Twenty sign-in sessions are kept in memory only "
-            "(MCP_PRIMER_BUCKET is not set): a restart forgets revoked tokens, signs every 'Sign in with "
+            "(MCP_STATE_BUCKET is not set): a restart forgets revoked tokens, signs every 'Sign in with "
             "Twenty' user out and registers the server with Twenty again, and another instance sees none "
-            "of it. Set MCP_PRIMER_BUCKET for a durable store."
+            "of it. Set MCP_STATE_BUCKET for a durable store."
         )
     auth = AuthSettings(
         issuer_url=public_url,

@@ -1,7 +1,7 @@
 """The primer: an editable organisation context plus a compact live schema snapshot.
 
 Storage is a small seam: a local file (stdio, tests) or the environment's GCS bucket (Cloud Run,
-`MCP_PRIMER_BUCKET`). Admins edit it with PUT/GET/DELETE /admin/primer (http_app.py).
+`MCP_STATE_BUCKET`). Admins edit it with PUT/GET/DELETE /admin/primer (http_app.py).
 """
 
 from __future__ import annotations
@@ -85,8 +85,8 @@ class GcsPrimerStore:
 
 
 def store_from_settings(settings: ServerSettings) -> PrimerStore:
-    if settings.mcp_primer_bucket:
-        return GcsPrimerStore(settings.mcp_primer_bucket)
+    if settings.mcp_state_bucket:
+        return GcsPrimerStore(settings.mcp_state_bucket)
     path = settings.mcp_primer_path or os.path.join(
         os.environ.get("XDG_CONFIG_HOME", os.path.expanduser("~/.config")), "twenty-gcp", "mcp-primer.md"
     )

@@ -66,7 +66,7 @@ class ServerSettings(BaseModel):
     mcp_sealing_keys_old: SecretStr | None = None
     mcp_admin_token: SecretStr | None = None
     mcp_primer_path: str | None = None
-    mcp_primer_bucket: str | None = None
+    mcp_state_bucket: str | None = None  # the durable store: primer + OAuth state (GCS bucket)
     mcp_access_token_ttl: int = Field(default=3600, gt=0)
     mcp_twenty_oauth: bool = True  # OAuth on: offer "Sign in with Twenty" (we are its OAuth client)
     mcp_twenty_client_id: str | None = None  # Twenty OAuth client_id; unset: registered at first use

@@ -315,7 +315,7 @@ def test_mcp_service(variant: str) -> None:
     assert envs["MCP_SEALING_KEY"]["valueSource"]["secretKeyRef"]["secret"] == "twenty-mcp-sealing-key"
     assert envs["MCP_ADMIN_TOKEN"]["valueSource"]["secretKeyRef"]["secret"] == "twenty-mcp-admin-token"
     assert envs["MCP_PUBLIC_URL"]["value"] == f"https://twenty-mcp-123456789012.{plan.cfg.region}.run.app"
-    assert envs["MCP_PRIMER_BUCKET"]["value"] == f"{plan.cfg.project}-twenty-files"
+    assert envs["MCP_STATE_BUCKET"]["value"] == f"{plan.cfg.project}-twenty-files"
     assert envs["MCP_FORWARDED_FOR"]["value"] == "true"  # per-client limits see the real client
     assert plan.outputs["mcp_public_url"] == envs["MCP_PUBLIC_URL"]["value"]
     assert mcp.props["template"]["serviceAccount"].startswith("twenty-mcp@")
