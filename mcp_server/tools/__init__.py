@@ -1,3 +1,15 @@
 """Tool modules; importing them fills registry.TOOLS."""
 
-from . import activities, crm, dashboards, predictions, records, schema, views, workflows  # noqa: F401
+from . import (  # noqa: F401
+    activities,
+    analytics,
+    dashboards,
+    messaging,
+    pipeline,
+    predictions,
+    records,
+    schema,
+    views,
+    workflows,
+    workspace,
+)
