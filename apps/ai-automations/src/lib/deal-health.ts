@@ -108,13 +108,13 @@ export const suggestedAction = (deal: TwentyRecord, ctx: { contact: string | nul
   return ruleAction(
     {
       kind: 'opportunity',
-      name: String(deal.name ?? 'Untitled deal'),
+      name: String(deal.name || 'Untitled deal'),
       stage: String(deal.stage ?? 'NEW'),
       amount: typeof amount?.amountMicros === 'number' ? amount.amountMicros / 1_000_000 : null,
       currency: amount?.currencyCode ?? null,
       closeDate: time(deal.closeDate),
       lastActivityDays: ctx.staleDays, // at least that long: it is stale
-      openTasks: ctx.openTasks.map((t) => ({ title: String(t.title ?? 'Untitled task'), dueAt: time(t.dueAt) })),
+      openTasks: ctx.openTasks.map((t) => ({ title: String(t.title || 'Untitled task'), dueAt: time(t.dueAt) })),
       winProbability: typeof deal.winProbability === 'number' ? deal.winProbability : null,
       contact: ctx.contact,
       owner: null,

@@ -52,7 +52,7 @@ const openTasksOf = async (twenty: TwentyClient, key: 'targetOpportunityId' | 't
     const task = tasks.get(String(target.taskId));
     if (!task) continue;
     const id = String(target[key]);
-    out.set(id, [...(out.get(id) ?? []), { title: String(task.title ?? 'Untitled task'), dueAt: time(task.dueAt) }]);
+    out.set(id, [...(out.get(id) ?? []), { title: String(task.title || 'Untitled task'), dueAt: time(task.dueAt) }]);
   }
   for (const list of out.values()) list.sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || a.title.localeCompare(b.title));
   return out;
@@ -87,7 +87,7 @@ export const opportunityContexts = async (twenty: TwentyClient, opps: Rec[], now
     const company = companies.get(opp.companyId as string);
     out.set(opp.id, {
       kind: 'opportunity',
-      name: String(opp.name ?? 'Untitled deal'),
+      name: String(opp.name || 'Untitled deal'),
       stage,
       amount,
       currency,
@@ -129,7 +129,7 @@ export const companyContexts = async (
   for (const company of companies) {
     out.set(company.id, {
       kind: 'company',
-      name: String(company.name ?? 'this account'),
+      name: String(company.name || 'this account'),
       lastActivityDays: lastActivityDays(timeline.filter((e) => e.targetCompanyId === company.id), now),
       openTasks: tasks.get(company.id) ?? [],
       churnRisk: typeof company.churnRisk === 'number' ? company.churnRisk : null,
@@ -137,7 +137,7 @@ export const companyContexts = async (
       contact: null,
       owner: members.get(company.accountOwnerId as string) ?? null,
       openDeals: (openDealsByCompany.get(company.id) ?? [])
-        .map((d) => ({ name: String(d.name ?? 'Untitled deal'), stage: String(d.stage ?? 'NEW') }))
+        .map((d) => ({ name: String(d.name || 'Untitled deal'), stage: String(d.stage ?? 'NEW') }))
         .sort((a, b) => a.name.localeCompare(b.name)),
     });
   }
