@@ -6,7 +6,6 @@ behind; every object a trigger or step touches inside the connection's scope."""
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -50,13 +49,23 @@ def steps(title_prefix: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-async def wait_run(client: Any, workflow_id: str, seconds: float = 90) -> dict[str, Any]:
-    """The workflow's newest run once it is no longer queued/running (a real Twenty runs it in its
-    worker)."""
+def _code_not_found_yet(run: dict[str, Any]) -> bool:
+    infos = (run.get("state") or {}).get("stepInfos") or {}
+    return run.get("status") == "FAILED" and any(
+        "Logic function with id" in str(i.get("error")) and "not found" in str(i.get("error"))
+        for i in infos.values()
+    )
+
+
+async def wait_run(
+    client: Any, workflow_id: str, seconds: float = 90, after: str | None = None
+) -> dict[str, Any]:
+    """The workflow's newest run (or run `after`) once it is no longer queued/running (a real
+    Twenty runs it in its worker)."""
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
         runs = answer_of(await client.call_tool("twenty_get_workflow_runs", {"workflow_id": workflow_id}))
-        run = (runs["records"] or [{}])[0]
+        run = next((r for r in runs["records"] if after is None or r["id"] == after), {})
         if run.get("status") in ("COMPLETED", "FAILED", "STOPPED"):
             return run
         assert asyncio.get_running_loop().time() < deadline, f"run still {run.get('status')}"
@@ -86,8 +95,15 @@ async def test_agent_creates_activates_and_runs_a_multi_step_workflow(
             ran = answer_of(await client.call_tool("twenty_run_workflow", payload))
             assert ran["workflow_run_id"]
             run = await wait_run(client, wid)
-            assert run["status"] == "COMPLETED", json.dumps(run.get("state"))[:2000]
+            if _code_not_found_yet(run):
+                # a real 2.21.0 right after the CODE step was made: its worker may not know the new
+                # logic function yet (seen 1 run in 5 on this machine); a moment later it does
+                await asyncio.sleep(5)
+                ran = answer_of(await client.call_tool("twenty_run_workflow", payload))
+                run = await wait_run(client, wid, after=ran["workflow_run_id"])
             infos = run["state"]["stepInfos"]
+            failed = {k: v for k, v in infos.items() if v.get("status") not in ("SUCCESS", "NOT_STARTED")}
+            assert run["status"] == "COMPLETED", (run["state"].get("workflowRunError"), failed)
             ids = built["step_ids"]
             assert infos[ids["score"]]["result"] == {"title": "Call Ada Lovelace", "score": 20, "big": True}
             task = infos[ids["task"]]["result"]
