@@ -10,19 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Protocol
 
-from twenty_api import agents as agents_api
 from twenty_api.applications import UPLOAD_APPLICATION_FILE
 from twenty_api.operations import Operation
-
-# Until deploy/kinds/workflows.py names its operations from twenty_api (it still sends these
-# documents through the string-taking `query`/`mutate` below).
-Q_AGENTS = agents_api.FIND_AGENTS.document
-M_ACTIVATE = ("mutation ActivateWorkflowVersion($id: UUID!) { "
-              "activateWorkflowVersion(workflowVersionId: $id) }")
-M_CREATE_STEP = ("mutation CreateWorkflowVersionStep($input: CreateWorkflowVersionStepInput!) { "
-                 "createWorkflowVersionStep(input: $input) { triggerDiff stepsDiff } }")
-M_UPDATE_STEP = ("mutation UpdateWorkflowVersionStep($input: UpdateWorkflowVersionStepInput!) { "
-                 "updateWorkflowVersionStep(input: $input) { id } }")
 
 
 class Client(Protocol):  # the part of twenty_api.TwentyClient the reconciler uses
@@ -53,12 +42,6 @@ class Gateway:
         self.writes[op.root] += 1
         return await self._pick(as_user).run(op, variables)
 
-    async def query(self, doc: str, variables: dict[str, Any] | None = None, *,
-                    endpoint: str = "metadata", as_user: bool = False) -> dict[str, Any]:
-        self.calls += 1
-        client = self.user_client if as_user and self.user_client is not None else self.client
-        return await client.graphql(doc, variables, endpoint=endpoint)
-
     async def plan(self, op: Operation, variables: dict[str, Any] | None = None) -> Any:
         """A mutation that only plans (``syncApplication(dryRun: true)``): not a write, and safe to
         retry when Twenty or the network fails half-way."""
@@ -74,11 +57,6 @@ class Gateway:
     async def workspace_ai_settings(self) -> dict[str, Any]:
         self.calls += 1
         return await self.client.workspace_ai_settings()
-
-    async def mutate(self, label: str, doc: str, variables: dict[str, Any] | None = None, *,
-                     endpoint: str = "metadata", as_user: bool = False) -> dict[str, Any]:
-        self.writes[label] += 1
-        return await self.query(doc, variables, endpoint=endpoint, as_user=as_user)
 
     @property
     def write_count(self) -> int:

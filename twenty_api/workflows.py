@@ -6,128 +6,163 @@ user session. The logic-function calls a CODE step uses (getLogicFunctionSourceC
 updateOneLogicFunction) sit on /metadata behind the WORKFLOWS permission
 (engine/metadata-modules/logic-function/logic-function.resolver.ts).
 
-`WorkflowCalls` wraps anything with ``graphql(query, variables, endpoint=…)`` — a TwentyClient,
-the MCP server's scoped client, or the deploy gateway's counting adapter — so every caller sends
-the same documents. `sync_version` brings one DRAFT version to a desired trigger + steps with the
-fewest writes (nothing when it already matches), for both the MCP tools and `inv deploy`.
+`WorkflowCalls` runs these named operations (``twenty_api.operations``) over anything with
+``run(op, variables)`` — a TwentyClient, the MCP server's ScopedClient, or the deploy gateway —
+so every caller sends the same documents. `sync_version` brings one DRAFT version to a desired
+trigger + steps with the fewest writes (nothing when it already matches), for both the MCP tools
+and `inv deploy`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, LiteralString, Protocol
+from typing import Any, Protocol
 
-# ruff: noqa: E501  (GraphQL documents read best one per line)
-M_CREATE_STEP: LiteralString = "mutation CreateWorkflowVersionStep($input: CreateWorkflowVersionStepInput!) { createWorkflowVersionStep(input: $input) { triggerDiff stepsDiff } }"
-M_UPDATE_STEP: LiteralString = "mutation UpdateWorkflowVersionStep($input: UpdateWorkflowVersionStepInput!) { updateWorkflowVersionStep(input: $input) { id } }"
-M_DELETE_STEP: LiteralString = "mutation DeleteWorkflowVersionStep($input: DeleteWorkflowVersionStepInput!) { deleteWorkflowVersionStep(input: $input) { triggerDiff stepsDiff } }"
-M_CREATE_EDGE: LiteralString = "mutation CreateWorkflowVersionEdge($input: CreateWorkflowVersionEdgeInput!) { createWorkflowVersionEdge(input: $input) { triggerDiff stepsDiff } }"
-M_DELETE_EDGE: LiteralString = "mutation DeleteWorkflowVersionEdge($input: CreateWorkflowVersionEdgeInput!) { deleteWorkflowVersionEdge(input: $input) { triggerDiff stepsDiff } }"
-M_ACTIVATE: LiteralString = (
-    "mutation ActivateWorkflowVersion($id: UUID!) { activateWorkflowVersion(workflowVersionId: $id) }"
+from twenty_api.agents import DELETE_AGENT
+from twenty_api.operations import Operation, mutation, query
+
+# The workflow builder's documents (engine/core-modules/workflow/resolvers/*.resolver.ts, on
+# /graphql, UserAuthGuard) and the logic-function calls of a CODE step (/metadata).
+CREATE_STEP = mutation(
+    "createWorkflowVersionStep",
+    "mutation CreateWorkflowVersionStep($input: CreateWorkflowVersionStepInput!) { "
+    "createWorkflowVersionStep(input: $input) { triggerDiff stepsDiff } }",
+    "graphql",
 )
-M_DEACTIVATE: LiteralString = (
-    "mutation DeactivateWorkflowVersion($id: UUID!) { deactivateWorkflowVersion(workflowVersionId: $id) }"
+UPDATE_STEP = mutation(
+    "updateWorkflowVersionStep",
+    "mutation UpdateWorkflowVersionStep($input: UpdateWorkflowVersionStepInput!) { "
+    "updateWorkflowVersionStep(input: $input) { id } }",
+    "graphql",
 )
-M_RUN: LiteralString = "mutation RunWorkflowVersion($input: RunWorkflowVersionInput!) { runWorkflowVersion(input: $input) { workflowRunId } }"
-M_DRAFT_FROM: LiteralString = "mutation CreateDraftFromWorkflowVersion($input: CreateDraftFromWorkflowVersionInput!) { createDraftFromWorkflowVersion(input: $input) { id status } }"
-Q_CODE_SOURCE: LiteralString = "query GetLogicFunctionSourceCode($input: LogicFunctionIdInput!) { getLogicFunctionSourceCode(input: $input) }"
-M_SET_CODE: LiteralString = "mutation UpdateOneLogicFunction($input: UpdateLogicFunctionFromSourceInput!) { updateOneLogicFunction(input: $input) }"
-M_DELETE_AGENT: LiteralString = (
-    "mutation DeleteOneAgent($input: AgentIdInput!) { deleteOneAgent(input: $input) { id } }"
+DELETE_STEP = mutation(
+    "deleteWorkflowVersionStep",
+    "mutation DeleteWorkflowVersionStep($input: DeleteWorkflowVersionStepInput!) { "
+    "deleteWorkflowVersionStep(input: $input) { triggerDiff stepsDiff } }",
+    "graphql",
+)
+CREATE_EDGE = mutation(
+    "createWorkflowVersionEdge",
+    "mutation CreateWorkflowVersionEdge($input: CreateWorkflowVersionEdgeInput!) { "
+    "createWorkflowVersionEdge(input: $input) { triggerDiff stepsDiff } }",
+    "graphql",
+)
+DELETE_EDGE = mutation(
+    "deleteWorkflowVersionEdge",
+    "mutation DeleteWorkflowVersionEdge($input: CreateWorkflowVersionEdgeInput!) { "
+    "deleteWorkflowVersionEdge(input: $input) { triggerDiff stepsDiff } }",
+    "graphql",
+)
+ACTIVATE = mutation(
+    "activateWorkflowVersion",
+    "mutation ActivateWorkflowVersion($id: UUID!) { activateWorkflowVersion(workflowVersionId: $id) }",
+    "graphql",
+)
+DEACTIVATE = mutation(
+    "deactivateWorkflowVersion",
+    "mutation DeactivateWorkflowVersion($id: UUID!) { deactivateWorkflowVersion(workflowVersionId: $id) }",
+    "graphql",
+)
+RUN = mutation(
+    "runWorkflowVersion",
+    "mutation RunWorkflowVersion($input: RunWorkflowVersionInput!) { "
+    "runWorkflowVersion(input: $input) { workflowRunId } }",
+    "graphql",
+)
+DRAFT_FROM = mutation(
+    "createDraftFromWorkflowVersion",
+    "mutation CreateDraftFromWorkflowVersion($input: CreateDraftFromWorkflowVersionInput!) { "
+    "createDraftFromWorkflowVersion(input: $input) { id status } }",
+    "graphql",
+)
+CODE_SOURCE = query(
+    "getLogicFunctionSourceCode",
+    "query GetLogicFunctionSourceCode($input: LogicFunctionIdInput!) { "
+    "getLogicFunctionSourceCode(input: $input) }",
+)
+SET_CODE = mutation(
+    "updateOneLogicFunction",
+    "mutation UpdateOneLogicFunction($input: UpdateLogicFunctionFromSourceInput!) { "
+    "updateOneLogicFunction(input: $input) }",
 )
 
 
-class GraphQLRunner(Protocol):
-    async def graphql(
-        self, query: LiteralString, variables: dict[str, Any] | None = None, endpoint: str = "graphql"
-    ) -> dict[str, Any]: ...
+class OperationRunner(Protocol):
+    """Runs a named operation and answers the value under its root field: a TwentyClient, the
+    MCP server's ScopedClient, or the deploy gateway (counting writes)."""
+
+    async def run(self, op: Operation, variables: dict[str, Any] | None = None) -> Any: ...
 
 
 class WorkflowCalls:
-    """The named workflow calls over one GraphQL runner (a user session for all but the record)."""
+    """The named workflow calls over one runner (a user session for all but the record)."""
 
-    def __init__(self, runner: GraphQLRunner) -> None:
+    def __init__(self, runner: OperationRunner) -> None:
         self.runner = runner
 
     async def create_step(self, version_id: str, step_type: str, step_id: str) -> dict[str, Any]:
         """An empty step of `step_type` with our id; Twenty fills defaults and side effects (a CODE
-        step gets a logic function with the step's id, an AI_AGENT step its own agent:
-        workflow-version-step-operations.workspace-service.ts)."""
-        data = await self.runner.graphql(
-            M_CREATE_STEP, {"input": {"workflowVersionId": version_id, "stepType": step_type, "id": step_id}}
-        )
-        return data.get("createWorkflowVersionStep") or {}
+        step gets a logic function with the step's id, an AI_AGENT step its own agent, an ITERATOR
+        or IF_ELSE EMPTY placeholders: workflow-version-step-operations.workspace-service.ts)."""
+        inp = {"workflowVersionId": version_id, "stepType": step_type, "id": step_id}
+        return await self.runner.run(CREATE_STEP, {"input": inp}) or {}
 
     async def update_step(self, version_id: str, step: Mapping[str, Any]) -> dict[str, Any]:
         """Replace the whole step (settings, name, nextStepIds)."""
-        data = await self.runner.graphql(
-            M_UPDATE_STEP, {"input": {"workflowVersionId": version_id, "step": dict(step)}}
+        return (
+            await self.runner.run(
+                UPDATE_STEP, {"input": {"workflowVersionId": version_id, "step": dict(step)}}
+            )
+            or {}
         )
-        return data.get("updateWorkflowVersionStep") or {}
 
     async def delete_step(self, version_id: str, step_id: str) -> dict[str, Any]:
-        data = await self.runner.graphql(
-            M_DELETE_STEP, {"input": {"workflowVersionId": version_id, "stepId": step_id}}
+        return (
+            await self.runner.run(
+                DELETE_STEP, {"input": {"workflowVersionId": version_id, "stepId": step_id}}
+            )
+            or {}
         )
-        return data.get("deleteWorkflowVersionStep") or {}
 
     async def create_edge(
         self, version_id: str, source: str, target: str, options: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
-        """`source` is a step id or "trigger"; `options` e.g. {"type": "ITERATOR_LOOP"} or an IF_ELSE branch."""
+        """`source` is a step id or "trigger"; `options` e.g. an IF_ELSE branch or the iterator loop."""
         inp: dict[str, Any] = {"workflowVersionId": version_id, "source": source, "target": target}
         if options:
             inp["sourceConnectionOptions"] = dict(options)
-        data = await self.runner.graphql(M_CREATE_EDGE, {"input": inp})
-        return data.get("createWorkflowVersionEdge") or {}
+        return await self.runner.run(CREATE_EDGE, {"input": inp}) or {}
 
     async def delete_edge(self, version_id: str, source: str, target: str) -> dict[str, Any]:
-        data = await self.runner.graphql(
-            M_DELETE_EDGE, {"input": {"workflowVersionId": version_id, "source": source, "target": target}}
-        )
-        return data.get("deleteWorkflowVersionEdge") or {}
+        inp = {"workflowVersionId": version_id, "source": source, "target": target}
+        return await self.runner.run(DELETE_EDGE, {"input": inp}) or {}
 
     async def activate(self, version_id: str) -> bool:
-        return bool(
-            (await self.runner.graphql(M_ACTIVATE, {"id": version_id})).get("activateWorkflowVersion")
-        )
+        return bool(await self.runner.run(ACTIVATE, {"id": version_id}))
 
     async def deactivate(self, version_id: str) -> bool:
-        return bool(
-            (await self.runner.graphql(M_DEACTIVATE, {"id": version_id})).get("deactivateWorkflowVersion")
-        )
+        return bool(await self.runner.run(DEACTIVATE, {"id": version_id}))
 
     async def run(self, version_id: str, payload: Mapping[str, Any] | None = None) -> str | None:
-        data = await self.runner.graphql(
-            M_RUN, {"input": {"workflowVersionId": version_id, "payload": dict(payload or {})}}
-        )
-        return (data.get("runWorkflowVersion") or {}).get("workflowRunId")
+        inp = {"workflowVersionId": version_id, "payload": dict(payload or {})}
+        return (await self.runner.run(RUN, {"input": inp}) or {}).get("workflowRunId")
 
     async def draft_from(self, workflow_id: str, version_id: str) -> dict[str, Any]:
-        """A new DRAFT copied from `version_id` (workflow-version.resolver.ts)."""
-        data = await self.runner.graphql(
-            M_DRAFT_FROM, {"input": {"workflowId": workflow_id, "workflowVersionIdToCopy": version_id}}
-        )
-        return data.get("createDraftFromWorkflowVersion") or {}
+        """A new DRAFT copied from `version_id` (workflow-version.workspace-service.ts: a CODE step
+        gets its own copy of its logic function)."""
+        inp = {"workflowId": workflow_id, "workflowVersionIdToCopy": version_id}
+        return await self.runner.run(DRAFT_FROM, {"input": inp}) or {}
 
     async def code_source(self, logic_function_id: str) -> str | None:
-        data = await self.runner.graphql(
-            Q_CODE_SOURCE, {"input": {"id": logic_function_id}}, endpoint="metadata"
-        )
-        return data.get("getLogicFunctionSourceCode")
+        return await self.runner.run(CODE_SOURCE, {"input": {"id": logic_function_id}})
 
     async def set_code_source(self, logic_function_id: str, source: str) -> bool:
-        data = await self.runner.graphql(
-            M_SET_CODE,
-            {"input": {"id": logic_function_id, "update": {"sourceHandlerCode": source}}},
-            endpoint="metadata",
-        )
-        return bool(data.get("updateOneLogicFunction"))
+        update = {"id": logic_function_id, "update": {"sourceHandlerCode": source}}
+        return bool(await self.runner.run(SET_CODE, {"input": update}))
 
     async def delete_agent(self, agent_id: str) -> None:
-        await self.runner.graphql(M_DELETE_AGENT, {"input": {"id": agent_id}}, endpoint="metadata")
+        await self.runner.run(DELETE_AGENT, {"input": {"id": agent_id}})
 
 
 def contains(live: Any, desired: Any) -> bool:

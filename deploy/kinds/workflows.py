@@ -15,45 +15,37 @@ twenty_api.workflows'; the gateway counts the writes.
 
 from __future__ import annotations
 
-import re
 from functools import partial
-from typing import Any, LiteralString
+from typing import Any
 
 from deploy.engine import DeployContext, Item, canonical, contains, gather, marker, secrets_missing
 from deploy.gateway import Gateway
 from deploy.manifests import AGENT_NAME_PREFIX, WorkflowManifest, stable_uuid
+from twenty_api import agents as agents_api
 from twenty_api.filters import F
+from twenty_api.operations import Operation
 from twenty_api.workflows import SyncHooks, WorkflowCalls, sync_version
 
 KIND = "workflows"
-Q_AGENTS: LiteralString = (
-    "query FindManyAgents { findManyAgents { id name label icon description prompt modelId "
-    "responseFormat roleId isCustom applicationId modelConfiguration } }"
-)
 NEEDS_USER = (
     "needs the deploy user's session (2.21 refuses workflow versions and activation to API "
     'keys): put {"email":…,"password":…} in the Secret Manager secret '
     "`twenty-deploy-user` (docs/deploy.md › deploy user)"
 )
-_ROOT = re.compile(r"\{\s*(\w+)\s*\(")
 
 
-class CountingGraphQL:
-    """twenty_api.workflows' runner over the deploy gateway: each mutation counted as a write
-    under its root field, `as_user` for the workflow calls 2.21 keeps from API keys."""
+class GatewayRunner:
+    """twenty_api.workflows' runner over the deploy gateway: each write counted under its root
+    field, in the deploy user's session (2.21 keeps workflow calls from API keys)."""
 
     def __init__(self, gw: Gateway, *, as_user: bool = True) -> None:
         self.gw = gw
         self.as_user = as_user
 
-    async def graphql(
-        self, query: LiteralString, variables: dict[str, Any] | None = None, endpoint: str = "graphql"
-    ) -> dict[str, Any]:
-        match = _ROOT.search(query)
-        label = match.group(1) if match else "graphql"
-        if query.lstrip().startswith("mutation"):
-            return await self.gw.mutate(label, query, variables, endpoint=endpoint, as_user=self.as_user)
-        return await self.gw.query(query, variables, endpoint=endpoint, as_user=self.as_user)
+    async def run(self, op: Operation, variables: dict[str, Any] | None = None) -> Any:
+        if op.writes:
+            return await self.gw.write(op, variables, as_user=self.as_user)
+        return await self.gw.read(op, variables, as_user=self.as_user)
 
 
 def workflow_id(wf: WorkflowManifest) -> str:
@@ -90,7 +82,7 @@ class Workflows:
         }
         if not used - set(ctx.agent_ids):
             return
-        for agent in (await ctx.gw.query(Q_AGENTS)).get("findManyAgents") or []:
+        for agent in await ctx.gw.read(agents_api.FIND_AGENTS) or []:
             name = str(agent.get("name")).removeprefix(AGENT_NAME_PREFIX)
             if (
                 name in used
@@ -201,7 +193,7 @@ class Workflows:
             version_id = await self._draft(ctx, wf, wid, versions, draft, desired)
             await self._fill(ctx, version_id, desired, code)
             if wf.activate:
-                await WorkflowCalls(CountingGraphQL(gw)).activate(version_id)
+                await WorkflowCalls(GatewayRunner(gw)).activate(version_id)
             return [f"version {version_id}"]
 
         op = "create" if record is None else "update"
@@ -226,7 +218,7 @@ class Workflows:
         if not code or version is None:
             return []
         gw = await ctx.user_gateway() or ctx.gw
-        calls = WorkflowCalls(CountingGraphQL(gw))
+        calls = WorkflowCalls(GatewayRunner(gw))
         functions = {
             s.get("id"): ((s.get("settings") or {}).get("input") or {}).get("logicFunctionId")
             for s in version.get("steps") or []
@@ -263,7 +255,7 @@ class Workflows:
         if source is not None:
             # a copy of the live version (createDraftFromWorkflowVersion): only what differs is then
             # written, and each CODE step gets its own copy of its logic function (createDraftStep)
-            copied = await WorkflowCalls(CountingGraphQL(gw)).draft_from(wid, str(source["id"]))
+            copied = await WorkflowCalls(GatewayRunner(gw)).draft_from(wid, str(source["id"]))
             if copied.get("id"):
                 return str(copied["id"])
         vid = stable_uuid("workflow", wf.name, "version", canonical(desired))
@@ -276,7 +268,7 @@ class Workflows:
         self, ctx: DeployContext, version_id: str, desired: dict[str, Any], code: dict[str, str] | None = None
     ) -> None:
         gw = ctx.gw
-        calls = WorkflowCalls(CountingGraphQL(gw))
+        calls = WorkflowCalls(GatewayRunner(gw))
         ours = set(ctx.agent_ids.values())
 
         async def before_delete(step: dict[str, Any]) -> None:
@@ -302,7 +294,7 @@ class Workflows:
             if not old or old == new or old in ours:
                 return
             if not created_now:
-                agents = (await gw.query(Q_AGENTS)).get("findManyAgents") or []
+                agents = await gw.read(agents_api.FIND_AGENTS) or []
                 label = f"Workflow Agent {step['id'][:4]}"
                 if not any(a.get("id") == old and a.get("label") == label for a in agents):
                     return

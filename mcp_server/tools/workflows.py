@@ -8,7 +8,7 @@ triggers, activation and runs from API keys (UserAuthGuard), so those run in the
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal, LiteralString
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -53,18 +53,6 @@ Start = Annotated[
 ]
 
 
-class _UserRunner:
-    """twenty_api.workflows' runner over the scoped user-session client (server-written documents)."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-
-    async def graphql(
-        self, query: LiteralString, variables: dict[str, Any] | None = None, endpoint: str = "graphql"
-    ) -> dict[str, Any]:
-        return await self.client.server_graphql(query, variables, endpoint)
-
-
 def _graph(trigger: Any, steps: list[WorkflowStep], start: list[str] | None) -> WorkflowGraph:
     try:
         return WorkflowGraph(trigger=trigger, steps=steps, start=start or [steps[0].id])
@@ -93,7 +81,7 @@ async def _user_calls(
                 f"{base}/webhooks/workflows/{ws}/{workflow_id} (no API key needed)."
             )
         raise user_session_required(what, hint)
-    return client, WorkflowCalls(_UserRunner(client))
+    return client, WorkflowCalls(client)
 
 
 def _id_map(workflow_id: str, steps: list[WorkflowStep]) -> dict[str, str]:

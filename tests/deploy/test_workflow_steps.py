@@ -36,6 +36,10 @@ class StepDouble:
         self.version.update(data)
         return self.version
 
+    async def run(self, op: Any, variables: dict[str, Any] | None = None) -> Any:
+        """TwentyClient.run: the value under the operation's root field."""
+        return (await self.graphql(op.document, variables, op.endpoint)).get(op.root)
+
     async def graphql(self, query: str, variables: dict[str, Any] | None = None,
                       endpoint: str = "graphql") -> Any:
         if "findManyAgents" in query:
