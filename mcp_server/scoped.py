@@ -12,7 +12,7 @@ accident.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, LiteralString
+from typing import TYPE_CHECKING, Any
 
 from twenty_api.filters import F
 
@@ -258,17 +258,6 @@ class ScopedClient:
 
         views = await self.object_views() if self.scope.restricted and endpoint == "graphql" else None
         check(query, endpoint, self.scope, views, variables)
-        return await self._raw.graphql(query, variables, endpoint=endpoint)  # type: ignore[arg-type]
-
-    async def server_graphql(
-        self, query: LiteralString, variables: dict[str, Any] | None = None, endpoint: str = "graphql"
-    ) -> dict[str, Any]:
-        """A document this server wrote (a constant): the tool checked its objects already.
-        Mutations still need a read-write connection."""
-        from .graphql_guard import analyze
-
-        if any(op != "query" for op in analyze(query).operations):
-            self._write("This action")
         return await self._raw.graphql(query, variables, endpoint=endpoint)  # type: ignore[arg-type]
 
     async def run(
