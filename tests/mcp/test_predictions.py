@@ -41,7 +41,10 @@ async def deploy_app_schema(fake: Any) -> None:
     from twenty_api import TwentyClient
 
     fields = app_fields()
-    assert len(fields["opportunity"]) == 3 and len(fields["company"]) == 4
+    opportunity = {n for _, n, _ in fields["opportunity"]}
+    company = {n for _, n, _ in fields["company"]}
+    assert {"winProbability", "winProbabilityReasons", "winProbabilityAt"} <= opportunity
+    assert {"churnRisk", "churnRiskReasons", "churnRiskAt", "seatsPeak"} <= company
     assert {"month", "groupBy", "expectedAmount", "dealCount"} <= {n for _, n, _ in fields["revenueForecast"]}
     # As the workspace's user (not an API key): the OAuth every-tool run reuses this setup and
     # checks that no call used an API key.
