@@ -104,7 +104,9 @@ class Live(LiveTwenty):
         raise AssertionError(f"{what}: not within {seconds:.0f} s")
 
 
-def _deploy(target: Live, apps_yaml: str, stack: dict[str, str], only: list[str]) -> tuple[Any, Counter[str]]:
+def _deploy(
+    target: Live, apps_yaml: str, stack: dict[str, str], only: list[str], edit: Any = None
+) -> tuple[Any, Counter[str]]:
     from deploy.manifests import AppsIndex, load_manifests
     from deploy.reconcile import reconcile
     from deploy.secrets import DictSecretSource
@@ -117,6 +119,8 @@ def _deploy(target: Live, apps_yaml: str, stack: dict[str, str], only: list[str]
             manifests = load_manifests(APPS)  # the repo's, with the apps index narrowed to these apps
             apps = AppsIndex.model_validate(yaml.safe_load(apps_yaml)).apps
             narrowed = manifests.model_copy(update={"apps": apps})
+            if edit is not None:  # a changed dashboard manifest
+                narrowed = narrowed.model_copy(update={"dashboards": [edit(d) for d in narrowed.dashboards]})
             outcome = await reconcile(
                 client,
                 narrowed,
@@ -340,3 +344,21 @@ def test_forecast_dashboard_deploys_then_writes_nothing(live: Live) -> None:
         "RECORD_TABLE",
     ]
     assert len([f for f in view["viewFields"] if f["isVisible"]]) == 8 and len(view["viewSorts"]) == 1
+
+    # One widget changed (the owner chart turned vertical): exactly that widget's writes, then back.
+    def vertical(board: Any) -> Any:
+        widgets = [
+            w.model_copy(update={"layout": "VERTICAL"}) if w.title == "Expected revenue by owner" else w
+            for w in board.widgets
+        ]
+        return board.model_copy(update={"widgets": widgets})
+
+    changed, writes3 = _deploy(live, _apps_yaml("deal-intelligence"), STUB_AI, ["dashboards"], vertical)
+    _, writes4 = _deploy(live, _apps_yaml("deal-intelligence"), STUB_AI, ["dashboards"])
+    _, writes5 = _deploy(live, _apps_yaml("deal-intelligence"), STUB_AI, ["dashboards"])
+    print(
+        f"one widget changed: {changed.items[0].changes} {dict(writes3)}; "
+        f"back: {dict(writes4)}; then {dict(writes5)}"
+    )
+    assert writes3 == writes4 == Counter({"destroyPageLayoutWidget": 1, "createPageLayoutWidget": 1})
+    assert writes5 == Counter()
