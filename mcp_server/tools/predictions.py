@@ -57,11 +57,29 @@ class Prediction(BaseModel):
     refresh: str = Field(description="When the app recomputes it")
 
 
+NBA_REFRESH = (
+    "nightly at 04:15 UTC when missing, older than 7 days or older than the record's last prediction "
+    "change (next-best-action-nightly), and on a material change of the record (stage, amount, owner, …)"
+)
+
+
+class NextBestAction(BaseModel):
+    action: str | None = Field(description="One concrete next step; null when none is stored yet")
+    changed_at: str | None = Field(description="When the app last changed the action (ISO 8601)")
+    age_hours: float | None = Field(description="Hours since changed_at")
+    refresh: str = Field(description="When the app reconsiders it")
+
+
 class PredictionResult(BaseModel):
     object: str
     id: str
     name: str | None = None
     predictions: list[Prediction]
+    next_best_action: NextBestAction | None = Field(
+        default=None,
+        description="The stored nextBestAction / nextBestActionAt; null when this workspace's app "
+        "version has no such field",
+    )
 
 
 class ForecastRow(BaseModel):
@@ -112,7 +130,8 @@ def _age_hours(stamp: Any, now: datetime) -> float | None:
 async def twenty_predict(object: ObjectName, id: RecordId) -> PredictionResult:
     """The stored prediction of one record with its reasons and freshness: an opportunity's win
     probability (0-100) or a company's churn risk (0-100), as the deal-intelligence app computed
-    them nightly. Reads only; nothing is recomputed."""
+    them nightly, and the record's stored next best action with when it last changed. Reads only;
+    nothing is recomputed."""
     conn = await connection()
     obj = await conn.resolve(object)
     spec = PREDICTIONS.get(obj.name_plural)
@@ -135,12 +154,21 @@ async def twenty_predict(object: ObjectName, id: RecordId) -> PredictionResult:
         age_hours=_age_hours(record.get(spec["changed_at"]), now),
         refresh=spec["refresh"],
     )
+    nba = None
+    if "nextBestAction" in record:  # both objects carry it since the app's next-best-action release
+        nba = NextBestAction(
+            action=record.get("nextBestAction") or None,  # TEXT: "" when unset
+            changed_at=record.get("nextBestActionAt"),
+            age_hours=_age_hours(record.get("nextBestActionAt"), now),
+            refresh=NBA_REFRESH,
+        )
     name = record.get("name")
     return PredictionResult(
         object=obj.name_plural,
         id=str(id),
         name=name if isinstance(name, str) else None,
         predictions=[prediction],
+        next_best_action=nba,
     )
 
 

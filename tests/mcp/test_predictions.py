@@ -45,6 +45,7 @@ async def deploy_app_schema(fake: Any) -> None:
     company = {n for _, n, _ in fields["company"]}
     assert {"winProbability", "winProbabilityReasons", "winProbabilityAt"} <= opportunity
     assert {"churnRisk", "churnRiskReasons", "churnRiskAt", "seatsPeak"} <= company
+    assert {"nextBestAction", "nextBestActionAt"} <= opportunity & company
     assert {"month", "groupBy", "expectedAmount", "dealCount"} <= {n for _, n, _ in fields["revenueForecast"]}
     # As the workspace's user (not an API key): the OAuth every-tool run reuses this setup and
     # checks that no call used an API key.
@@ -94,6 +95,8 @@ async def seed_predictions(fake: Any) -> tuple[str, str, str]:
                 "winProbabilityReasons": "Model trained on this workspace's closed deals. "
                 "Top factors: + stage PROPOSAL.",
                 "winProbabilityAt": changed,
+                "nextBestAction": "Send the proposal to the buyer.",
+                "nextBestActionAt": (datetime.now(UTC) - timedelta(hours=30)).isoformat(),
             },
         )
         await raw.update_record(
@@ -160,6 +163,10 @@ async def test_predict_returns_the_stored_value_reasons_and_freshness(
         assert a["object"] == "opportunities" and p["kind"] == "win_probability"
         assert p["value"] == 62 and p["basis"] == "model" and "stage PROPOSAL" in p["reasons"]
         assert 4.9 < p["age_hours"] < 5.5 and p["refresh"].startswith("nightly at 03:15 UTC")
+        nba = a["next_best_action"]
+        assert nba["action"] == "Send the proposal to the buyer." and 29.9 < nba["age_hours"] < 30.5
+        assert nba["changed_at"].startswith(str((datetime.now(UTC) - timedelta(hours=30)).year))
+        assert "04:15 UTC" in nba["refresh"] and "material change" in nba["refresh"]
         b = answer_of(await client.call_tool("twenty_predict", {"object": "opportunities", "id": lost}))
         assert b["predictions"][0]["basis"] == "stage_prior"
         c = answer_of(await client.call_tool("twenty_predict", {"object": "company", "id": company}))
@@ -172,6 +179,12 @@ async def test_predict_returns_the_stored_value_reasons_and_freshness(
             "age_hours": None,
             "refresh": "",
         }
+        assert c["next_best_action"] | {"refresh": ""} == {
+            "action": None,
+            "changed_at": None,
+            "age_hours": None,
+            "refresh": "",
+        }, "a company the job has not reached yet: the field is there, empty"
         person = fake_twenty.records("people")[0]["id"]
         r = await client.call_tool("twenty_predict", {"object": "people", "id": person})
         assert r.is_error and "No predictions are stored on people" in r.content[0].text
