@@ -40,6 +40,8 @@ SECRETS = {
     "twenty-app-webmetic-api-key": "webmetic-test-key",
     "twenty-app-enrichment-api-key": "enrichment-test-key",
     "twenty-webhook-crm-events-secret": "crm-events-" + "e" * 32,
+    # the same as tests/live/test_workflow_templates_live.py, so both deploy the same workflows
+    "twenty-workflow-enrichment-api-key": "sk_live_enrich_test",
 }
 SINK_PORT = int(os.environ.get("TWENTY_LIVE_SINK_PORT", "8799"))
 
@@ -120,7 +122,7 @@ def live(sink: Sink) -> Live:
     settings = {
         "ai_model": os.environ.get("TWENTY_LIVE_AI_MODEL", "default-smart-model"),
         "crm_events_webhook_url": f"http://127.0.0.1:{SINK_PORT}/twenty",
-        "enrichment_api_url": "http://127.0.0.1:9/enrich",
+        "enrichment_api_url": "http://127.0.0.1:8797/v2/people/find",
         "workflow_email_account_id": os.environ.get("TWENTY_LIVE_EMAIL_ACCOUNT_ID", str(uuid.UUID(int=0))),
     }
 
