@@ -93,10 +93,20 @@ def _fake_twenty_empty_server() -> Iterator[FakeTwenty]:
     fake.stop()
 
 
+def _forget_schemas() -> None:
+    """Every fake has the same workspace id, so a reset fake is a new workspace behind a known id:
+    the process-wide schema cache (twenty_api.schema, kept per workspace for minutes) must not
+    carry one test's custom objects into the next."""
+    from twenty_api.schema import clear_schema_caches
+
+    clear_schema_caches()
+
+
 @pytest.fixture
 def fake_twenty(_fake_twenty_server: FakeTwenty) -> FakeTwenty:
     """A fake Twenty 2.21 over real HTTP on loopback, reset to the captured seed for this test."""
     _fake_twenty_server.reset()
+    _forget_schemas()
     return _fake_twenty_server
 
 
@@ -115,4 +125,5 @@ def twenty_target(request: pytest.FixtureRequest) -> object:
 def fake_twenty_empty(_fake_twenty_empty_server: FakeTwenty) -> FakeTwenty:
     """Same as ``fake_twenty`` but with an empty workspace (no records), like ``--empty``."""
     _fake_twenty_empty_server.reset()
+    _forget_schemas()
     return _fake_twenty_empty_server
