@@ -1,6 +1,7 @@
 """`inv deploy`'s reconciler puts the deal-intelligence app (issue 16) into the fake Twenty: built
-with the twenty-sdk tooling from apps/deal-intelligence, synced with its three nightly crons, its two next-best-action database-event triggers, its
-application variables and its role; a second run writes nothing."""
+with the twenty-sdk tooling from apps/deal-intelligence, synced with its three nightly crons, its
+two next-best-action database-event triggers, its application variables and its role; a second run
+writes nothing."""
 
 from __future__ import annotations
 

@@ -100,5 +100,5 @@ def test_deploy_names_a_bad_url_setting_instead_of_a_traceback() -> None:
     from deploy.target import target_from_env
     from infra.problems import PreconditionError
 
-    with pytest.raises(PreconditionError, match="TWENTY_API_URL: .*use https"):
+    with pytest.raises(PreconditionError, match=r"TWENTY_API_URL: .*use https"):
         target_from_env({"TWENTY_API_URL": "http://crm.example.com", "TWENTY_API_KEY": "k"})
