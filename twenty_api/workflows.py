@@ -165,6 +165,11 @@ class WorkflowCalls:
         await self.runner.run(DELETE_AGENT, {"input": {"id": agent_id}})
 
 
+def unplaced(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A step or trigger without its canvas position (which Twenty's editor may move)."""
+    return {k: v for k, v in item.items() if k != "position"}
+
+
 def contains(live: Any, desired: Any) -> bool:
     """`desired` is a subset of `live` (dicts by key — an absent key counts as None —, lists item by
     item, the rest equal): Twenty may add keys of its own."""
@@ -269,8 +274,11 @@ async def sync_version(
             out.code_set.append(sid)
     if created:  # an ITERATOR or IF_ELSE came with EMPTY placeholder steps, now unlinked: remove them
         live = await prune(await read_version())
-    if not contains(live.get("trigger"), desired["trigger"]):
-        await set_trigger(desired["trigger"])
+    trigger = dict(desired["trigger"])
+    if (live.get("trigger") or {}).get("position"):  # where the editor put it stays
+        trigger["position"] = live["trigger"]["position"]
+    if not contains(live.get("trigger"), trigger):
+        await set_trigger(trigger)
         out.trigger_set = True
     return out
 
@@ -281,8 +289,11 @@ def _logic_function_id(step: Mapping[str, Any] | None) -> str | None:
 
 
 def _with_made(step: dict[str, Any], live: Mapping[str, Any] | None) -> dict[str, Any]:
-    """What Twenty made for a step stays in it: a CODE step's logic function, and the agent of an
-    AI_AGENT step given none."""
+    """What Twenty made for a step stays in it: a CODE step's logic function, the agent of an
+    AI_AGENT step given none, and the step's place on the canvas."""
+    placed = (live or {}).get("position")
+    if placed and step.get("position") != placed:  # a layout made in Twenty's editor stays
+        step = {**step, "position": placed}
     inp = (step.get("settings") or {}).get("input")
     live_inp = ((live or {}).get("settings") or {}).get("input") or {}
     if not isinstance(inp, dict) or not isinstance(live_inp, dict):

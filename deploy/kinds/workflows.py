@@ -24,7 +24,7 @@ from deploy.manifests import AGENT_NAME_PREFIX, WorkflowManifest, stable_uuid
 from twenty_api import agents as agents_api
 from twenty_api.filters import F
 from twenty_api.operations import Operation
-from twenty_api.workflows import SyncHooks, WorkflowCalls, sync_version
+from twenty_api.workflows import SyncHooks, WorkflowCalls, sync_version, unplaced
 
 KIND = "workflows"
 NEEDS_USER = (
@@ -54,13 +54,15 @@ def workflow_id(wf: WorkflowManifest) -> str:
 
 def steps_match(live: list[dict[str, Any]] | None, desired: list[dict[str, Any]]) -> bool:
     by_id = {s.get("id"): s for s in live or []}
-    return set(by_id) == {s["id"] for s in desired} and all(contains(by_id[s["id"]], s) for s in desired)
+    return set(by_id) == {s["id"] for s in desired} and all(
+        contains(by_id[s["id"]], unplaced(s)) for s in desired
+    )
 
 
 def version_matches(version: dict[str, Any] | None, desired: dict[str, Any]) -> bool:
     return (
         version is not None
-        and contains(version.get("trigger"), desired["trigger"])
+        and contains(version.get("trigger"), unplaced(desired["trigger"]))
         and steps_match(version.get("steps"), desired["steps"])
     )
 

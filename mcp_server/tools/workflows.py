@@ -271,6 +271,9 @@ async def twenty_update_workflow(
     live_steps = [step_from_twenty(s) for s in version.get("steps") or []]
     ids = _id_map(wid, [*live_steps, *steps])
     by_uuid = {ids[s.id]: s for s in live_steps}
+    for name in _mentioned(steps, start or []):  # an existing step named by its short id
+        if name not in ids and _step_uuid(wid, name) in by_uuid:
+            ids[name] = _step_uuid(wid, name)
     gone_of = {r: ids.get(r) or _step_uuid(wid, r) for r in remove_steps}
     unknown = sorted(r for r, u in gone_of.items() if u not in by_uuid)
     if unknown:
@@ -306,6 +309,16 @@ async def twenty_update_workflow(
         ) from err
     short = {s.id: ids[s.id] for s in steps}
     return _result(record, version_id, {**{u: u for u in step_ids.values()}, **short}, done, activate)
+
+
+def _mentioned(steps: list[WorkflowStep], start: list[str]) -> set[str]:
+    """Every step id the given steps name: edges, loops, branches and `{{id.…}}` references."""
+    from twenty_api.workflow_steps import STEP_REF_RE
+
+    names = set(start)
+    for step in steps:
+        names |= set(step.edges()) | set(STEP_REF_RE.findall(repr(step.input)))
+    return names - {"trigger"}
 
 
 def _step_uuid(workflow_id: str, step_id: str) -> str:

@@ -81,6 +81,10 @@ async def test_the_four_templates_deploy_and_a_second_run_writes_nothing(twenty:
     assert not any("sk_enrich_test_42" in line for i in first.items for line in i.changes + i.notes)
     assert wire.writes.count("activateWorkflowVersion") == 4
 
+    moved = version_of(twenty, "new-company")  # someone arranges the diagram in Twenty's editor
+    moved["trigger"]["position"] = {"x": 40, "y": -80}
+    for i, step in enumerate(moved["steps"]):
+        step["position"] = {"x": 300 * i, "y": 7}
     again, wire = await run(twenty, apps)
     assert wire.writes == []
     assert set(rows(again.items, "workflows").values()) == {"unchanged"}

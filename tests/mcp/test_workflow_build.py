@@ -161,6 +161,16 @@ async def test_editing_the_draft_adds_replaces_and_removes_steps(fake_twenty: An
             [],
             False,
         )
+        # a new version of `tell` names an existing step by the short id it was created with
+        tell = {
+            **edit["steps"][1],
+            "next": ["task"],
+            "input": {**edit["steps"][1]["input"], "url": "http://127.0.0.1:9/t"},
+        }
+        retold = answer_of(
+            await client.call_tool("twenty_update_workflow", {"workflow_id": wid, "steps": [tell]})
+        )
+        assert retold["updated"] == [ids["tell"]] and retold["created"] == retold["deleted"] == []
         bad = await client.call_tool("twenty_update_workflow", {"workflow_id": wid, "remove_steps": ["nope"]})
         assert bad.is_error and "nope" in text_of(bad)
         cut = await client.call_tool(
