@@ -266,3 +266,40 @@ async def test_without_a_user_session_steps_are_refused_before_any_write(
         plain = await client.call_tool("twenty_create_workflow", {"name": "Just a name"})
         assert not plain.is_error  # a bare draft still works with an API key
     assert len(fake.records("workflows")) == before + 1
+
+
+@pytest.mark.live
+async def test_editing_a_workflow_on_a_real_twenty(tmp_path: Path) -> None:
+    """twenty_update_workflow on a real 2.21.0: remove a step (2.21 links its parent to its child),
+    add one naming an existing step by its short id, move the start, activate; then an edit of
+    the active workflow goes to a new draft."""
+    from tests.live_twenty import LiveTwenty
+
+    target = LiveTwenty()
+    env = server_env(target, tmp_path, TWENTY_USER_EMAIL=target.user_email,
+                     TWENTY_USER_PASSWORD=target.user_password)  # fmt: skip
+    a, b = note_step("a", f"upd {RUN} a", ["b"]), note_step("b", f"upd {RUN} b")
+    async with stdio_session(env) as client:
+        built = answer_of(await client.call_tool("twenty_create_workflow", {
+            "name": f"Edit live {RUN}", "trigger": {"type": "MANUAL"}, "steps": [a, b]}))  # fmt: skip
+        wid = built["record"]["id"]
+        try:
+            wait = {"id": "c", "name": "Wait", "type": "DELAY", "next": ["b"],
+                    "input": {"delayType": "DURATION", "duration": {"seconds": 1}}}  # fmt: skip
+            edit = {"workflow_id": wid, "remove_steps": ["a"], "steps": [wait], "start": ["c"], "activate": True}
+            r = await client.call_tool("twenty_update_workflow", edit)
+            assert not r.is_error, text_of(r)
+            out = answer_of(r)
+            assert out["created"] == [out["step_ids"]["c"]] and out["deleted"] == [built["step_ids"]["a"]]
+            assert out["updated"] == [] and out["activated"]
+            again = answer_of(await client.call_tool("twenty_update_workflow", {
+                "workflow_id": wid, "trigger": {"type": "WEBHOOK", "httpMethod": "POST"}}))  # fmt: skip
+            assert again["workflow_version_id"] != out["workflow_version_id"] and again["trigger_set"]
+        finally:
+            await client.call_tool("twenty_deactivate_workflow", {"workflow_id": wid})
+            await client.call_tool("twenty_delete_record", {"object": "workflows", "id": wid})
+
+
+def note_step(sid: str, title: str, nxt: list[str] | None = None) -> dict[str, Any]:
+    return {"id": sid, "name": sid.upper(), "type": "CREATE_RECORD", "next": nxt or [],
+            "input": {"objectName": "note", "objectRecord": {"title": title}}}  # fmt: skip
