@@ -286,7 +286,8 @@ async def test_editing_a_workflow_on_a_real_twenty(tmp_path: Path) -> None:
         try:
             wait = {"id": "c", "name": "Wait", "type": "DELAY", "next": ["b"],
                     "input": {"delayType": "DURATION", "duration": {"seconds": 1}}}  # fmt: skip
-            edit = {"workflow_id": wid, "remove_steps": ["a"], "steps": [wait], "start": ["c"], "activate": True}
+            edit = {"workflow_id": wid, "remove_steps": ["a"], "steps": [wait], "start": ["c"]}
+            edit["activate"] = True
             r = await client.call_tool("twenty_update_workflow", edit)
             assert not r.is_error, text_of(r)
             out = answer_of(r)
