@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     predictions,
     records,
     schema,
+    usage_dashboard,
     views,
     workflows,
     workspace,

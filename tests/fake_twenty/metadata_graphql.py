@@ -41,7 +41,7 @@ PUBLIC_MUTATIONS = (
     )
     | OAUTH_PUBLIC
 )
-USER_ONLY = frozenset({"createApiKey", "navigationMenuItems", "myConnectedAccounts", "currentUser"})
+USER_ONLY = frozenset({"createApiKey", "myConnectedAccounts", "currentUser"})
 SEEDED_API_KEY_ID = "20202020-f401-4d8a-a731-64d007c27bad"
 
 
@@ -410,7 +410,13 @@ class MetadataResolvers(
         }
 
     def q_navigationMenuItems(self, req: Request) -> Any:
-        return self._seed("093-metadata-navigationMenuItems", "navigationMenuItems")
+        """The workspace's items plus the caller's own (navigation-menu-item.resolver.ts: NoPermissionGuard,
+        userWorkspaceId allowUndefined; navigation-menu-item.service.ts findAll scope 'all'): an API key
+        reads the shared sidebar, a user token also that user's favorites."""
+        principal = getattr(req.context, "principal", None)
+        own = TIM_USER_WORKSPACE_ID if principal is not None and principal.is_user else None
+        items = self._seed("093-metadata-navigationMenuItems", "navigationMenuItems")
+        return [i for i in items if i.get("userWorkspaceId") in (None, own)]
 
     def q_myConnectedAccounts(self, req: Request) -> Any:
         return self._seed("094-metadata-myConnectedAccounts", "myConnectedAccounts")

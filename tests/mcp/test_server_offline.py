@@ -30,6 +30,7 @@ EXPECTED = {
     "twenty_list_pipeline_stages",
     "twenty_move_opportunity_stage",
     "twenty_create_dashboard",
+    "twenty_generate_dashboard",
     "twenty_duplicate_dashboard",
     "twenty_get_dashboard",
     "twenty_update_dashboard",

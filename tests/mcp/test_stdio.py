@@ -225,6 +225,14 @@ async def test_every_tool_once_good_once_bad(twenty_target: Any, tmp_path: Path)
         renamed = await c.good("twenty_update_view", {"id": view_id, "name": f"Bigger {RUN}"})
         assert renamed["view"]["name"] == f"Bigger {RUN}"
         await c.bad_("twenty_update_view", {"id": view_id, "sorts": [{"field": "nope"}]}, "nope")
+        # a usage dashboard (the saved view above is usage), removed again: it is this run's own
+        member = str(uuid.uuid4())
+        gen = await c.good("twenty_generate_dashboard", {"for_member": member, "max_widgets": 2})
+        assert gen["created"] and 1 <= len(gen["widgets"]) <= 2
+        from tests.mcp.test_usage_dashboard import Api
+
+        Api(fake).remove_dashboard(gen)
+        await c.bad_("twenty_generate_dashboard", {"max_widgets": 0}, "max_widgets")
         await c.good("twenty_delete_view", {"id": view_id})
         await c.bad_("twenty_delete_view", {"id": MISSING}, "No view")
 
@@ -451,6 +459,7 @@ async def test_scope_escapes_on_every_path_fail(fake_twenty: Any, tmp_path: Path
         ("twenty_list_pipeline_stages", {}),
         ("twenty_move_opportunity_stage", {"id": first(fake, "opportunities")["id"], "stage": "PROPOSAL"}),
         ("twenty_create_dashboard", {"title": "x"}),
+        ("twenty_generate_dashboard", {}),
         ("twenty_duplicate_dashboard", {"id": MISSING}),
         ("twenty_get_dashboard", {"id": MISSING}),
         ("twenty_update_dashboard", {"id": MISSING, "remove_widget_ids": [MISSING]}),
