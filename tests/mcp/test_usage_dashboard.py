@@ -301,3 +301,29 @@ async def test_for_the_seeds_user_twice(twenty_target: Any, tmp_path: Path) -> N
         finally:
             api.remove_dashboard(first)
             api.meta("mutation($id: String!) { destroyView(id: $id) }", {"id": made["id"]})
+
+
+# --- the monthly job --------------------------------------------------------------------------------------
+
+
+async def test_the_monthly_job_refreshes_in_place(fake_twenty: Any, tmp_path: Path) -> None:
+    from mcp_server.settings import ServerSettings
+    from mcp_server.usage_job import refresh
+    from twenty_api.settings import TwentySettings
+
+    api = Api(fake_twenty)
+    async with in_process(fake_twenty, tmp_path) as client:
+        await _usage(client, api)
+    settings = ServerSettings(
+        twenty=TwentySettings(api_url=fake_twenty.base_url + "/rest/", api_key=fake_twenty.api_key),
+        mcp_primer_path=str(tmp_path / "primer.md"),
+    )
+    member = str(uuid.uuid4())
+    (ws, mine) = await refresh(settings, [None, member], max_widgets=3)
+    assert ws["created"] and mine["created"] and ws["dashboard_id"] != mine["dashboard_id"]
+    assert ws["writes"] == 3 + len(ws["widgets"])  # layout, tab, record and each widget
+    (ws2, mine2) = await refresh(settings, [None, member], max_widgets=3)
+    assert (ws2["dashboard_id"], ws2["writes"], mine2["writes"]) == (ws["dashboard_id"], 0, 0)
+    read_only = settings.model_copy(update={"mcp_read_only": True})
+    (refused,) = await refresh(read_only, [None])
+    assert "error" in refused and "twenty_generate_dashboard" in refused["error"]
