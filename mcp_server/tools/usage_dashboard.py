@@ -281,8 +281,10 @@ def _same(plan_: Any, live: dict[str, Any], view: dict[str, Any] | None) -> bool
     if not view:
         return False
     fields = plan_.fields
+    # 2.21 keeps the label identifier visible whatever was asked (see views.build_view): set it aside
+    label = fields.by_name[fields.label_name].id if fields.label_name in fields.by_name else None
     visible = {str(f.get("fieldMetadataId")) for f in view.get("viewFields") or [] if f.get("isVisible")}
-    if not {fields.by_name[n].id for n in plan_.visible if n in fields.by_name} <= visible:
+    if visible - {label} != {fields.by_name[n].id for n in plan_.visible if n in fields.by_name} - {label}:
         return False
     live_filters = sorted(
         (

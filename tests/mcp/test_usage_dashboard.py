@@ -292,10 +292,21 @@ async def test_for_the_seeds_user_twice(twenty_target: Any, tmp_path: Path) -> N
             assert again["dashboard_id"] == first["dashboard_id"]
             # 0 writes, unless the member's own usage moved between the runs (a shared live workspace)
             assert again["writes"] == 0 or again["changes"], again
+            # the saved view's filter changes: its table is replaced, nothing else unless usage moved
+            table = f"Opportunities: Late {RUN}"
+            third: dict[str, Any] = {"writes": "-", "changes": "-"}
+            if table in first["widgets"]:
+                later = {"field": "stage", "operand": "IS", "value": ["MEETING"]}
+                await client.call_tool("twenty_update_view", {"id": made["id"], "filters": [later]})
+                args = {"for_member": tim, "title": f"Most used {RUN}"}
+                third = answer_of(await client.call_tool("twenty_generate_dashboard", args))
+                assert f"replace '{table}' (usage changed)" in third["changes"], third
+                assert third["writes"] == sum(2 if c.startswith("replace") else 1 for c in third["changes"])
             print(
                 f"\nusage dashboard for Tim: {len(widgets)} widgets {read_back}; "
                 f"first run {first['writes']} writes, "
-                f"second {again['writes']} ({again['changes']}); signals {first['signals']}; "
+                f"second {again['writes']} ({again['changes']}); after a filter change {third['writes']} "
+                f"({third['changes']}); signals {first['signals']}; "
                 f"ranking {[(r['object'], r['score']) for r in first['ranking'][:5]]}"
             )
         finally:
