@@ -137,9 +137,13 @@ class Workflows:
             "name": STEP_NAMES.get(step_type, step_type.title()),
             "type": step_type,
             "settings": settings,
-            "nextStepIds": [],
-            "position": args.get("position"),
         }
+        # 2.21 builds the step without either key unless the input gives them (capture 157:
+        # no nextStepIds, no position); insertStep adds nextStepIds for a nextStepId
+        if args.get("position") is not None:
+            step["position"] = args["position"]
+        if args.get("nextStepId"):
+            step["nextStepIds"] = [args["nextStepId"]]
         check_step(step)
         old_steps = copy.deepcopy(version.get("steps"))
         version["steps"] = [*(version.get("steps") or []), step, *placeholders(step)]
