@@ -202,20 +202,47 @@ def _table(view: dict[str, Any], obj: Any, by_id: dict[str, Any], label: str) ->
 # --- reading the signals -----------------------------------------------------------------------------
 
 
+async def _favorites(
+    conn: Connection, member: str | None, notes: list[str]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The sidebar items 2.21 shows this connection: the shared ones, plus — through a user session
+    (TWENTY_USER_EMAIL/PASSWORD, or a user signed in over OAuth) — that user's own favorites, which
+    count only for the workspace's dashboard or that user's own (2.21 shows nobody another's)."""
+    try:
+        user = await conn.ensure_user_client()
+    except Exception as err:
+        user, _ = None, notes.append(f"user session not opened: {str(err)[:200]}")
+    try:
+        items = await (user or conn.client).run(usage.NAVIGATION_MENU_ITEMS, {}) or []
+    except Exception as err:  # a connection that may not read the sidebar
+        notes.append(f"favorites not read: {str(err)[:200]}")
+        return [], None
+    if user is None:
+        notes.append(
+            "favorites: with an API key 2.21 returns the shared sidebar only; a user session adds that "
+            "user's own favorites"
+        )
+        return items, None
+    email = conn.user_email
+    if member:
+        try:
+            who = jsonable(await conn.client.get_record("workspaceMembers", member))
+        except Exception:  # unknown member, or workspaceMembers outside the allowed objects
+            who = {}
+        if not email or str(who.get("userEmail") or "").lower() != email.lower():
+            notes.append(
+                f"favorites: the session's ({email}) own are not this member's; only shared items count"
+            )
+            return [i for i in items if not i.get("userWorkspaceId")], email
+    return items, email
+
+
 async def read_usage(
     conn: Connection, member: str | None, days: int
 ) -> tuple[list, list, dict[str, int], list[str]]:
     notes: list[str] = []
     views = await conn.client.run(usage.USAGE_VIEWS, {}) or []
-    try:
-        items = await conn.client.run(usage.NAVIGATION_MENU_ITEMS, {}) or []
-    except Exception as err:  # a connection that may not read the sidebar
-        items, _ = [], notes.append(f"favorites not read: {str(err)[:200]}")
-    if member:
-        notes.append(
-            "favorites: 2.21 returns the shared sidebar and the caller's own favorites only, never another "
-            "member's; the member's own signal is the records they changed"
-        )
+    items, _ = await _favorites(conn, member, notes)
     activity: Counter[str] = Counter()
     try:
         obj = await conn.resolve("timelineActivities")

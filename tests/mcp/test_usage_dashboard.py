@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -338,3 +339,46 @@ async def test_the_monthly_job_refreshes_in_place(fake_twenty: Any, tmp_path: Pa
     read_only = settings.model_copy(update={"mcp_read_only": True})
     (refused,) = await refresh(read_only, [None])
     assert "error" in refused and "twenty_generate_dashboard" in refused["error"]
+
+
+async def test_a_user_session_adds_that_users_own_favorites(fake_twenty: Any, tmp_path: Path) -> None:
+    """navigationMenuItems through the user session returns the user's own favorites too; they count
+    for the workspace's dashboard and that user's own, not for another member's."""
+    from mcp_server.settings import ServerSettings
+    from mcp_server.usage_job import refresh
+    from tests.fake_twenty.user_session import TIM_USER_WORKSPACE_ID
+    from twenty_api.settings import TwentySettings
+
+    companies = Api(fake_twenty).object("companies")["id"]
+    as_tim = Api(SimpleNamespace(base_url=fake_twenty.base_url, api_key=fake_twenty.user_token))
+    favorite = {
+        "type": "OBJECT",
+        "targetObjectMetadataId": companies,
+        "userWorkspaceId": TIM_USER_WORKSPACE_ID,
+    }
+    as_tim.meta(
+        "mutation($i: CreateNavigationMenuItemInput!) { createNavigationMenuItem(input: $i) { id } }",
+        {"i": favorite},
+    )
+    twenty = TwentySettings(
+        api_url=fake_twenty.base_url + "/rest/",
+        api_key=fake_twenty.api_key,
+        user_email=fake_twenty.user_email,
+        user_password=fake_twenty.user_password,
+    )
+    settings = ServerSettings(twenty=twenty, mcp_primer_path=str(tmp_path / "primer.md"))
+    tim = Api(fake_twenty).member_id(fake_twenty.user_email)
+    ws, mine, other = await refresh(settings, [None, tim, str(uuid.uuid4())], max_widgets=2)
+    for answer in (ws, mine):
+        assert answer["signals"]["own_favorites"] == 1, answer
+        assert (
+            answer["ranking"][0]["object"] == "companies"
+            and "favorite object" in answer["ranking"][0]["reasons"]
+        )
+    assert "error" in other or other["signals"]["own_favorites"] == 0  # no usage of its own may be left
+    no_user = ServerSettings(
+        twenty=TwentySettings(api_url=twenty.api_url, api_key=fake_twenty.api_key),
+        mcp_primer_path=str(tmp_path / "primer.md"),
+    )
+    (shared,) = await refresh(no_user, [str(uuid.uuid4())], max_widgets=2)
+    assert "error" in shared or shared["signals"]["own_favorites"] == 0
