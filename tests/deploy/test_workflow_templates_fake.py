@@ -1,6 +1,6 @@
-"""The seed's four workflow templates (apps/workflows/*.yaml) deployed by the reconciler against
-the fake Twenty over real HTTP: created and activated, a second run writes nothing, a change is
-exactly its own writes, and template 1 runs when a company is created."""
+"""The seed's four workflow templates and the follow-up sequence (apps/workflows/*.yaml), deployed by
+the reconciler against the fake Twenty over real HTTP: created and activated, a second run writes
+nothing, a change is exactly its own writes, and template 1 runs when a company is created."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ STACK = {
     "enrichment_api_url": "https://enrich.example.com/v2/people/find",
 }
 SECRETS = {"twenty-workflow-enrichment-api-key": "sk_enrich_test_42", "twenty-deploy-user": ""}
-TEMPLATES = ("daily-digest", "new-company", "new-person", "opportunity-stage-change")
+TEMPLATES = ("daily-digest", "follow-up-sequence", "new-company", "new-person", "opportunity-stage-change")
 
 
 def apps_copy(tmp_path: Path) -> Path:
@@ -79,7 +79,7 @@ async def test_the_four_templates_deploy_and_a_second_run_writes_nothing(twenty:
     assert enrich["settings"]["input"]["headers"]["Authorization"] == "Bearer sk_enrich_test_42"
     assert enrich["settings"]["input"]["url"].startswith(STACK["enrichment_api_url"] + "?email={{")
     assert not any("sk_enrich_test_42" in line for i in first.items for line in i.changes + i.notes)
-    assert wire.writes.count("activateWorkflowVersion") == 4
+    assert wire.writes.count("activateWorkflowVersion") == len(TEMPLATES)
 
     moved = version_of(twenty, "new-company")  # someone arranges the diagram in Twenty's editor
     moved["trigger"]["position"] = {"x": 40, "y": -80}
@@ -99,7 +99,7 @@ async def test_a_changed_code_file_or_step_is_exactly_its_writes(twenty: Any, tm
     assert rows(changed.items, "workflows")["opportunity-stage-change"] == "update"
     assert [
         op for name, op in rows(changed.items, "workflows").items() if name != "opportunity-stage-change"
-    ] == ["unchanged"] * 3
+    ] == ["unchanged"] * (len(TEMPLATES) - 1)
     # a copy of the live version (its CODE function copied), the new source, activation: nothing else
     assert wire.writes == [
         "createDraftFromWorkflowVersion",

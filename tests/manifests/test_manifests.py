@@ -63,7 +63,7 @@ def test_shipped_manifests_load() -> None:
         "crm-assistant", "data-analyst", "email-composer", "helper", "workflow-builder",
     ]
     assert sorted(w.name for w in m.workflows) == [
-        "daily-digest", "new-company", "new-person", "opportunity-stage-change",
+        "daily-digest", "follow-up-sequence", "new-company", "new-person", "opportunity-stage-change",
     ]
     assert [h.name for h in m.webhooks] == ["crm-events"]
     assert len(m.apps) == 11

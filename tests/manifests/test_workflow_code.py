@@ -23,7 +23,8 @@ def run(name: str, params: dict[str, Any]) -> dict[str, Any]:
 def test_every_code_step_of_the_templates_is_tested_here() -> None:
     used = {s.codeFile for w in load_manifests(APPS).workflows for s in w.steps if s.type == "CODE"}
     tested = {f"code/{n}" for n in ("pipeline-assignment.mjs", "enrichment-merge.mjs", "stage-tasks.mjs",
-                                    "daily-summary.mjs")}  # fmt: skip
+                                    "daily-summary.mjs", "follow-up-plan.mjs", "follow-up-decide.mjs",
+                                    "follow-up-compose.mjs")}  # fmt: skip  (follow-up-*: test_follow_up_code)
     assert used == tested
 
 
