@@ -48,6 +48,11 @@ NAVIGATION_MENU_ITEMS = query(
 BROWSING_VIEW_TYPES = ("TABLE", "KANBAN", "CALENDAR")
 
 
+def dashboard_of_layout(page_layout_id: str) -> str:
+    """The dashboards record pointing at a page layout."""
+    return str(F("pageLayoutId").eq(page_layout_id))
+
+
 # Newest first, so a capped read keeps the most recent changes.
 ACTIVITY_ORDER = "happensAt[DescNullsLast]"
 

@@ -382,3 +382,34 @@ async def test_a_user_session_adds_that_users_own_favorites(fake_twenty: Any, tm
     )
     (shared,) = await refresh(no_user, [str(uuid.uuid4())], max_widgets=2)
     assert "error" in shared or shared["signals"]["own_favorites"] == 0
+
+
+async def test_a_copied_view_that_fails_the_checks_becomes_a_plain_table(
+    fake_twenty: Any, tmp_path: Path
+) -> None:
+    """A saved view may hold a filter the dashboard tools refuse (IS on a TEXT field, which the
+    front cannot turn into a query for a widget): the table keeps the view's columns only."""
+    api = Api(fake_twenty)
+    name_id = next(f["id"] for f in api.object("opportunities")["fields"] if f["name"] == "name")
+    async with in_process(fake_twenty, tmp_path) as client:
+        view = answer_of(
+            await client.call_tool("twenty_create_view", {"object": "opportunities", "name": "Odd"})
+        )
+        api.meta(
+            "mutation($input: CreateViewFilterInput!) { createViewFilter(input: $input) { id } }",
+            {
+                "input": {
+                    "viewId": view["view"]["id"],
+                    "fieldMetadataId": name_id,
+                    "operand": "IS",
+                    "value": '"x"',
+                }
+            },
+        )
+        a = answer_of(await client.call_tool("twenty_generate_dashboard", {"max_widgets": 2}))
+        assert a["widgets"] == ["Opportunities by Stage", "Opportunities: Odd"], a["widgets"]
+        assert any(
+            "'Opportunities: Odd': the view's filters and sorts failed the checks" in n for n in a["notes"]
+        )
+        again = answer_of(await client.call_tool("twenty_generate_dashboard", {"max_widgets": 2}))
+        assert again["writes"] == 0, again["changes"]
