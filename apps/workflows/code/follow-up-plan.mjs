@@ -12,6 +12,9 @@ const TOUCHES = 3;
 const DEFAULT_DELAYS = '3d,4d,7d';
 const UNIT = { s: 1, m: 60, h: 3600, d: 86400 };
 const ENDED = new Set(['COMPLETED', 'REPLIED', 'MEETING_BOOKED', 'STOPPED']);
+// 2.21 fails a DELAY of (near) zero: its resume job can run before the step is marked pending
+// ("Step is not pending", resume-delayed-workflow.job.ts) — seen live. Every wait is at least this.
+const MIN_WAIT = 5;
 
 const asList = (value) => {
   if (Array.isArray(value)) return value;
@@ -30,7 +33,7 @@ const parseDelays = (text) => {
   const parts = String(text ?? '').split(',').map((p) => p.trim()).filter(Boolean);
   const seconds = parts.map((p) => {
     const m = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/i.exec(p);
-    return m ? Math.round(Number(m[1]) * UNIT[(m[2] || 's').toLowerCase()]) : NaN;
+    return m ? Math.max(MIN_WAIT, Math.round(Number(m[1]) * UNIT[(m[2] || 's').toLowerCase()])) : NaN;
   });
   return seconds.length === TOUCHES && seconds.every((s) => Number.isFinite(s) && s >= 0) ? seconds : null;
 };
@@ -56,8 +59,8 @@ export const main = async (params) => {
     status: ended ? status || 'COMPLETED' : 'ACTIVE',
     startedAt: ended && stored.followUpStartedAt ? stored.followUpStartedAt : startedAt,
     ended,
-    // nothing to send: do not wait before finding that out again
-    wait1: ended ? 0 : waits[0],
+    // nothing to send: do not wait long before finding that out again
+    wait1: ended ? MIN_WAIT : waits[0],
     wait2: waits[1],
     wait3: waits[2],
     delaysNote: requested || params?.delays == null || params?.delays === '' ? '' : `ignored delays ${JSON.stringify(params.delays)}: give ${TOUCHES} like "3d,4d,7d"`,
