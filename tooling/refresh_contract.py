@@ -46,7 +46,13 @@ PARTS = (
 # a recipe that builds Twenty or any fetched code. These passages of the capture's own notes are
 # replaced by what they established (file -> [(regex, replacement)]); each must match once.
 REDACTIONS: dict[str, list[tuple[str, str]]] = {
-    "README.md": [(r"\), built from source and started with its worker,", "), running with its worker,")],
+    "README.md": [
+        (r"\), built from source and started with its worker,", "), running with its worker,"),
+        (
+            r"Source paths are as in `[^`]*`\n\(the 2\.21\.0 import\);",
+            "Source paths are those of Twenty 2.21.0\n(twentyhq/twenty at the 2.21.0 release);",
+        ),
+    ],
     "app-sync/NOTES.md": [
         (
             r"The 2\.21\.0 `twenty` CLI, built from `[^`]*`, deployed",

@@ -121,7 +121,7 @@ def _declared_variables(app_dir: Path) -> dict[str, bool]:
 def test_apps_index_matches_each_apps_secret_variables() -> None:
     manifests = load_manifests(APPS)
     workspace = json.loads((APPS / "package.json").read_text())["workspaces"]
-    library = APPS / "shared"  # apps/shared: the apps' own library workspace (not an app, not ../shared)
+    library = APPS / "shared"  # apps/shared: the apps' own library workspace inside the repo (not an app)
     assert library.is_dir()
     apps = [w for w in workspace if APPS / w != library]
     assert sorted(a.path for a in manifests.apps) == sorted(apps)
