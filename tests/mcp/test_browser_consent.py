@@ -25,12 +25,10 @@ pytestmark = [
 ]
 
 
-def _drive_consent(consent_url: str, api_key: str) -> str:
+def headless_chromium() -> Any:
+    """Debian's chromium under its chromedriver, headless, with no traffic of its own."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM or ""
@@ -45,7 +43,15 @@ def _drive_consent(consent_url: str, api_key: str) -> str:
         "--disable-dev-shm-usage",
     ):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+def _drive_consent(consent_url: str, api_key: str) -> str:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = headless_chromium()
     try:
         driver.set_page_load_timeout(30)
         driver.get(consent_url)

@@ -11,31 +11,16 @@ import httpx
 
 from .conftest import HttpServer, answer_of
 from .oauth_flow import code_from, exchange, register_and_authorize
-from .test_browser_consent import CHROMEDRIVER, CHROMIUM, pytestmark  # noqa: F401 - same browser set-up
+from .test_browser_consent import headless_chromium, pytestmark  # noqa: F401 - same browser set-up
 from .test_http import mcp_over_http
 
 
 def _drive(consent_url: str, email: str, password: str) -> str:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM or ""
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = headless_chromium()
     wait = WebDriverWait(driver, 20)
     try:
         driver.set_page_load_timeout(30)
