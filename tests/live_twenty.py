@@ -1,10 +1,14 @@
 """A real Twenty named by TWENTY_LIVE_URL / TWENTY_LIVE_KEY (and TWENTY_LIVE_USER_EMAIL /
 TWENTY_LIVE_USER_PASSWORD for the user-session tools), with the part of the fake's test interface
-that tests written for both need: base_url, api_key, user credentials, and records(plural)."""
+that tests written for both need: base_url, api_key, user credentials, and records(plural); and
+for the live-only tests, the API key's own calls: meta(), all() and run_function()."""
 
 from __future__ import annotations
 
+import json
 import os
+import time
+from functools import cached_property
 from typing import Any
 
 import httpx
@@ -28,3 +32,49 @@ class LiveTwenty:
         )
         answer.raise_for_status()
         return list(answer.json()["data"][plural])
+
+    @cached_property
+    def http(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url, timeout=900, headers={"Authorization": f"Bearer {self.api_key}"}
+        )
+
+    def meta(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        body = self.http.post("/metadata", json={"query": query, "variables": variables or {}}).json()
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+    def all(self, plural: str, filter: str | None = None) -> list[dict[str, Any]]:
+        """Every record of an object (a REST filter string optional), page by page."""
+        out: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"limit": 200, "depth": 0}
+            if filter:
+                params["filter"] = filter
+            if cursor:
+                params["starting_after"] = cursor
+            answer = self.http.get(f"/rest/{plural}", params=params)
+            assert answer.status_code < 300, f"GET {plural}: {answer.status_code} {answer.text[:300]}"
+            body = answer.json()
+            out.extend(body["data"][plural])
+            if not body["pageInfo"]["hasNextPage"]:
+                return out
+            cursor = body["pageInfo"]["endCursor"]
+
+    def run_function(self, name: str) -> dict[str, Any]:
+        """Run an app's cron logic function now (executeOneLogicFunction) and return its data."""
+        functions = self.meta("{ findManyLogicFunctions { id name cronTriggerSettings } }")
+        (fn,) = [f for f in functions["findManyLogicFunctions"] if f["name"] == name]
+        assert fn["cronTriggerSettings"]["pattern"]
+        started = time.monotonic()
+        run = self.meta(
+            "mutation($input: ExecuteOneLogicFunctionInput!){ executeOneLogicFunction(input:$input)"
+            "{ data status error duration } }",
+            {"input": {"id": fn["id"], "payload": {}}},
+        )["executeOneLogicFunction"]
+        assert run["status"] == "SUCCESS", run["error"]
+        data = run["data"] if isinstance(run["data"], dict) else json.loads(run["data"])
+        took = time.monotonic() - started
+        print(f"\n{name}: {json.dumps(data)} in {run.get('duration')} ms ({took:.1f} s)")
+        return data

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.live_twenty import LiveTwenty
@@ -31,44 +30,7 @@ APPS = REPO / "apps"
 APP = "deal-intelligence"
 
 
-class Live(LiveTwenty):
-    def __init__(self) -> None:
-        super().__init__()
-        self.http = httpx.Client(
-            base_url=self.base_url, timeout=900, headers={"Authorization": f"Bearer {self.api_key}"}
-        )
-
-    def meta(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = self.http.post("/metadata", json={"query": query, "variables": variables or {}}).json()
-        assert not body.get("errors"), body["errors"]
-        return body["data"]
-
-    def all(self, plural: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        cursor = None
-        while True:
-            params: dict[str, Any] = {"limit": 200, "depth": 0}
-            if cursor:
-                params["starting_after"] = cursor
-            body = self.http.get(f"/rest/{plural}", params=params).json()
-            out.extend(body["data"][plural])
-            if not body["pageInfo"]["hasNextPage"]:
-                return out
-            cursor = body["pageInfo"]["endCursor"]
-
-    def run_function(self, name: str) -> dict[str, Any]:
-        functions = self.meta("{ findManyLogicFunctions { id name cronTriggerSettings } }")
-        (fn,) = [f for f in functions["findManyLogicFunctions"] if f["name"] == name]
-        assert fn["cronTriggerSettings"]["pattern"]
-        run = self.meta(
-            "mutation($input: ExecuteOneLogicFunctionInput!){ executeOneLogicFunction(input:$input)"
-            "{ data status error duration } }",
-            {"input": {"id": fn["id"], "payload": {}}},
-        )["executeOneLogicFunction"]
-        assert run["status"] == "SUCCESS", run["error"]
-        data = run["data"] if isinstance(run["data"], dict) else json.loads(run["data"])
-        print(f"\n{name}: {json.dumps(data)} in {run.get('duration')} ms")
-        return data
+Live = LiveTwenty
 
 
 async def _deploy(target: Live, apps: Path) -> tuple[Any, list[str]]:

@@ -14,7 +14,6 @@ Run: `. /work/live/env && uv run pytest -m live tests/live/test_next_best_action
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import subprocess
 import time
@@ -23,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 
@@ -42,9 +40,6 @@ TAG = "zz-nba-live"
 class Live(LiveTwenty):
     def __init__(self) -> None:
         super().__init__()
-        self.http = httpx.Client(
-            base_url=self.base_url, timeout=900, headers={"Authorization": f"Bearer {self.api_key}"}
-        )
         self.created: list[tuple[str, str]] = []
 
     def rest(self, method: str, path: str, **kw: Any) -> Any:
@@ -59,40 +54,6 @@ class Live(LiveTwenty):
 
     def get(self, plural: str, id: str) -> dict[str, Any]:
         return next(iter(self.rest("GET", f"{plural}/{id}")["data"].values()))
-
-    def meta(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = self.http.post("/metadata", json={"query": query, "variables": variables or {}}).json()
-        assert not body.get("errors"), body["errors"]
-        return body["data"]
-
-    def all(self, plural: str, filter: str | None = None) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        cursor = None
-        while True:
-            params: dict[str, Any] = {"limit": 200, "depth": 0}
-            if filter:
-                params["filter"] = filter
-            if cursor:
-                params["starting_after"] = cursor
-            body = self.rest("GET", plural, params=params)
-            out.extend(body["data"][plural])
-            if not body["pageInfo"]["hasNextPage"]:
-                return out
-            cursor = body["pageInfo"]["endCursor"]
-
-    def run_function(self, name: str) -> dict[str, Any]:
-        functions = self.meta("{ findManyLogicFunctions { id name } }")["findManyLogicFunctions"]
-        (fn,) = [f for f in functions if f["name"] == name]
-        started = time.monotonic()
-        run = self.meta(
-            "mutation($input: ExecuteOneLogicFunctionInput!){ executeOneLogicFunction(input:$input)"
-            "{ data status error duration } }",
-            {"input": {"id": fn["id"], "payload": {}}},
-        )["executeOneLogicFunction"]
-        assert run["status"] == "SUCCESS", run["error"]
-        data = run["data"] if isinstance(run["data"], dict) else json.loads(run["data"])
-        print(f"\n{name}: {json.dumps(data)} in {time.monotonic() - started:.1f} s")
-        return data
 
     def wait(self, what: str, probe: Any, seconds: float = 180) -> Any:
         deadline = time.monotonic() + seconds
