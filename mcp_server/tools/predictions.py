@@ -65,7 +65,9 @@ NBA_REFRESH = (
 
 class NextBestAction(BaseModel):
     action: str | None = Field(description="One concrete next step; null when none is stored yet")
-    changed_at: str | None = Field(description="When the app last changed the action (ISO 8601)")
+    changed_at: str | None = Field(
+        description="When the app last proposed the action or confirmed it unchanged (ISO 8601)"
+    )
     age_hours: float | None = Field(description="Hours since changed_at")
     refresh: str = Field(description="When the app reconsiders it")
 
@@ -130,7 +132,7 @@ def _age_hours(stamp: Any, now: datetime) -> float | None:
 async def twenty_predict(object: ObjectName, id: RecordId) -> PredictionResult:
     """The stored prediction of one record with its reasons and freshness: an opportunity's win
     probability (0-100) or a company's churn risk (0-100), as the deal-intelligence app computed
-    them nightly, and the record's stored next best action with when it last changed. Reads only;
+    them nightly, and the record's stored next best action with when it was last proposed. Reads only;
     nothing is recomputed."""
     conn = await connection()
     obj = await conn.resolve(object)

@@ -94,6 +94,37 @@ describe('rules (no AI provider)', () => {
     assert.ok(week.updated < 5, `${week.updated} rewritten`);
   });
 
+  test('a re-scored deal whose action comes out the same is stamped once (no trigger), then left alone: the budget moves on', async () => {
+    const { deals } = seedDeals();
+    await runNightly({}, env, fetch, NOW);
+    // The win-probability job re-scores the three open deals an hour later (its value and reasons
+    // change, the rule's action does not): each is now older than its prediction.
+    for (const [i, deal] of deals.slice(0, 3).entries()) {
+      const rec = get('opportunities', deal.id);
+      stub.table('opportunities').set(deal.id, { ...rec, winProbability: 40 + i, winProbabilityReasons: 'Model …', winProbabilityAt: iso(NOW + 3_600_000) });
+    }
+    const before = new Map(deals.map((d) => [d.id, get('opportunities', d.id).nextBestAction]));
+    const writes = stub.writes().length;
+    const small = { ...env, NBA_MAX_PER_RUN: '2' };
+    const runs = [];
+    for (let h = 2; h <= 4; h++) runs.push(await runNightly({}, small, fetch, NOW + h * 3_600_000));
+    // Each due deal is reconsidered once, oldest first under the budget of 2, and then never again.
+    assert.deepEqual(runs.map((r) => [r.opportunities + r.companies, r.updated, r.confirmed]), [[2, 0, 2], [1, 0, 1], [0, 0, 0]]);
+    const stamps = stub.writes().slice(writes);
+    assert.equal(stamps.length, 2, 'the 2 confirmations of the first run share one update-many call, then 1 update');
+    for (const w of stamps) assert.deepEqual(Object.keys(w.body as object), ['nextBestActionAt'], 'only the stamp: the action text is not rewritten');
+    assert.equal(stamps[0].method, 'PATCH');
+    for (const deal of deals.slice(0, 3)) {
+      const rec = get('opportunities', deal.id);
+      assert.equal(rec.nextBestAction, before.get(deal.id));
+      assert.ok(String(rec.nextBestActionAt) > String(rec.winProbabilityAt), 'confirmed after the prediction');
+    }
+    // The stamp raises opportunity.updated with updatedFields = [nextBestActionAt]: not material.
+    const rec = get('opportunities', deals[0].id);
+    assert.equal(materialChange(databaseEvent('opportunity.updated', rec, rec, ['nextBestActionAt'])), null);
+    assert.ok(!MATERIAL_FIELDS.opportunity.includes('nextBestActionAt') && !MATERIAL_FIELDS.company.includes('nextBestActionAt'));
+  });
+
   test('rule table: passed close date, go/no-go, re-engage, stage steps, churn call', () => {
     const base: ActionContext = { kind: 'opportunity', name: 'D', stage: 'SCREENING', lastActivityDays: 3, openTasks: [], contact: 'Jane', owner: 'Tim' };
     assert.match(ruleAction({ ...base, closeDate: NOW - 5 * DAY }, NOW), /^Close date 2026-11-26 has passed: ask Jane/);

@@ -5,7 +5,7 @@ export default defineField({
   objectUniversalIdentifier: STANDARD_OBJECT_UNIVERSAL_IDENTIFIERS.company.universalIdentifier,
   type: FieldType.DATE_TIME,
   name: 'nextBestActionAt',
-  label: "Next best action changed at",
-  description: "When Deal intelligence last changed the next best action",
+  label: "Next best action as of",
+  description: "When Deal intelligence last proposed or confirmed the next best action",
   isNullable: true,
 });

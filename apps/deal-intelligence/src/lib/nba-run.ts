@@ -1,7 +1,8 @@
 // Next best action runs: one record (the database-event trigger) or the stale ones (nightly).
 // Context is read in batches of ids (≤ 100 per filter), so one record costs ~6 reads and a night's
-// 200 records about the same number of paged reads. A record is written only when its action text
-// changes; every Twenty call goes through the paced fetch like the other jobs.
+// 200 records about the same number of paged reads. A record's action is written when its text
+// changes; the nightly also stamps `nextBestActionAt` on a due record whose action it confirmed
+// unchanged (see `propose`). Every Twenty call goes through the paced fetch like the other jobs.
 import { isCustomer } from './churn';
 import { ACTIVITY_EVENTS, STAGE_EVENTS, amountOf, stageHistory, type Outcomes, type Rec } from './deals';
 import { BATCH, MAX_RECORDS, writePatches } from './jobs';
@@ -151,6 +152,8 @@ export type NbaRunResult = {
   rules: number;
   aiFailures: number;
   updated: number;
+  /** Due records whose proposal equalled the stored action: only `nextBestActionAt` stamped. */
+  confirmed: number;
   writeCalls: number;
   firstAiError?: string;
 };
@@ -160,7 +163,12 @@ const isOpen = (opp: Rec, outcomes: Outcomes) => {
   return !outcomes.won.includes(stage) && !outcomes.lost.includes(stage);
 };
 
-/** Does this record's action need a refresh tonight? Never made, older than refreshDays, or made before the last prediction change. */
+/**
+ * Does this record's action need a refresh tonight? Never made, older than refreshDays, or made
+ * (or last confirmed) before the last prediction change. `nextBestActionAt` is when the action was
+ * last proposed or confirmed: the nightly stamps it on a due record whose proposal came out the
+ * same, so a record is due once per prediction change, not every night after it.
+ */
 export const isStale = (record: Rec, now: number, refreshDays: number): boolean => {
   const at = time(record.nextBestActionAt);
   if (!record.nextBestAction || at === null) return true;
@@ -179,6 +187,7 @@ const propose = async (
   contexts: Map<string, ActionContext>,
   now: number,
   tally: NbaRunResult,
+  confirm: boolean,
 ) => {
   const stamp = new Date(now).toISOString();
   const patches: { id: string; patch: Record<string, unknown> }[] = [];
@@ -189,14 +198,22 @@ const propose = async (
     if (proposal.source === 'ai') tally.ai++;
     else tally.rules++;
     if (proposal.aiError && !tally.firstAiError) tally.firstAiError = proposal.aiError;
-    if (proposal.action === record.nextBestAction) continue;
-    patches.push({ id: record.id, patch: { nextBestAction: proposal.action, nextBestActionAt: stamp } });
+    if (proposal.action !== record.nextBestAction) {
+      tally.updated++;
+      patches.push({ id: record.id, patch: { nextBestAction: proposal.action, nextBestActionAt: stamp } });
+    } else if (confirm) {
+      // The nightly took this record because it was stale and the proposal is the same: stamp it as
+      // confirmed (a write of nextBestActionAt alone — not a material field, so no trigger runs;
+      // these identical patches go out as one update-many per 100 records). Without the stamp the
+      // record would stay older than its last prediction and be taken again every night.
+      tally.confirmed++;
+      patches.push({ id: record.id, patch: { nextBestActionAt: stamp } });
+    }
   }
-  tally.updated += patches.length;
   tally.writeCalls += await writePatches(twenty, plural, patches);
 };
 
-const emptyTally = (): NbaRunResult => ({ opportunities: 0, companies: 0, ai: 0, rules: 0, aiFailures: 0, updated: 0, writeCalls: 0 });
+const emptyTally = (): NbaRunResult => ({ opportunities: 0, companies: 0, ai: 0, rules: 0, aiFailures: 0, updated: 0, confirmed: 0, writeCalls: 0 });
 
 /** Nightly: every open deal and every customer / open-deal company whose action is stale, oldest first, at most maxPerRun. */
 export const runNextBestAction = async (
@@ -225,10 +242,10 @@ export const runNextBestAction = async (
   const dueCompanies = due.filter((d) => d.kind === 'company').map((d) => d.r);
   const shared = await loadMembers(twenty);
   if (dueOpps.length) {
-    await propose(twenty, proposer, 'opportunities', dueOpps, await opportunityContexts(twenty, dueOpps, now, shared), now, tally);
+    await propose(twenty, proposer, 'opportunities', dueOpps, await opportunityContexts(twenty, dueOpps, now, shared), now, tally, true);
   }
   if (dueCompanies.length) {
-    await propose(twenty, proposer, 'companies', dueCompanies, await companyContexts(twenty, dueCompanies, openByCompany, now, shared), now, tally);
+    await propose(twenty, proposer, 'companies', dueCompanies, await companyContexts(twenty, dueCompanies, openByCompany, now, shared), now, tally, true);
   }
   tally.opportunities = dueOpps.length;
   tally.companies = dueCompanies.length;
@@ -236,7 +253,10 @@ export const runNextBestAction = async (
   return tally;
 };
 
-/** One record after a material change (the trigger). Closed deals are left as they are. */
+/**
+ * One record after a material change (the trigger). Closed deals are left as they are. An
+ * unchanged proposal writes nothing here: a material change does not make a record due at night.
+ */
 export const refreshOne = async (
   twenty: TwentyClient,
   kind: 'opportunity' | 'company',
@@ -251,14 +271,14 @@ export const refreshOne = async (
   if (!record) return { ...tally, skipped: 'record not found' };
   if (kind === 'opportunity') {
     if (!isOpen(record, outcomes)) return { ...tally, skipped: 'closed deal' };
-    await propose(twenty, proposer, plural, [record], await opportunityContexts(twenty, [record], now), now, tally);
+    await propose(twenty, proposer, plural, [record], await opportunityContexts(twenty, [record], now), now, tally, false);
     tally.opportunities = 1;
   } else {
     const all = await twenty.listAll<Rec>('opportunities', { filter: inList('companyId', [id]) }, MAX_RECORDS);
     const deals = all.filter((o) => isOpen(o, outcomes));
     const won = new Set(all.filter((o) => outcomes.won.includes(String(o.stage))).map(() => id));
     if (!deals.length && !isCustomer(record, won)) return { ...tally, skipped: 'neither a customer nor an open deal' };
-    await propose(twenty, proposer, plural, [record], await companyContexts(twenty, [record], new Map([[id, deals]]), now), now, tally);
+    await propose(twenty, proposer, plural, [record], await companyContexts(twenty, [record], new Map([[id, deals]]), now), now, tally, false);
     tally.companies = 1;
   }
   tally.aiFailures = proposer.aiFailures;
