@@ -124,3 +124,22 @@ class MetadataMixin(GraphQLMixin):
         finally:
             await self._invalidate_schema()
         return FieldInfo.from_metadata(_single(body, "POST /rest/metadata/fields"))
+
+    async def update_field(self, field_id: str, **changes: Any) -> FieldInfo:
+        """``PATCH /rest/metadata/fields/{id}`` (answer ``{"data": {"updateOneField": …}}``,
+        2.21 field-metadata.controller.ts). On a standard field 2.21 lets only ``defaultValue``,
+        ``description``, ``icon``, ``isActive``, ``label``, ``options``, ``settings`` and ``isUnique``
+        change (flat-field-metadata-editable-properties.constant.ts). A SELECT's ``options`` is the
+        whole list: every option needs a UUID ``id``, a unique ``value`` and ``label``
+        (validate-enum-flat-field-metadata.util.ts); Twenty adds and drops the matching kanban view
+        groups and view filters itself. See :func:`twenty_api.fields.with_select_option` and
+        :func:`twenty_api.fields.without_select_option`."""
+        if not changes:
+            raise ValueError("update_field needs at least one property to change")
+        try:
+            body = await self._rest(
+                "PATCH", f"/rest/metadata/fields/{_id(field_id)}", json_body=changes, safe=False
+            )
+        finally:
+            await self._invalidate_schema()
+        return FieldInfo.from_metadata(_single(body, "PATCH /rest/metadata/fields/{id}"))

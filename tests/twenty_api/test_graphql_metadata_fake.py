@@ -194,3 +194,36 @@ async def test_aggregate_accepts_a_rest_filter_string(fake_twenty, client: Twent
     assert await client.aggregate("companies", "max", "employees", filter=text) == 400
     grouped = await client.aggregate("opportunities", "count", group_by=["stage"], filter='stage[neq]:"NEW"')
     assert grouped and all(row["groupByDimensionValues"] != ["NEW"] for row in grouped)
+
+
+async def test_select_option_added_then_removed_on_a_standard_field(
+    fake_twenty, client: TwentyClient
+) -> None:
+    """How a workspace gets a lost stage (2.21's default pipeline has none): the whole option list
+    with one more, each option with a UUID id; records may then hold it; removed again after."""
+    from twenty_api.fields import with_select_option, without_select_option
+
+    await _require(fake_twenty, "GET", "/rest/metadata/objects")
+    stage = (await client.get_object("opportunity")).field("stage")
+    before = list(stage.options or [])
+    assert "CLOSED_LOST" not in {o["value"] for o in before}
+    with pytest.raises(ValueError, match="SCREAMING_SNAKE_CASE"):
+        with_select_option(before, "closed lost", "Closed lost")
+    with pytest.raises(ValueError, match="already has an option 'NEW'"):
+        with_select_option(before, "NEW", "New again")
+    updated = await client.update_field(
+        stage.id, options=with_select_option(before, "CLOSED_LOST", "Closed lost")
+    )
+    assert [o["value"] for o in updated.options or []] == [o["value"] for o in before] + ["CLOSED_LOST"]
+    assert (await client.get_object("opportunity")).field("stage").options == updated.options  # cache dropped
+    deal = await client.create_record("opportunities", {"name": "Lost one", "stage": "CLOSED_LOST"})
+    assert deal["stage"] == "CLOSED_LOST"
+    await client.destroy_record("opportunities", deal["id"], confirm=True)
+    restored = await client.update_field(
+        stage.id, options=without_select_option(updated.options or [], "CLOSED_LOST")
+    )
+    assert restored.options == before
+    with pytest.raises(ValueError, match="no option 'CLOSED_LOST'"):
+        without_select_option(before, "CLOSED_LOST")
+    with pytest.raises(ValueError, match="at least one property"):
+        await client.update_field(stage.id)
