@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,8 +60,6 @@ GCP_CREDENTIALS_HELP = (
 
 class AutomationError(RuntimeError):
     """A stack operation failed; the message says what and how to fix it."""
-
-
 
 
 @dataclass(frozen=True)
@@ -413,18 +411,32 @@ def mcp_service_urn(stack: str, service: str, root: Path = REPO_ROOT) -> str:
     return f"urn:pulumi:{stack}::{project_name(root)}::{kind}::{service}"
 
 
-def roll_mcp_image(stack: str, service: str, image: str, on_output: Callable[[str], Any] = print) -> None:
+def usage_job_urn(stack: str, job: str, root: Path = REPO_ROOT) -> str:
+    """The URN of the usage-dashboard Cloud Run job (its name is also its logical name)."""
+    kind = "twenty:infra:UsageDashboard$gcp:cloudrunv2/job:Job"
+    return f"urn:pulumi:{stack}::{project_name(root)}::{kind}::{job}"
+
+
+def roll_mcp_image(
+    stack: str,
+    service: str,
+    image: str,
+    on_output: Callable[[str], Any] = print,
+    jobs: Sequence[str] = (),
+) -> None:
     """`inv mcp.deploy`: the MCP image has one source of truth, the stack setting `mcpImage`.
 
-    Write it into the stack's config and update only the MCP service, so Pulumi's state and the
-    next full `pulumi up` carry the same image (setting it with gcloud behind Pulumi's back made
-    the next `up` roll it back).
+    Write it into the stack's config and update only what runs that image: the MCP service and the
+    usage-dashboard job (`jobs`, so it never refreshes with an older server), plus what depends on
+    them (the job's schedule, paused until an image is set). Pulumi's state and the next full
+    `pulumi up` then carry the same image (setting it with gcloud behind Pulumi's back made the next
+    `up` roll it back).
     """
-    target = mcp_service_urn(stack, service)
+    targets = [mcp_service_urn(stack, service), *(usage_job_urn(stack, job) for job in jobs)]
     _run(
         stack,
         "mcp image",
-        lambda s: s.up(on_output=on_output, show_secrets=False, target=[target]),
+        lambda s: s.up(on_output=on_output, show_secrets=False, target=targets, target_dependents=True),
         configure=True,
         overrides={MCP_IMAGE_KEY: image},
     )

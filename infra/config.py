@@ -13,7 +13,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
-from infra.config_checks import SQL_TIER_EXAMPLES, closest, field_problem, size_problems, yaml_problem
+from infra.config_checks import (
+    SQL_TIER_EXAMPLES,
+    closest,
+    field_problem,
+    schedule_problems,
+    size_problems,
+    yaml_problem,
+)
 
 PROJECT_NAMESPACE = "twenty-gcp"
 TWENTY_IMAGE = "twentycrm/twenty:v2.21.0"
@@ -141,6 +148,11 @@ class StackConfig(BaseModel):
     enrichment_api_url: str = ""
     crm_events_webhook_url: str = ""
 
+    # the monthly usage-dashboard refresh (infra/usage_dashboard.py): a Cloud Scheduler cron in
+    # unix-cron form, or "" / "off" for no schedule (the job stays, run it by hand)
+    usage_dashboard_schedule: str = "0 6 1 * *"
+    usage_dashboard_time_zone: str = "Etc/UTC"
+
     # pricing assumptions
     free_tier: bool = False
     mcp_active_hours_per_day: float = Field(default=0.5, ge=0, le=24)
@@ -168,6 +180,10 @@ class StackConfig(BaseModel):
     @property
     def smtp_enabled(self) -> bool:
         return self.email_driver == "smtp" or (self.email_driver == "auto" and bool(self.smtp_host))
+
+    @property
+    def usage_dashboard_scheduled(self) -> bool:
+        return self.usage_dashboard_schedule.strip().lower() not in ("", "off")
 
     @property
     def connection_demand(self) -> int:
@@ -222,7 +238,7 @@ def _fail(field: str, problem: str, fix: str) -> None:
 
 
 def _check_cross_field_rules(c: StackConfig) -> None:
-    for field, problem, fix in size_problems(c):  # sizes in Google's formats, before any other rule
+    for field, problem, fix in [*size_problems(c), *schedule_problems(c)]:  # Google's formats first
         _fail(field, problem, fix)
     if c.region not in GCP_REGIONS:
         close = difflib.get_close_matches(c.region, sorted(GCP_REGIONS), n=1, cutoff=0.85)

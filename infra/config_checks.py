@@ -236,3 +236,94 @@ def yaml_problem(file: str, exc: Exception) -> str:
         "quote values that contain `: ` or start with `{`, `[`, `*`, `&`, `!`, `%` or `@`; indent with spaces"
     )
     return f"{file}:{line}:{column}: YAML syntax error: {what}.{shown}\nFix: {hint}"
+
+
+# Cloud Scheduler's unix-cron ("Cron job format and time zone",
+# https://cloud.google.com/scheduler/docs/configuring/cron-job-schedules): five fields, each `*`,
+# a value, a range `a-b`, a list `a,b`, or a step `*/n` / `a-b/n`; months and weekdays also by their
+# first three letters in upper case; 7 is Sunday too; `L` (last day) is not supported.
+CRON_FIELDS = (
+    ("minute", 0, 59, ()),
+    ("hour", 0, 23, ()),
+    ("day of month", 1, 31, ()),
+    ("month", 1, 12, ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")),
+    ("day of week", 0, 7, ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")),
+)
+CRON_FORMAT = (
+    "five fields `minute hour day-of-month month day-of-week` (Cloud Scheduler's unix-cron), "
+    "e.g. `0 6 1 * *` for 06:00 on the 1st of every month, or `off` for no schedule"
+)
+SCHEDULE_OFF = ("", "off")
+
+
+def cron_problem(text: str) -> str | None:
+    """What is wrong with a Cloud Scheduler unix-cron schedule, or None when Google accepts it."""
+    fields = text.split()
+    if len(fields) != len(CRON_FIELDS):
+        return f"has {len(fields)} field(s), not 5"
+    for value, (name, low, high, names) in zip(fields, CRON_FIELDS, strict=True):
+        for part in value.split(","):
+            problem = _cron_part_problem(part, low, high, names)
+            if problem:
+                return f"{name} `{value}`: {problem}"
+    return None
+
+
+def _cron_part_problem(part: str, low: int, high: int, names: tuple[str, ...]) -> str | None:
+    span, _, step = part.partition("/")
+    if step and not (step.isdigit() and int(step) >= 1):
+        return f"the step `/{step}` must be a whole number of at least 1"
+    if span == "*":
+        return None
+    ends = span.split("-")
+    if len(ends) > 2 or (step and len(ends) != 2):
+        return f"`{part}` is not a value, a range a-b, `*` or a step */n or a-b/n"
+    numbers = []
+    for end in ends:
+        if end in names:
+            numbers.append(names.index(end) + low)
+        elif end.isdigit():
+            numbers.append(int(end))
+        else:
+            hint = f" (or {names[0]}-{names[-1]}, in upper case)" if names else ""
+            return f"`{end}` is not a number from {low} to {high}{hint}"
+        if not low <= numbers[-1] <= high:
+            return f"{end} is outside {low}-{high}"
+    if len(numbers) == 2 and numbers[0] > numbers[1]:
+        return f"the range {span} runs backwards"
+    return None
+
+
+def time_zone_problem(name: str) -> str | None:
+    """None when `name` is a tz database zone (what Cloud Scheduler's timeZone takes)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*", name):
+        return f"`{name}` is not a time zone name"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"`{name}` is not in the tz database"
+    return None
+
+
+def schedule_problems(values: Any) -> list[Problem]:
+    """The usage-dashboard schedule and its time zone, in the forms Cloud Scheduler accepts."""
+    problems: list[Problem] = []
+    schedule = values.usage_dashboard_schedule.strip()
+    if schedule.lower() not in SCHEDULE_OFF:
+        problem = cron_problem(schedule)
+        if problem:
+            problems.append(
+                (
+                    "usage_dashboard_schedule",
+                    f"`{schedule}` is not a Cloud Scheduler cron: {problem}",
+                    f"write {CRON_FORMAT}",
+                )
+            )
+    problem = time_zone_problem(values.usage_dashboard_time_zone)
+    if problem:
+        problems.append(
+            ("usage_dashboard_time_zone", problem, "use a tz database name such as Etc/UTC or Europe/Berlin")
+        )
+    return problems

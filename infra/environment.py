@@ -24,6 +24,7 @@ from infra.storage import Storage
 from infra.twenty_env import ai_providers_json, external_secret_key
 from infra.twenty_server import TwentyServer
 from infra.twenty_worker import TwentyWorker
+from infra.usage_dashboard import USAGE_JOB_READER, UsageDashboard
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Environment:
     worker: TwentyWorker
     domain: Domain
     mcp: McpService
+    usage: UsageDashboard
 
     def _redis_host(self) -> pulumi.Output[str] | str:
         if self.cache.instance is not None:
@@ -72,6 +74,7 @@ class Environment:
             "mcp_uri": self.mcp.service.uri,
             "mcp_public_url": self.mcp.public_url,
             "mcp_image_repository": self.mcp.image_repository,
+            "usage_dashboard_job": self.usage.job.name,
             "sql_instance": self.database.instance.name,
             "sql_connection_name": self.database.instance.connection_name,
             "sql_database": self.database.database.name,
@@ -108,6 +111,12 @@ class Environment:
                 "server": self.identity.server_sa.email,
                 "worker": self.identity.worker_sa.email,
                 "mcp": self.identity.mcp_sa.email,
+                "usage_job": self.identity.usage_sa.email,
+                **(
+                    {"usage_invoker": self.usage.invoker_sa.email}
+                    if self.usage.invoker_sa is not None
+                    else {}
+                ),
             },
         }
 
@@ -172,8 +181,13 @@ def _secret_specs(
     specs += [
         SecretSpec("mcp-sealing-key", "MCP_SEALING_KEY", readers={"mcp": identity.mcp_sa}, generate=32),
         SecretSpec("mcp-admin-token", "MCP_ADMIN_TOKEN", readers={"mcp": identity.mcp_sa}, generate=32),
-        # Filled in by the bootstrap (a Twenty API key for `inv deploy`); no workload reads it.
-        SecretSpec("twenty-api-key", "Twenty API key used by inv deploy"),
+        # Filled in by the bootstrap (a Twenty API key for `inv deploy`); the monthly usage-dashboard
+        # job is the one workload that reads it (TWENTY_API_KEY, as the MCP server takes it).
+        SecretSpec(
+            "twenty-api-key",
+            "Twenty API key used by inv deploy and the usage-dashboard job",
+            readers={USAGE_JOB_READER: identity.usage_sa},
+        ),
         # {"email", "password"} of the user inv deploy logs in as for what 2.21 refuses API keys
         # (workflow activation, blocklist writes); filled by the user or stage.test's bootstrap.
         SecretSpec("deploy-user", "Twenty deploy user's credentials (JSON)"),
@@ -198,4 +212,7 @@ def build_environment(
     worker = TwentyWorker("twenty-worker", cfg, identity, network, storage, cache, secrets, opts=after_apis)
     domain = Domain("domain", cfg, server, opts=after_apis)
     mcp = McpService("mcp", cfg, identity, storage, secrets, server.service.uri, opts=after_apis)
-    return Environment(cfg, identity, network, database, cache, storage, secrets, server, worker, domain, mcp)
+    usage = UsageDashboard("usage-dashboard", cfg, identity, secrets, server.service.uri, opts=after_apis)
+    return Environment(
+        cfg, identity, network, database, cache, storage, secrets, server, worker, domain, mcp, usage
+    )

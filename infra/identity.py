@@ -31,6 +31,7 @@ REQUIRED_APIS = (
     "logging.googleapis.com",  # inv ops.logs, and the worker VM's logging agent
     "monitoring.googleapis.com",  # the worker VM's metrics agent
     "storage.googleapis.com",  # the files bucket, Cloud Build's source upload, ops.backup exports
+    "cloudscheduler.googleapis.com",  # starts the monthly usage-dashboard job (infra/usage_dashboard.py)
 )
 
 # Roles the worker VM needs on the project: its OS agents ship logs and metrics, and the ops
@@ -62,6 +63,11 @@ class Identity(pulumi.ComponentResource):
             f"{p}-worker", "Twenty worker (VM or Cloud Run worker pool)", opts_after_apis
         )
         self.mcp_sa = self._account(f"{p}-mcp", "MCP server (Cloud Run)", opts_after_apis)
+        # Its own account rather than the MCP server's: the job reads only the Twenty API key, while
+        # the MCP service holds the sealing key, the admin token and the bucket's mcp/ prefix.
+        self.usage_sa = self._account(
+            f"{p}-usage-job", "Monthly usage-dashboard refresh (Cloud Run job)", opts_after_apis
+        )
         self.files_sa = self._account(
             f"{p}-files", "Owner of the HMAC key Twenty uses for GCS", opts_after_apis
         )

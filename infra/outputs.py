@@ -32,6 +32,8 @@ class StackOutputs(BaseModel):
     mcp_public_url: str | None = None  # the URL it publishes in its OAuth metadata
     mcp_image_repository: str | None = None
     artifact_repo: str | None = None  # = mcp_image_repository
+    # the monthly usage-dashboard refresh (infra/usage_dashboard.py)
+    usage_dashboard_job: str | None = None  # the Cloud Run job (`gcloud run jobs execute` runs it now)
     # Cloud SQL
     sql_instance: str | None = None
     sql_connection_name: str | None = None

@@ -331,8 +331,16 @@ def describe(r: Recorded) -> str:
         )
     if t == policies.SECRET:
         return f"{p.get('secretId')}: {g(p, 'annotations', 'purpose')}"
-    if t in (policies.SECRET_IAM, policies.BUCKET_IAM, policies.RUN_IAM, "gcp:projects/iAMMember:IAMMember"):
+    if t in (policies.SECRET_IAM, policies.BUCKET_IAM, policies.RUN_IAM, policies.RUN_JOB_IAM,
+             "gcp:projects/iAMMember:IAMMember"):  # fmt: skip
         return f"{p.get('role')} → {p.get('member')}"
+    if t == policies.SCHEDULER:
+        target = p.get("httpTarget") or {}
+        account = g(target, "oauthToken", "serviceAccountEmail")
+        return (
+            f"`{p.get('schedule')}` {p.get('timeZone')}{' (paused)' if p.get('paused') else ''}: "
+            f"{target.get('httpMethod')} {target.get('uri')} as {account}"
+        )
     if t == policies.FIREWALL:
         ports = ",".join(pt for a in p.get("allows", []) for pt in a.get("ports", []))
         return f"tcp/{ports} from {', '.join(p.get('sourceRanges', []))} to tags {p.get('targetTags')}"

@@ -24,6 +24,8 @@ RUN_SERVICE = "gcp:cloudrunv2/service:Service"
 RUN_JOB = "gcp:cloudrunv2/job:Job"
 RUN_POOL = "gcp:cloudrunv2/workerPool:WorkerPool"
 RUN_IAM = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember"
+RUN_JOB_IAM = "gcp:cloudrunv2/jobIamMember:JobIamMember"
+SCHEDULER = "gcp:cloudscheduler/job:Job"
 SECRET_IAM = "gcp:secretmanager/secretIamMember:SecretIamMember"  # noqa: S105
 SECRET = "gcp:secretmanager/secret:Secret"  # noqa: S105
 CLOUD_RUN = (RUN_SERVICE, RUN_JOB, RUN_POOL)
@@ -40,6 +42,7 @@ SECRET_NAME = re.compile(
 )
 ASSIGNMENT = re.compile(r"\b([A-Z][A-Z0-9_]*)=([^\s'\"]+)")
 CREDENTIAL_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]*:[^@\s/]+@")
+RUN_JOB_URI = re.compile(r"https://run\.googleapis\.com/v2/projects/[^/]+/locations/[^/]+/jobs/([^/:]+):run")
 
 
 @dataclass(frozen=True)
@@ -331,6 +334,30 @@ def public_invoker_only_on_public_services(r: PolicyResource, ctx: PolicyContext
     return None
 
 
+def scheduler_runs_one_job_least_privilege(r: PolicyResource, ctx: PolicyContext) -> str | None:
+    """A Cloud Scheduler job starts a declared Cloud Run job through jobs.run, with the OAuth token of
+    an account whose one grant is roles/run.invoker on that job."""
+    target = r.props.get("httpTarget") or {}
+    m = RUN_JOB_URI.fullmatch(str(target.get("uri") or ""))
+    if not m or target.get("httpMethod") != "POST":
+        return f"calls {target.get('httpMethod')} {target.get('uri')!r}, not POST on a Cloud Run job's :run"
+    job = m.group(1)
+    if job not in {res.props.get("name") for res in ctx.resources if res.typ == RUN_JOB}:
+        return f"runs the Cloud Run job {job!r}, which this stack does not declare"
+    email = get_path(target, "oauthToken", "serviceAccountEmail")
+    if not email or target.get("oidcToken"):
+        return "a googleapis.com target needs an OAuth access token (oauthToken), not OIDC or none"
+    grants = [res for res in ctx.resources if res.props.get("member") == f"serviceAccount:{email}"]
+    wrong = [
+        f"{res.props.get('role')} on {res.typ.split(':')[1]} {res.props.get('name') or ''}".strip()
+        for res in grants
+        if (res.typ, res.props.get("role"), res.props.get("name")) != (RUN_JOB_IAM, "roles/run.invoker", job)
+    ]
+    if wrong or not grants:
+        return f"{email} must hold only roles/run.invoker on job {job}; it has {wrong or 'no grant'}"
+    return None
+
+
 # --- Cloud Run ---------------------------------------------------------------------------------
 
 
@@ -475,8 +502,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "run-public-allowlist",
         "Only the Twenty and MCP services are public",
-        (RUN_IAM,),
+        (RUN_IAM, RUN_JOB_IAM),
         public_invoker_only_on_public_services,
+    ),
+    Rule(
+        "scheduler-least-privilege",
+        "Cloud Scheduler runs a declared job via jobs.run, as an account with only run.invoker on it",
+        (SCHEDULER,),
+        scheduler_runs_one_job_least_privilege,
     ),
     Rule(
         "run-deletion-protection-prod",

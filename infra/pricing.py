@@ -36,6 +36,7 @@ SM_PRICING = "https://cloud.google.com/secret-manager/pricing"
 AR_PRICING = "https://cloud.google.com/artifact-registry/pricing"
 GCS_PRICING = "https://cloud.google.com/storage/pricing"
 EGRESS_PRICING = "https://cloud.google.com/vpc/network-pricing#internet_egress"
+SCHEDULER_PRICING = "https://cloud.google.com/scheduler/pricing"
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,11 @@ PRICES: dict[str, Price] = {
     "egress.gb": Price(
         0.12, "GB to the internet (premium tier, North America)", EGRESS_PRICING, "recollection"
     ),
+    # billed per job and day ($0.10 per 31 days), paused jobs too, never per execution
+    "scheduler.job": Price(0.10, "job-month (paused jobs too)", SCHEDULER_PRICING, "google", "2026-12-07"),
+    "scheduler.free_jobs": Price(
+        3, "jobs free per billing account (not per project)", SCHEDULER_PRICING, "google", "2026-12-07"
+    ),
 }
 
 # Usage assumptions behind the usage-driven lines (stated in each line's basis).
@@ -106,6 +112,7 @@ GCS_GB = 5
 AR_GB = 1
 SERVER_EGRESS_GB = 5  # the web app's assets and API responses to a small team
 MIGRATION_SECONDS_PER_MONTH = 4 * 600  # four rollouts of ten minutes
+USAGE_JOB_SECONDS_PER_MONTH = 2 * 300  # the monthly usage-dashboard run, five minutes, and one retry
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,7 @@ class _FreeTier:
             "run.free_gib_s": _p("run.free_gib_s") if enabled else 0.0,
             "sm.free_versions": _p("sm.free_versions") if enabled else 0.0,
             "gcs.free_gb": _p("gcs.free_gb") if enabled else 0.0,
+            "scheduler.free_jobs": _p("scheduler.free_jobs") if enabled else 0.0,
         }
 
     def take(self, key: str, amount: float) -> float:
@@ -191,6 +199,19 @@ def _cloud_run_always_on(typ: str, props: Mapping[str, Any], name: str) -> CostL
         f"{count} × {cpu:g} vCPU / {mem:g} GiB always on (instance-based)",
         ("run.cpu_s.instance", "run.mem_gib_s.instance"),
     )
+
+
+def _cloud_run_job(props: Mapping[str, Any], name: str) -> CostLine:
+    typ = "gcp:cloudrunv2/job:Job"
+    if get_path(props, "labels", "role") != "usage-dashboard":  # the migration job
+        cost = MIGRATION_SECONDS_PER_MONTH * (_p("run.cpu_s.instance") + 2 * _p("run.mem_gib_s.instance"))
+        return CostLine(typ, name, cost, "4 rollouts × 10 min (instance-based)", ("run.cpu_s.instance",))
+    container = get_path(props, "template", "template", "containers", 0) or {}
+    limits = get_path(container, "resources", "limits") or {}
+    cpu, mem = parse_cpu(limits.get("cpu")), parse_memory_gib(limits.get("memory"))
+    cost = USAGE_JOB_SECONDS_PER_MONTH * (cpu * _p("run.cpu_s.instance") + mem * _p("run.mem_gib_s.instance"))
+    basis = f"1 monthly run × 5 min + 1 retry, {cpu:g} vCPU / {mem:g} GiB (instance-based)"
+    return CostLine(typ, name, cost, basis, ("run.cpu_s.instance", "run.mem_gib_s.instance"))
 
 
 def _sql(props: Mapping[str, Any], name: str) -> CostLine:
@@ -269,10 +290,11 @@ def estimate(resources: Iterable[Any], cfg: StackConfig) -> list[CostLine]:
         elif typ == "gcp:cloudrunv2/workerPool:WorkerPool":
             lines.append(_cloud_run_always_on(typ, props, name))
         elif typ == "gcp:cloudrunv2/job:Job":
-            cost = MIGRATION_SECONDS_PER_MONTH * (_p("run.cpu_s.instance") + 2 * _p("run.mem_gib_s.instance"))
-            lines.append(
-                CostLine(typ, name, cost, "4 rollouts × 10 min (instance-based)", ("run.cpu_s.instance",))
-            )
+            lines.append(_cloud_run_job(props, name))
+        elif typ == "gcp:cloudscheduler/job:Job":
+            billable = free.take("scheduler.free_jobs", 1)
+            basis = "billed per job, not per run" + (", 3 free per billing account" if free.enabled else "")
+            lines.append(CostLine(typ, name, billable * _p("scheduler.job"), basis, ("scheduler.job",)))
         elif typ == "gcp:sql/databaseInstance:DatabaseInstance":
             lines.append(_sql(props, name))
         elif typ == "gcp:redis/instance:Instance":

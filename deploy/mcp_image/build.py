@@ -48,18 +48,22 @@ def build(ops: Ops, tag: str, *, source: Path = REPO_ROOT) -> str:
 
 
 def roll_through_pulumi(ops: Ops, image: str) -> None:
-    """Record `image` as the stack's `mcpImage` and update only the MCP service with Pulumi: the
-    stack setting is the image's one source of truth, so the next `pulumi up` keeps it."""
+    """Record `image` as the stack's `mcpImage` and update only what runs it with Pulumi (the MCP
+    service and the usage-dashboard job, and their dependents): the stack setting is the image's
+    one source of truth, so the next `pulumi up` keeps it."""
     from infra import automation
 
     out = ops.out
-    urn = automation.mcp_service_urn(out.stack, str(out.mcp_service))
+    jobs = [out.usage_dashboard_job] if out.usage_dashboard_job else []  # stacks from before it: none
+    urns = [automation.mcp_service_urn(out.stack, str(out.mcp_service))]
+    urns += [automation.usage_job_urn(out.stack, job) for job in jobs]
     if ops.runner.dry_run:
         ops.runner.note(f"$ pulumi config set {automation.MCP_IMAGE_KEY} {image} --stack {out.stack}")
-        ops.runner.note(f"$ pulumi up --stack {out.stack} --target '{urn}'")
+        targets = " ".join(f"--target '{urn}'" for urn in urns)
+        ops.runner.note(f"$ pulumi up --stack {out.stack} {targets} --target-dependents")
         return
     try:
-        automation.roll_mcp_image(out.stack, str(out.mcp_service), image)
+        automation.roll_mcp_image(out.stack, str(out.mcp_service), image, jobs=jobs)
     except automation.AutomationError as e:
         raise PreconditionError("mcp.deploy", [Problem(str(e), "see `inv infra.preview --stack "
                                                        f"{out.stack}`")]) from e

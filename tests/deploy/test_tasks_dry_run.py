@@ -14,6 +14,7 @@ from deploy.ops import tasks as ops_tasks
 OUTPUTS = {"project": "acme-crm", "region": "europe-west1", "zone": "europe-west1-b",
            "artifact_repo": "europe-west1-docker.pkg.dev/acme-crm/twenty", "mcp_service": "tw-mcp",
            "server_service": "tw-server", "sql_instance": "tw-pg",
+           "usage_dashboard_job": "tw-usage-dashboard",
            "sql_connection_name": "acme-crm:europe-west1:tw-pg", "bucket": "tw-files",
            "worker_vm": "tw-worker", "redis_host": "10.0.0.5", "mcp_public_url": "https://mcp.acme.io",
            "server_url": "https://crm.acme.io"}
@@ -37,6 +38,9 @@ def test_mcp_build_and_deploy_dry_run(outputs_file, capsys):
     assert "$ pulumi config set twenty-gcp:mcpImage " \
            "europe-west1-docker.pkg.dev/acme-crm/twenty/twenty-mcp:abc123 --stack prod" in out
     assert "$ pulumi up --stack prod --target 'urn:pulumi:prod::twenty-gcp::twenty:infra:McpService$" in out
+    # the usage-dashboard job runs the same image: rolled with the service, its schedule with it
+    assert "--target 'urn:pulumi:prod::twenty-gcp::twenty:infra:UsageDashboard$gcp:cloudrunv2/job:Job" \
+           "::tw-usage-dashboard' --target-dependents" in out
     assert "GET https://mcp.acme.io/healthz" in out
 
 

@@ -72,6 +72,15 @@ def mutate(props: dict[str, Any], path: tuple[str | int, ...], value: Any) -> di
 
 
 # rule → (type, name, passing props, failing props, is_prod, extra resources in the stack)
+INVOKER = "usage-invoker@p.iam.gserviceaccount.com"
+GOOD_SCHEDULE = {
+    "httpTarget": {
+        "uri": "https://run.googleapis.com/v2/projects/p/locations/us-central1/jobs/usage:run",
+        "httpMethod": "POST",
+        "oauthToken": {"serviceAccountEmail": INVOKER},
+    }
+}
+
 CASES: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], bool, list[PolicyResource]]] = {
     "sql-no-public-ip": (
         P.SQL,
@@ -277,6 +286,21 @@ CASES: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], bool, list[Poli
         [],
     ),
     "secret-replication": (P.SECRET, "s", {"replication": {"auto": {}}}, {"secretId": "s"}, False, []),
+    "scheduler-least-privilege": (
+        P.SCHEDULER,
+        "usage-monthly",
+        GOOD_SCHEDULE,
+        mutate(GOOD_SCHEDULE, ("httpTarget", "oidcToken"), {"serviceAccountEmail": INVOKER}),  # not OAuth
+        False,
+        [
+            PolicyResource(P.RUN_JOB, "usage", {"name": "usage"}),
+            PolicyResource(
+                P.RUN_JOB_IAM,
+                "usage-invoker",
+                {"name": "usage", "role": "roles/run.invoker", "member": f"serviceAccount:{INVOKER}"},
+            ),
+        ],
+    ),
 }
 
 FAIL_NAMES = {"run-public-allowlist": "twenty-internal-public"}

@@ -179,7 +179,7 @@ def test_server_env_and_secret_refs(variant: str) -> None:
 @pytest.mark.parametrize("variant", ALL)
 def test_migration_job_runs_its_steps_explicitly(variant: str) -> None:
     plan = plan_of(variant)
-    job = plan.one(JOB)
+    job = plan.one(JOB, "twenty-migrate")
     container = job.props["template"]["template"]["containers"][0]
     # not through the image's entrypoint.sh, which swallows a failed upgrade (test_up_fresh_project)
     assert container["commands"] == ["/bin/sh", "-c"] and container["args"][0].startswith("set -eu\n")
@@ -193,7 +193,7 @@ def test_migration_job_runs_its_steps_explicitly(variant: str) -> None:
 @pytest.mark.parametrize("variant", ALL)
 def test_egress_mode(variant: str) -> None:
     plan = plan_of(variant)
-    workloads = [plan.one(RUN, "twenty-server"), plan.one(JOB), *plan.by_type(POOL)]
+    workloads = [plan.one(RUN, "twenty-server"), plan.one(JOB, "twenty-migrate"), *plan.by_type(POOL)]
     connectors = plan.by_type("gcp:vpcaccess/connector:Connector")
     for w in workloads:
         vpc = w.props["template"].get("vpcAccess") or w.props["template"]["template"]["vpcAccess"]
@@ -259,7 +259,8 @@ def test_least_privilege_iam(variant: str) -> None:
         if role:
             assert role not in ("roles/owner", "roles/editor", "roles/viewer"), r.name
     accounts = {r.props["accountId"] for r in plan.by_type("gcp:serviceaccount/account:Account")}
-    assert accounts == {"twenty-server", "twenty-worker", "twenty-mcp", "twenty-files"}
+    accounts_usage = {"twenty-usage-job", "twenty-usage-invoker"}  # the monthly usage-dashboard job
+    assert accounts == {"twenty-server", "twenty-worker", "twenty-mcp", "twenty-files", *accounts_usage}
     readers: dict[str, set[str]] = {}
     for g in plan.by_type(SECRET_IAM):
         assert g.props["role"] == "roles/secretmanager.secretAccessor"
@@ -267,7 +268,8 @@ def test_least_privilege_iam(variant: str) -> None:
         readers.setdefault(secret, set()).add(g.props["member"].split("@")[0].removeprefix("serviceAccount:"))
     assert readers["twenty-mcp-sealing-key"] == {"twenty-mcp"}
     assert readers["twenty-pg-url"] == {"twenty-server", "twenty-worker"}
-    assert "twenty-twenty-api-key" not in readers  # no workload reads the deploy key
+    # the deploy key: read by the usage-dashboard job alone (tests/infra/test_usage_dashboard_job.py)
+    assert readers["twenty-twenty-api-key"] == {"twenty-usage-job"}
     secret_ids = {r.props["secretId"] for r in plan.by_type(SECRET)}
     assert "twenty-twenty-api-key" in secret_ids
     public = [r for r in plan.by_type("gcp:cloudrunv2/serviceIamMember:ServiceIamMember")]
@@ -437,6 +439,9 @@ def test_every_resource_type_is_covered_by_a_test() -> None:
         "gcp:secretmanager/secretVersion:SecretVersion",
         "random:index/randomPassword:RandomPassword",
         "random:index/randomId:RandomId",
+        # the usage-dashboard job's schedule and its one grant: tests/infra/test_usage_dashboard_job.py
+        "gcp:cloudscheduler/job:Job",
+        "gcp:cloudrunv2/jobIamMember:JobIamMember",
     }
     declared = {r.typ for v in ALL for r in plan_of(v).custom_resources}
     assert declared - covered == set()

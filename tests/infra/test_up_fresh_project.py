@@ -63,7 +63,7 @@ def _worker_env(plan: Any) -> tuple[dict[str, str], dict[str, str]]:
 
 def _workloads(plan: Any) -> list[tuple[str, dict[str, str], dict[str, str]]]:
     out = []
-    for r in (plan.one(RUN, "twenty-server"), plan.one(JOB)):
+    for r in (plan.one(RUN, "twenty-server"), plan.one(JOB, "twenty-migrate")):
         envs = _envs(r)
         plain = {k: e["value"] for k, e in envs.items() if "value" in e}
         out.append(
@@ -233,7 +233,7 @@ def _migrate(tmp_path: Path, failing: str = "", empty_db: bool = True) -> tuple[
     (bin_dir / "psql").write_text(f"#!/bin/sh\necho {'f' if empty_db else 't'}\n")
     for f in ("yarn", "psql"):
         (bin_dir / f).chmod(0o755)
-    job = plan_of("prod").one(JOB)
+    job = plan_of("prod").one(JOB, "twenty-migrate")
     container = _container(job)
     assert container["commands"] == ["/bin/sh", "-c"]
     env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "PG_DATABASE_URL": "postgres://stand-in"}
@@ -546,10 +546,13 @@ def test_15_mcp_deploy_writes_the_image_into_the_stack_and_updates_only_the_mcp_
 
     monkeypatch.setattr(automation, "open_stack", fake_open)
     image = "us-central1-docker.pkg.dev/p/twenty-images/twenty-mcp:abc123"
-    automation.roll_mcp_image("prod", "twenty-mcp", image, on_output=lambda _: None)
+    job_name = "twenty-usage-dashboard"
+    automation.roll_mcp_image("prod", "twenty-mcp", image, on_output=lambda _: None, jobs=[job_name])
     assert calls["overrides"] == {"twenty-gcp:mcpImage": image} and calls["configure"] is True
     urn = "urn:pulumi:prod::twenty-gcp::twenty:infra:McpService$gcp:cloudrunv2/service:Service::twenty-mcp"
-    assert calls["up"]["target"] == [urn]
+    job = "urn:pulumi:prod::twenty-gcp::twenty:infra:UsageDashboard$gcp:cloudrunv2/job:Job::" + job_name
+    # the usage-dashboard job runs the same image; its dependents (the paused-until-imaged schedule) follow
+    assert calls["up"]["target"] == [urn, job] and calls["up"]["target_dependents"] is True
 
 
 def test_15_the_program_deploys_the_image_the_stack_names() -> None:
@@ -560,8 +563,12 @@ def test_15_the_program_deploys_the_image_the_stack_names() -> None:
     plan = run_program(cfg, mock_user_secrets(cfg))
     mcp = plan.one(RUN, "twenty-mcp")
     assert _container(mcp)["image"] == image
-    # the URN roll_mcp_image targets is the one the program declares (seen from the resources using it)
-    from infra.automation import mcp_service_urn
+    assert _container(plan.one(JOB, "twenty-usage-dashboard"))["image"] == image  # the same image
+    # the URNs roll_mcp_image targets are the ones the program declares (seen from the resources using them)
+    from infra.automation import mcp_service_urn, usage_job_urn
 
     urns = {u for r in plan.resources for u in r.depends_on}
-    assert mcp_service_urn("test", "twenty-mcp") in urns
+    assert (
+        mcp_service_urn("test", "twenty-mcp") in urns
+        and usage_job_urn("test", "twenty-usage-dashboard") in urns
+    )
