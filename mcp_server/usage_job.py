@@ -7,8 +7,10 @@ one implementation and the same gate applies (MCP_ALLOWED_OBJECTS, MCP_READ_ONLY
 
 Twenty is reached as the MCP server reaches it (TWENTY_API_URL, TWENTY_API_KEY or the user
 settings). Each target refreshes its own marked dashboard; a month without usage change writes
-nothing. Meant for a monthly schedule (e.g. cron `0 6 1 * *`); nothing in this repo schedules it.
-Prints one JSON line per dashboard and exits 1 when any refresh failed.
+nothing. `pulumi up` schedules it (infra/usage_dashboard.py): a Cloud Run job on the MCP image runs
+`python -m mcp_server.usage_job --workspace`, started by Cloud Scheduler on the stack's
+`usageDashboardSchedule` (default `0 6 1 * *`, UTC; `off` for none). Prints one JSON line per
+dashboard and exits 1 when any refresh failed.
 """
 
 from __future__ import annotations
