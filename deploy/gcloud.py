@@ -57,6 +57,11 @@ def run_services_describe(out: StackOutputs, service: str) -> list[str]:
     return ["gcloud", "run", "services", "describe", service, *_scope(out, region=True), "--format=json"]
 
 
+def run_jobs_execute(out: StackOutputs, job: str) -> list[str]:
+    """Start one execution of a Cloud Run job and wait for it (needs roles/run.invoker on the job)."""
+    return ["gcloud", "run", "jobs", "execute", job, *_scope(out, region=True), "--wait"]
+
+
 def run_revisions_list(out: StackOutputs, service: str, limit: int = 3) -> list[str]:
     return ["gcloud", "run", "revisions", "list", f"--service={service}", *_scope(out, region=True),
             f"--limit={limit}", "--format=table(metadata.name,status.conditions[0].status,"

@@ -1,4 +1,5 @@
-"""The ops runbook as functions: status, logs, worker, db-shell, backup, restore-drill, flags.
+"""The ops runbook as functions: status, logs, worker, db-shell, backup, restore-drill, flags,
+usage-dashboard.
 
 Every function takes an `Ops` context (stack outputs, command runner, tool lookup, secrets), checks
 its preconditions first, and runs only through the runner — so `--dry-run` shows the exact
@@ -85,6 +86,14 @@ def logs(ops: Ops, target: str, *, limit: int = 100, freshness: str = "1h") -> s
         raise UsageError(f"logs target must be one of {', '.join(LOG_TARGETS)}, got {target!r}")
     ops.ready("ops.logs", "project")
     return ops.runner.run(gcloud.logging_read(ops.out, target, limit=limit, freshness=freshness)).stdout
+
+
+def usage_dashboard(ops: Ops) -> int:
+    """Refresh the usage dashboards now: one execution of the job Cloud Scheduler runs monthly
+    (infra/usage_dashboard.py), waited for; its log has one JSON line per dashboard."""
+    ops.ready("ops.usage-dashboard", "project", "region", "usage_dashboard_job")
+    cmd = gcloud.run_jobs_execute(ops.out, str(ops.out.usage_dashboard_job))
+    return ops.runner.run(cmd, capture=False, check=False).returncode
 
 
 def worker(ops: Ops, *, tail: int = 50, shell: bool = False) -> int:

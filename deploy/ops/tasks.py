@@ -1,5 +1,5 @@
 """Invoke tasks `inv ops.*`: the runbook (status, logs, worker, db-shell, backup, restore-drill,
-flags). The logic is deploy/ops/runbook.py, flags.py and restore.py."""
+flags, usage-dashboard). The logic is deploy/ops/runbook.py, flags.py and restore.py."""
 
 from __future__ import annotations
 
@@ -141,4 +141,15 @@ def flags(c: Context, stack: str = "staging", dry_run: bool = False, set: str = 
         Console().print(table)
 
 
-ns = Collection(status, logs, worker, db_shell, backup, restore_drill, flags)
+@task(name="usage-dashboard", help={"stack": STACK, "dry_run": DRY})
+def usage_dashboard(c: Context, stack: str = "staging", dry_run: bool = False) -> None:
+    """Refresh the usage dashboards now: run the monthly Cloud Run job once and wait for it."""
+    from deploy.context import ops_for
+    from deploy.ops import runbook as ops_mod
+
+    code = guard(ops_mod.usage_dashboard, guard(ops_for, stack, dry_run))
+    if code:
+        raise SystemExit(f"the usage-dashboard job failed (exit {code}); see its execution's logs")
+
+
+ns = Collection(status, logs, worker, db_shell, backup, restore_drill, flags, usage_dashboard)

@@ -44,6 +44,13 @@ def test_mcp_build_and_deploy_dry_run(outputs_file, capsys):
     assert "GET https://mcp.acme.io/healthz" in out
 
 
+def test_usage_dashboard_runs_the_job_now(outputs_file, capsys):
+    ops_tasks.usage_dashboard(Context(), stack="prod", dry_run=True)
+    out = capsys.readouterr().out
+    job = "tw-usage-dashboard"  # the usage_dashboard_job output
+    assert f"$ gcloud run jobs execute {job} --project=acme-crm --region=europe-west1 --wait" in out
+
+
 def test_ops_dry_runs_print_commands(outputs_file, capsys):
     ops_tasks.backup(Context(), stack="prod", dry_run=True)
     ops_tasks.restore_drill(Context(), stack="prod", dry_run=True)
