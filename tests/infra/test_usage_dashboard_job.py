@@ -300,3 +300,15 @@ def test_the_jobs_argv_and_env_refresh_the_dashboard_on_the_fake_twenty(
     (again,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert (again["dashboard_id"], again["writes"]) == (first["dashboard_id"], 0)
     assert not list(home.iterdir())  # it left nothing on the container's disk
+
+
+def test_a_plaintext_key_in_the_jobs_env_fails_the_plan() -> None:
+    p = plan()
+    job = p.one(JOB, NAME)
+    props = json.loads(json.dumps(job.props))
+    envs = props["template"]["template"]["containers"][0]["envs"]
+    envs[[e["name"] for e in envs].index("TWENTY_API_KEY")] = {"name": "TWENTY_API_KEY", "value": "tw-key"}
+    changed = Recorded(job.typ, job.name, props, job.secret_props, job.concern, True)
+    report = _with(p, changed=changed)
+    assert [v.rule for v in report.violations if v.resource.endswith(NAME)] == ["run-secrets-by-reference"]
+    assert not report.passed
