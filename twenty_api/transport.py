@@ -26,7 +26,7 @@ from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
 import httpx
-import pydantic_core
+import orjson
 from tenacity import RetryCallState
 
 from twenty_api.deadline import remaining
@@ -98,9 +98,15 @@ def _json_body(response: httpx.Response) -> Any:
     if not response.content:
         return None
     try:
-        # pydantic_core's parser: ~40% less CPU than json.loads on a 60-record page (~64 KB),
-        # the largest single cost an MCP list call adds to Twenty's own answer.
-        return pydantic_core.from_json(response.content)
+        # orjson: ~0.35 ms for a 60-record page (~64 KB) where pydantic_core.from_json and json.loads
+        # take ~1.1 ms; the largest single cost an MCP list call adds to Twenty's own answer. It reads
+        # an integer beyond 64 bits as a float: Twenty (Node) writes every number from a JS double
+        # (JSON.stringify throws on a BigInt), so that float is exactly the number Twenty had.
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        pass
+    try:  # what orjson refuses but Python's json reads (1e400 as inf)
+        return json.loads(response.content)
     except ValueError:
         return response.text
 
