@@ -162,8 +162,13 @@ def test_next_best_action_rules_then_ai(live: Live) -> None:
     while runs[-1]["opportunities"] + runs[-1]["companies"] > 3 and len(runs) < 5:
         runs.append(live.run_function("next-best-action-nightly"))
     print(
-        "runs (records, written, calls): "
-        + str([(r["opportunities"] + r["companies"], r["updated"], r["writeCalls"]) for r in runs])
+        "runs (records, written, confirmed unchanged, calls): "
+        + str(
+            [
+                (r["opportunities"] + r["companies"], r["updated"], r.get("confirmed"), r["writeCalls"])
+                for r in runs
+            ]
+        )
     )
     assert runs[-1]["opportunities"] + runs[-1]["companies"] <= 3, runs[-1]
 
