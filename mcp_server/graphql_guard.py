@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .gate import GateError, Scope
-from .scoped_args import RECORD_ARGUMENTS, check_record_value
+from .scoped_args import RECORD_ARGUMENTS, RELATION_TYPES, check_record_value
 
-_RELATION_TYPES = frozenset({"RELATION", "MORPH_RELATION"})
 _CONNECTION_FIELDS = frozenset({"edges", "node", "pageInfo"})
 _META_ALLOWED_UNDER_ALLOWLIST = frozenset({"__typename"})
 _RECORD_PREFIXES = ("create", "update", "delete", "destroy", "restore", "merge")
@@ -129,7 +128,7 @@ def _check_record_selection(node: object, obj: ObjectView, allow_connection: boo
                 f"Field '{name}' of '{obj.singular}' is not a known field; refused while an object "
                 "allow-list is active."
             )
-        if kind in _RELATION_TYPES:
+        if kind in RELATION_TYPES:
             raise GateError(
                 f"Field '{name}' of '{obj.singular}' is a relation; following relations in raw GraphQL "
                 "is refused while an object allow-list is active (use depth 0 record tools per object)."

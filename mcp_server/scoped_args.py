@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from twenty_api.models import RELATION_TYPES
+
 from .gate import GateError
 
-RELATION_TYPES = frozenset({"RELATION", "MORPH_RELATION"})
 _JUNCTIONS = frozenset({"and", "or", "not"})
 # GraphQL arguments whose keys are fields of the root field's object.
 RECORD_ARGUMENTS = frozenset({"filter", "orderBy", "groupBy", "orderByForRecords"})

@@ -190,9 +190,10 @@ def _drop_derived(result: Any) -> None:
 def _as_tool_error(exc: UnexpectedToolError) -> ToolError:
     """Twenty's own errors and input-mapping errors become isError results with their message."""
     from twenty_api import TwentyError
+    from twenty_api.object_fields import FieldProblem
 
     cause = exc.__cause__
-    if isinstance(cause, TwentyError):
+    if isinstance(cause, TwentyError | FieldProblem):  # each names what is wrong in full
         return ToolError(str(cause))
     if isinstance(cause, ValueError | TypeError | KeyError):
         return ToolError(f"Invalid input: {cause}")

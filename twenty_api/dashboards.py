@@ -23,6 +23,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from twenty_api.models import RELATION_TYPES
+from twenty_api.object_fields import FieldProblem, ObjectFields
 from twenty_api.operations import mutation, query
 
 GRID_COLUMNS = 12  # page-layout-widget/constants/widget-grid-max-columns.constant.ts
@@ -222,6 +224,71 @@ def chart_configuration(
     if filters:
         config["filter"] = {"recordFilters": list(filters)}
     return config
+
+
+NUMERIC = ("NUMBER", "NUMERIC", "CURRENCY", "RATING")  # what SUM and AVG measure
+COMPOSITE = ("FULL_NAME", "ADDRESS", "CURRENCY", "LINKS", "EMAILS", "PHONES", "ACTOR")
+ChartName = Literal["aggregate", "bar", "line", "pie"]
+
+
+def resolve_chart(
+    fields: ObjectFields,
+    chart: ChartName,
+    operation: str,
+    field: str | None,
+    group_by: str | None,
+    *,
+    filters: Sequence[tuple[str, str, Any]] = (),
+    date_granularity: str | None = None,
+    layout: Literal["VERTICAL", "HORIZONTAL"] = "VERTICAL",
+    what: str = "A chart",
+) -> dict[str, Any]:
+    """A GRAPH widget's configuration from names: the measured ``field`` (COUNT needs none),
+    ``group_by`` (a relation names the related field to show, ``company.name``; a composite its
+    part) and ``(field, operand, value)`` filters. Raises FieldProblem naming what is wrong."""
+    name = field or ("id" if operation.startswith("COUNT") else None)
+    if name is None:
+        raise FieldProblem(f"{what}: operation {operation} needs a field (e.g. field='amount').")
+    measured, _ = fields.get(name, f"{what} field")
+    if operation in ("SUM", "AVG") and measured.type not in NUMERIC:
+        raise FieldProblem(f"{what}: {operation} needs a number field; '{measured.name}' is {measured.type}.")
+    group_id = group_sub = None
+    if chart == "aggregate" and group_by:
+        raise FieldProblem(
+            f"{what}: an aggregate chart is one number; group_by is for bar, line and pie charts."
+        )
+    if chart != "aggregate":
+        if not group_by:
+            raise FieldProblem(f"{what}: a {chart} chart needs group_by (e.g. 'stage').")
+        group, group_sub = fields.get(group_by, f"{what} group_by", relation_part=True)
+        if group.type in RELATION_TYPES and not group_sub:
+            raise FieldProblem(
+                f"{what}: group_by '{group.name}' is a relation; name the related field to show: "
+                f"'{group.name}.name'."
+            )
+        if group.type in COMPOSITE and not group_sub:
+            raise FieldProblem(
+                f"{what}: group_by '{group.name}' is a {group.type}; name its part, "
+                f"e.g. '{group.name}.<subfield>'."
+            )
+        group_id = group.id
+    record_filters = [
+        chart_record_filter(*fields.filter_args(f, operand, value, f"{what} filter"))
+        for f, operand, value in filters
+    ]
+    try:
+        return chart_configuration(
+            f"{chart.upper()}_CHART",  # type: ignore[arg-type]
+            measured.id,
+            operation,
+            group_by_field_id=group_id,
+            group_by_sub_field=group_sub,
+            date_granularity=date_granularity,
+            layout=layout,
+            filters=record_filters,
+        )
+    except ValueError as err:
+        raise FieldProblem(f"{what}: {err}") from err
 
 
 def record_table_configuration(view_id: str, record_limit: int | None = None) -> dict[str, Any]:

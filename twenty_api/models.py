@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+RELATION_TYPES = frozenset({"RELATION", "MORPH_RELATION"})  # fields that reach another object
+
 
 @dataclass(frozen=True)
 class FieldInfo:

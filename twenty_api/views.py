@@ -17,18 +17,20 @@ update/destroy forms; view groups are made by 2.21 itself. Behaviour from the so
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from twenty_api.operations import mutation, query
 
 ViewType = Literal["TABLE", "KANBAN", "CALENDAR", "TABLE_WIDGET"]
 CalendarLayout = Literal["DAY", "WEEK", "MONTH"]
 SortDirection = Literal["ASC", "DESC"]
-# twenty-shared/src/types/ViewFilterOperand.ts (VECTOR_SEARCH left out: the search bar's own)
-FILTER_OPERANDS = (
+# twenty-shared/src/types/ViewFilterOperand.ts, less VECTOR_SEARCH (the search bar's own) and
+# IS_NOT_NULL, which the front cannot turn into a query (turnRecordFilterIntoGqlOperationFilter.ts
+# throws "Unknown operand" when the view or chart is opened). One list for the MCP tools' schema
+# and the dashboard manifests.
+FilterOperand = Literal[
     "IS",
     "IS_NOT",
-    "IS_NOT_NULL",
     "LESS_THAN_OR_EQUAL",
     "GREATER_THAN_OR_EQUAL",
     "IS_BEFORE",
@@ -41,8 +43,9 @@ FILTER_OPERANDS = (
     "IS_IN_PAST",
     "IS_IN_FUTURE",
     "IS_TODAY",
-)
-OPERANDS_WITHOUT_VALUE = ("IS_EMPTY", "IS_NOT_EMPTY", "IS_NOT_NULL", "IS_IN_PAST", "IS_IN_FUTURE", "IS_TODAY")
+]
+FILTER_OPERANDS: tuple[str, ...] = get_args(FilterOperand)
+OPERANDS_WITHOUT_VALUE = ("IS_EMPTY", "IS_NOT_EMPTY", "IS_IN_PAST", "IS_IN_FUTURE", "IS_TODAY")
 
 # The operands the front can turn into a query per field type (twenty-shared
 # utils/filter/turnRecordFilterIntoGqlOperationFilter.ts; any other throws "Unknown operand" when the

@@ -18,52 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deploy.engine import DeployContext, Item, contains, marker
-from deploy.manifests.dashboards import (
-    ChartWidget,
-    DashboardManifest,
-    FilterSpec,
-    RichTextWidget,
-)
+from deploy.manifests.dashboards import ChartWidget, DashboardManifest, FilterSpec, RichTextWidget
 from twenty_api import dashboards as api
 from twenty_api import views as view_api
+from twenty_api.object_fields import FieldProblem, FilterArgs, ObjectFields
 
 KIND = "dashboards"
 OWN_PREFIX = "[twenty-gcp:dashboard:"
-RELATIONS = ("RELATION", "MORPH_RELATION")
-
-
-class ManifestProblem(ValueError):
-    """A widget names something the workspace does not have: the dashboard is blocked, not half-built."""
-
-
-class ObjectFields:
-    """An object's metadata id and fields by name, read once per plan."""
-
-    def __init__(self, obj: Any) -> None:
-        self.obj = obj
-        self.by_name = {f.name: f for f in obj.fields}
-        label_id = str(obj.raw.get("labelIdentifierFieldMetadataId") or "")
-        label = next((f.name for f in obj.fields if f.id == label_id), None)
-        self.label_name = label or ("name" if "name" in self.by_name else None)
-
-    def get(self, path: str, what: str) -> tuple[Any, str | None]:
-        head, _, sub = path.partition(".")
-        found = self.by_name.get(head)
-        if found is None:
-            raise ManifestProblem(f"{what}: {self.obj.name_singular} has no field {head!r}")
-        return found, sub or None
-
-    def filter_args(self, spec: FilterSpec, what: str) -> tuple[str, str, Any, str | None]:
-        found, sub = self.get(spec.field, what)
-        value = spec.value
-        if found.type == "SELECT" and value not in (None, ""):
-            options = {str(o.get("value")) for o in found.options or []}
-            unknown = [v for v in (value if isinstance(value, list) else [value]) if str(v) not in options]
-            if unknown:
-                raise ManifestProblem(
-                    f"{what}: {spec.field} has no option(s) {unknown}; it has {sorted(options)}"
-                )
-        return found.id, spec.operand, value, sub
 
 
 @dataclass
@@ -109,7 +70,7 @@ class Dashboards:
         for board in boards:
             try:
                 wanted = [await self._wanted(ctx, w, objects) for w in board.widgets]
-            except ManifestProblem as problem:
+            except FieldProblem as problem:  # names what the workspace lacks: blocked, not half-built
                 items.append(Item(KIND, board.name, "blocked", [f"blocked: {problem}"]))
                 continue
             items.append(await self._item(ctx, board, wanted, owned.get(board.name), records))
@@ -144,44 +105,27 @@ class Dashboards:
             return Wanted(spec, "STANDALONE_RICH_TEXT", None, grid, api.rich_text_configuration(spec.text))
         fields = await self._fields(ctx, spec.object, cache)
         if isinstance(spec, ChartWidget):
-            measured, _ = fields.get(spec.field or "id", f"{what} field")
-            group_id = group_sub = None
-            if spec.group_by:
-                group, sub = fields.get(spec.group_by, f"{what} group_by")
-                if group.type in RELATIONS and not sub:
-                    raise ManifestProblem(
-                        f"{what} group_by: {spec.group_by!r} is a relation; name its field: "
-                        f"'{spec.group_by}.name'"
-                    )
-                group_id, group_sub = group.id, sub
-            filters = [api.chart_record_filter(*self._filter(fields, f, what)) for f in spec.filters]
-            try:
-                config = api.chart_configuration(
-                    f"{spec.chart.upper()}_CHART",  # type: ignore[arg-type]
-                    measured.id,
-                    spec.operation,
-                    group_by_field_id=group_id,
-                    group_by_sub_field=group_sub,
-                    date_granularity=spec.date_granularity,
-                    layout=spec.layout,
-                    filters=filters,
-                )
-            except ValueError as err:
-                raise ManifestProblem(f"{what}: {err}") from err
+            config = api.resolve_chart(
+                fields,
+                spec.chart,
+                spec.operation,
+                spec.field,
+                spec.group_by,
+                filters=[(f.field, f.operand, f.value) for f in spec.filters],
+                date_granularity=spec.date_granularity,
+                layout=spec.layout,
+                what=what,
+            )
             return Wanted(spec, "GRAPH", fields.obj.id, grid, config, object_fields=fields)
         names = [*([fields.label_name] if fields.label_name else []), *spec.fields]
         column_ids = list(dict.fromkeys(fields.get(n, f"{what} fields")[0].id for n in names))
         view = {
             "fields": column_ids,
-            "filters": [self._filter(fields, f, what) for f in spec.filters],
+            "filters": [_rule(fields, f, what) for f in spec.filters],
             "sorts": [(fields.get(s.field, f"{what} sorts")[0].id, s.direction) for s in spec.sorts],
         }
         config = {"configurationType": "RECORD_TABLE"}
         return Wanted(spec, "RECORD_TABLE", fields.obj.id, grid, config, view, fields)
-
-    @staticmethod
-    def _filter(fields: ObjectFields, spec: FilterSpec, what: str) -> tuple[str, str, Any, str | None]:
-        return fields.filter_args(spec, f"{what} filter")
 
     # ---- diff ----------------------------------------------------------------------------------
 
@@ -346,6 +290,10 @@ class Dashboards:
             view = await ctx.gw.read(view_api.GET_VIEW, {"id": str(view_id)})
             if view and view.get("type") == "TABLE_WIDGET":  # the widget's own view goes with it
                 await ctx.gw.write(view_api.DESTROY_VIEW, {"id": str(view_id)})
+
+
+def _rule(fields: ObjectFields, spec: FilterSpec, what: str) -> FilterArgs:
+    return fields.filter_args(spec.field, spec.operand, spec.value, f"{what} filter")
 
 
 def _view_shape(view: dict[str, Any]) -> dict[str, Any]:

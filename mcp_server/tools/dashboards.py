@@ -20,7 +20,6 @@ from twenty_api import views as view_api
 from ..models import RecordResult
 from ..registry import tool
 from ..runtime import Connection, connection, jsonable
-from ..scoped_args import RELATION_TYPES
 from ._common import RecordId
 from .views import (
     Fields,
@@ -40,8 +39,6 @@ WidgetObject = Annotated[
         min_length=1, max_length=100, pattern=r"^[A-Za-z][A-Za-z0-9_ ]*$", description="e.g. opportunities"
     ),
 ]
-NUMERIC = ("NUMBER", "NUMERIC", "CURRENCY", "RATING")
-COMPOSITE = ("FULL_NAME", "ADDRESS", "CURRENCY", "LINKS", "EMAILS", "PHONES", "ACTOR")
 
 
 class Cell(BaseModel):
@@ -212,51 +209,17 @@ async def _plan(conn: Connection, widgets: list[Any], occupied: Occupied) -> lis
 
 
 def _chart_configuration(spec: ChartWidget, fields: Fields) -> dict[str, Any]:
-    what = f"Chart '{spec.title}'"
-    name = spec.field or ("id" if spec.operation.startswith("COUNT") else None)
-    if name is None:
-        raise ToolError(f"{what}: operation {spec.operation} needs a field (e.g. field='amount').")
-    measured, _ = fields.get(name, f"{what} field")
-    if spec.operation in ("SUM", "AVG") and measured.type not in NUMERIC:
-        raise ToolError(
-            f"{what}: {spec.operation} needs a number field; '{measured.name}' is {measured.type}."
-        )
-    group_id = group_sub = None
-    if spec.chart != "aggregate":
-        if not spec.group_by:
-            raise ToolError(f"{what}: a {spec.chart} chart needs group_by (e.g. 'stage').")
-        head, _, sub = spec.group_by.partition(".")
-        group, _ = fields.get(head, f"{what} group_by")
-        if group.type in RELATION_TYPES and not sub:
-            raise ToolError(
-                f"{what}: group_by '{head}' is a relation; name the related field to show: '{head}.name'."
-            )
-        if group.type in COMPOSITE and not sub:
-            raise ToolError(
-                f"{what}: group_by '{head}' is a {group.type}; name its part, e.g. '{head}.<subfield>'."
-            )
-        group_id, group_sub = group.id, sub or None
-    elif spec.group_by:
-        raise ToolError(
-            f"{what}: an aggregate chart is one number; group_by is for bar, line and pie charts."
-        )
-    record_filters = []
-    for flt in spec.filters:
-        fid, operand, value, sub = fields.filter_args(flt, f"{what} filter")
-        record_filters.append(api.chart_record_filter(fid, operand, value, sub))
-    try:
-        return api.chart_configuration(
-            f"{spec.chart.upper()}_CHART",  # type: ignore[arg-type]
-            measured.id,
-            spec.operation,
-            group_by_field_id=group_id,
-            group_by_sub_field=group_sub,
-            date_granularity=spec.date_granularity,
-            layout=spec.layout,
-            filters=record_filters,
-        )
-    except ValueError as err:
-        raise ToolError(f"{what}: {err}") from err
+    return api.resolve_chart(
+        fields,
+        spec.chart,
+        spec.operation,
+        spec.field,
+        spec.group_by,
+        filters=[(f.field, f.operand, f.value) for f in spec.filters],
+        date_granularity=spec.date_granularity,
+        layout=spec.layout,
+        what=f"Chart '{spec.title}'",
+    )
 
 
 # --- writing, with undo ----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 from twenty_api import dashboards as api
 from twenty_api import usage
 from twenty_api import views as view_api
+from twenty_api.object_fields import FieldProblem
 
 from ..registry import tool
 from ..runtime import Connection, connection, jsonable
@@ -324,7 +325,7 @@ def _same(plan_: Any, live: dict[str, Any], view: dict[str, Any] | None) -> bool
     )
     wanted_filters = []
     for flt in spec.filters:
-        fid, operand, value, sub = fields.filter_args(flt)
+        fid, operand, value, sub = fields.rule(flt)
         wanted_filters.append(
             (fid, operand, _canon(view_api.view_filter_input("v", fid, operand, value)["value"]), sub)
         )
@@ -366,7 +367,7 @@ async def _checked(conn: Connection, widgets: list[Any], notes: list[str]) -> li
         for i, candidate in enumerate(tries):
             try:
                 await _plan(conn, [candidate], [])
-            except ToolError as err:
+            except (ToolError, FieldProblem) as err:
                 if i == len(tries) - 1:
                     notes.append(f"left out '{widget.title}': {str(err)[:200]}")
                 continue

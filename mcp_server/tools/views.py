@@ -4,8 +4,6 @@ the shapes and rules are 2.21's (see that module's docstring)."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -13,7 +11,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict, Field
 
 from twenty_api import views as api
-from twenty_api.models import FieldInfo, ObjectInfo
+from twenty_api.models import ObjectInfo
+from twenty_api.object_fields import FilterArgs, ObjectFields
 
 from ..gate import GateError
 from ..registry import tool
@@ -21,8 +20,6 @@ from ..runtime import Connection, connection
 from ..scoped_args import RELATION_TYPES, check_field, field_kinds
 from ._common import ObjectName
 
-_RELATIVE = re.compile(r"^(THIS|PAST|NEXT)_\d*_(DAY|WEEK|MONTH|QUARTER|YEAR|HOUR|MINUTE|SECOND)")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 FieldName = Annotated[
     str,
     Field(
@@ -32,22 +29,7 @@ FieldName = Annotated[
         description="Field name; a composite's part after a dot: name.firstName",
     ),
 ]
-Operand = Literal[
-    "IS",
-    "IS_NOT",
-    "LESS_THAN_OR_EQUAL",
-    "GREATER_THAN_OR_EQUAL",
-    "IS_BEFORE",
-    "IS_AFTER",
-    "CONTAINS",
-    "DOES_NOT_CONTAIN",
-    "IS_EMPTY",
-    "IS_NOT_EMPTY",
-    "IS_RELATIVE",
-    "IS_IN_PAST",
-    "IS_IN_FUTURE",
-    "IS_TODAY",
-]
+Operand = api.FilterOperand
 
 
 class FilterSpec(BaseModel):
@@ -100,82 +82,27 @@ class ViewDeleted(BaseModel):
 # --- shared by views and dashboards --------------------------------------------------------------
 
 
-class Fields:
-    """An object's fields by name, checked the way 2.21 and the connection's scope need."""
+class Fields(ObjectFields):
+    """An object's fields (twenty_api.object_fields) under this connection's object scope: with an
+    allow-list, a field that reaches another object (a relation) is refused wherever it is named."""
 
     def __init__(self, conn: Connection, obj: ObjectInfo) -> None:
-        self.obj = obj
         self.restricted = conn.scope.restricted
-        self.by_name = {f.name: f for f in obj.fields if f.is_active}
-        self.kinds = field_kinds(obj.fields)
-        label_id = str(obj.raw.get("labelIdentifierFieldMetadataId") or "")
-        label = next((f.name for f in self.by_name.values() if f.id == label_id), None)
-        self.label_name = label or ("name" if "name" in self.by_name else None)
+        kinds = field_kinds(obj.fields)
+
+        def in_scope(name: str, what: str) -> None:
+            check_field(kinds, obj.name_plural, name, what)
+
+        super().__init__(obj, in_scope if self.restricted else None)
 
     @classmethod
     async def of(cls, conn: Connection, object: str) -> Fields:
         obj = await conn.resolve(object)
         return cls(conn, await conn.client.get_object(obj.name_plural))
 
-    def get(self, path: str, what: str) -> tuple[FieldInfo, str | None]:
-        """(field, subfield) of 'amount' or 'amount.amountMicros'; unknown names are refused with
-        the valid ones, relations under an object allow-list (they reach another object)."""
-        name, _, sub = path.partition(".")
-        found = self.by_name.get(name)
-        if found is None:
-            names = ", ".join(sorted(n for n, f in self.by_name.items() if not f.is_system)[:60])
-            raise ToolError(
-                f"{what} names '{name}', which is not a field of {self.obj.name_plural}. Fields: {names}"
-            )
-        if self.restricted:
-            check_field(self.kinds, self.obj.name_plural, name, what)
-        if sub and found.type in RELATION_TYPES:
-            raise ToolError(f"{what}: '{name}' is a relation; it has no subfield '{sub}'.")
-        return found, sub or None
-
-    def filter_args(self, spec: FilterSpec, what: str = "A filter") -> tuple[str, str, Any, str | None]:
-        """(fieldMetadataId, operand, value, subFieldName) after 2.21's checks: SELECT values must
-        be options, an operand that needs a value has one."""
-        found, sub = self.get(spec.field, what)
-        value = spec.value
-        allowed = api.operands_for(found.type)
-        if sub is None and allowed is not None and spec.operand not in allowed:
-            raise ToolError(
-                f"{what} on '{spec.field}' ({found.type}) cannot use {spec.operand}; Twenty's filter bar "
-                f"offers {', '.join(allowed)} there."
-            )
-        if spec.operand not in api.OPERANDS_WITHOUT_VALUE and value in (None, "", []):
-            raise ToolError(f"{what} on '{spec.field}' with {spec.operand} needs a value.")
-        if spec.operand == "IS_RELATIVE" and not (isinstance(value, str) and _RELATIVE.match(value)):
-            raise ToolError(
-                f"{what} on '{spec.field}': IS_RELATIVE takes (PAST|THIS|NEXT)_<n>_<unit>, "
-                f"e.g. 'PAST_7_DAY' (relativeDateFilterStringifiedSchema); got {value!r}."
-            )
-        if found.type in ("DATE", "DATE_TIME") and spec.operand in ("IS", "IS_BEFORE", "IS_AFTER"):
-            try:
-                datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-            except ValueError as err:
-                raise ToolError(f"{what} on '{spec.field}' takes an ISO date, e.g. '2026-12-31'.") from err
-        if found.type in RELATION_TYPES and spec.operand in ("IS", "IS_NOT"):
-            ids = value if isinstance(value, list) else [value]
-            if not all(isinstance(v, str) and _UUID.match(v) for v in ids):
-                raise ToolError(
-                    f"{what} on the relation '{spec.field}' takes record ids (UUIDs) as its value."
-                )
-            value = {"selectedRecordIds": ids}  # jsonRelationFilterValueSchema (twenty-shared)
-        if found.type == "CURRENCY" and sub is None:
-            sub = "amountMicros"  # the major unit, as the front's currency filter stores it
-        if found.type in ("SELECT", "MULTI_SELECT") and spec.operand not in api.OPERANDS_WITHOUT_VALUE:
-            values = value if isinstance(value, list) else [value]
-            options = [str(o.get("value")) for o in found.options or []]
-            bad = [v for v in values if str(v) not in options]
-            if bad:
-                raise ToolError(
-                    f"{what} on '{spec.field}' uses {', '.join(map(repr, bad))}, not options of the field. "
-                    f"Options: {', '.join(options)}."
-                )
-            value = [str(v) for v in values]
-        return found.id, spec.operand, value, sub
+    def rule(self, spec: FilterSpec, what: str = "A filter") -> FilterArgs:
+        """A filter spec as (fieldMetadataId, operand, value, subFieldName), 2.21's checks passed."""
+        return self.filter_args(spec.field, spec.operand, spec.value, what)
 
 
 async def object_by_id(conn: Connection, object_metadata_id: str, what: str) -> ObjectInfo:
@@ -235,7 +162,7 @@ async def build_view(
         if field_inputs:
             await conn.client.run(api.CREATE_VIEW_FIELDS, {"inputs": field_inputs})
         for spec in filters:
-            fid, operand, value, sub = fields.filter_args(spec)
+            fid, operand, value, sub = fields.rule(spec)
             await conn.client.run(
                 api.CREATE_VIEW_FILTER, {"input": api.view_filter_input(view_id, fid, operand, value, sub)}
             )
@@ -279,7 +206,7 @@ def _check_names(fields: Fields, names: list[str], what: str) -> list[str]:
 
 def _check_specs(fields: Fields, filters: list[FilterSpec], sorts: list[SortSpec]) -> None:
     for spec in filters:
-        fields.filter_args(spec)
+        fields.rule(spec)
     for sort in sorts:
         fields.get(sort.field, "A sort")
 
@@ -412,7 +339,7 @@ async def twenty_update_view(
                     undo.append((api.UPDATE_VIEW_FIELD, _field_update(vf["id"], vf.get("position"), True)))
         if filters is not None:
             for spec in filters:
-                fid, operand, value, sub = spec_fields.filter_args(spec)
+                fid, operand, value, sub = spec_fields.rule(spec)
                 made = await run(
                     api.CREATE_VIEW_FILTER,
                     {"input": api.view_filter_input(str(id), fid, operand, value, sub)},
