@@ -217,6 +217,31 @@ async def test_a_field_the_object_lacks_blocks_the_dashboard_before_any_write(fa
     assert "expectedAmount" in change
 
 
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (
+            {"field": "groupLabel"},  # SUM of a TEXT field: the MCP tools' rule, now the manifests' too
+            "blocked: widget 'Expected revenue by month': SUM needs a number field; 'groupLabel' is TEXT.",
+        ),
+        (
+            {"filters": [{"field": "dealCount", "operand": "CONTAINS", "value": "3"}]},
+            "blocked: widget 'Expected revenue by month' filter on 'dealCount' (NUMBER) cannot use CONTAINS",
+        ),
+    ],
+)
+async def test_the_chart_checks_are_the_mcp_tools_own(fake_twenty_empty, apps_dir, edit, problem):
+    """twenty_api.dashboards.resolve_chart decides for both: a chart the MCP tool would refuse
+    blocks the manifest's dashboard before any write."""
+    async with _client(fake_twenty_empty) as c:
+        await _forecast_object(c)
+    _edit(apps_dir, lambda data: data["widgets"][0].update(edit))
+    outcome, writes = await _deploy(fake_twenty_empty, apps_dir)
+    assert writes == Counter()
+    (item,) = outcome.items
+    assert item.op == "blocked" and item.changes[0].startswith(problem), item.changes
+
+
 def test_manifest_problems_are_named(apps_dir: Path) -> None:
     def overlap(data):
         data["widgets"][1]["position"] = {"row": 2, "column": 4, "row_span": 2, "column_span": 4}
