@@ -21,7 +21,7 @@ import json
 import re
 import uuid
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from twenty_api.models import RELATION_TYPES
 from twenty_api.object_fields import FieldProblem, ObjectFields
@@ -231,21 +231,31 @@ COMPOSITE = ("FULL_NAME", "ADDRESS", "CURRENCY", "LINKS", "EMAILS", "PHONES", "A
 ChartName = Literal["aggregate", "bar", "line", "pie"]
 
 
-def resolve_chart(
-    fields: ObjectFields,
-    chart: ChartName,
-    operation: str,
-    field: str | None,
-    group_by: str | None,
-    *,
-    filters: Sequence[tuple[str, str, Any]] = (),
-    date_granularity: str | None = None,
-    layout: Literal["VERTICAL", "HORIZONTAL"] = "VERTICAL",
-    what: str = "A chart",
-) -> dict[str, Any]:
+class FilterRule(Protocol):
+    field: str
+    operand: str
+    value: Any
+
+
+class ChartSpec(Protocol):
+    """A chart as a manifest or an MCP tool call names it (both widget models have these)."""
+
+    chart: ChartName
+    operation: str
+    field: str | None
+    group_by: str | None
+    date_granularity: str | None
+    layout: Literal["VERTICAL", "HORIZONTAL"]
+
+    @property
+    def filters(self) -> Sequence[FilterRule]: ...
+
+
+def resolve_chart(fields: ObjectFields, spec: ChartSpec, what: str = "A chart") -> dict[str, Any]:
     """A GRAPH widget's configuration from names: the measured ``field`` (COUNT needs none),
     ``group_by`` (a relation names the related field to show, ``company.name``; a composite its
-    part) and ``(field, operand, value)`` filters. Raises FieldProblem naming what is wrong."""
+    part) and the filters. Raises FieldProblem naming what is wrong."""
+    chart, operation, field, group_by = spec.chart, spec.operation, spec.field, spec.group_by
     name = field or ("id" if operation.startswith("COUNT") else None)
     if name is None:
         raise FieldProblem(f"{what}: operation {operation} needs a field (e.g. field='amount').")
@@ -273,8 +283,8 @@ def resolve_chart(
             )
         group_id = group.id
     record_filters = [
-        chart_record_filter(*fields.filter_args(f, operand, value, f"{what} filter"))
-        for f, operand, value in filters
+        chart_record_filter(*fields.filter_args(f.field, f.operand, f.value, f"{what} filter"))
+        for f in spec.filters
     ]
     try:
         return chart_configuration(
@@ -283,8 +293,8 @@ def resolve_chart(
             operation,
             group_by_field_id=group_id,
             group_by_sub_field=group_sub,
-            date_granularity=date_granularity,
-            layout=layout,
+            date_granularity=spec.date_granularity,
+            layout=spec.layout,
             filters=record_filters,
         )
     except ValueError as err:

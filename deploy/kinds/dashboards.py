@@ -105,17 +105,7 @@ class Dashboards:
             return Wanted(spec, "STANDALONE_RICH_TEXT", None, grid, api.rich_text_configuration(spec.text))
         fields = await self._fields(ctx, spec.object, cache)
         if isinstance(spec, ChartWidget):
-            config = api.resolve_chart(
-                fields,
-                spec.chart,
-                spec.operation,
-                spec.field,
-                spec.group_by,
-                filters=[(f.field, f.operand, f.value) for f in spec.filters],
-                date_granularity=spec.date_granularity,
-                layout=spec.layout,
-                what=what,
-            )
+            config = api.resolve_chart(fields, spec, what)
             return Wanted(spec, "GRAPH", fields.obj.id, grid, config, object_fields=fields)
         names = [*([fields.label_name] if fields.label_name else []), *spec.fields]
         column_ids = list(dict.fromkeys(fields.get(n, f"{what} fields")[0].id for n in names))

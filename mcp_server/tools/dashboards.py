@@ -193,7 +193,7 @@ async def _plan(conn: Connection, widgets: list[Any], occupied: Occupied) -> lis
         elif isinstance(spec, ChartWidget):
             fields = await Fields.of(conn, spec.object)
             plan = Planned(spec, grid, fields)
-            plan.configuration = _chart_configuration(spec, fields)
+            plan.configuration = api.resolve_chart(fields, spec, f"Chart '{spec.title}'")
         else:
             fields = await Fields.of(conn, spec.object)
             plan = Planned(spec, grid, fields)
@@ -206,20 +206,6 @@ async def _plan(conn: Connection, widgets: list[Any], occupied: Occupied) -> lis
             _check_specs(fields, spec.filters, spec.sorts)
         plans.append(plan)
     return plans
-
-
-def _chart_configuration(spec: ChartWidget, fields: Fields) -> dict[str, Any]:
-    return api.resolve_chart(
-        fields,
-        spec.chart,
-        spec.operation,
-        spec.field,
-        spec.group_by,
-        filters=[(f.field, f.operand, f.value) for f in spec.filters],
-        date_granularity=spec.date_granularity,
-        layout=spec.layout,
-        what=f"Chart '{spec.title}'",
-    )
 
 
 # --- writing, with undo ----------------------------------------------------------------------------
