@@ -25,6 +25,7 @@ def answer_of(result: Any) -> dict[str, Any]:
     "One copy per answer"); it used to come twice, pretty text plus structuredContent."""
     assert result.structured_content is None
     (block,) = result.content
+    assert not result.is_error, block.text
     assert "\n" not in block.text, "answers are compact JSON"
     return json.loads(block.text)
 
