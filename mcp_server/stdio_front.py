@@ -15,7 +15,6 @@ else is handed over at once.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
@@ -65,7 +64,7 @@ def _valid_initialize(params: dict[str, Any]) -> bool:
     )
 
 
-def _modern_version(params: dict[str, Any]) -> str | None:
+def modern_version(params: dict[str, Any]) -> str | None:
     """The version a 2026-07-28 request names, when its _meta has every key the SDK requires."""
     meta = params.get("_meta") or {}
     if not all(f"io.modelcontextprotocol/{key}" in meta for key in _META_KEYS):
@@ -172,7 +171,7 @@ def serve(catalog: dict[str, Any], scope: tuple[bool, frozenset[str]]) -> int:
                 replay.append(raw)
                 answer = handshake["answers"][negotiated]["initialize"]
         elif method == "server/discover" and version is None and has_id:
-            requested = _modern_version(params)
+            requested = modern_version(params)
             if requested in modern:  # 2026-07-28: no handshake, every request names its version
                 version, init_id, is_modern = requested, msg["id"], True
                 replay.append(raw)
@@ -182,7 +181,7 @@ def serve(catalog: dict[str, Any], scope: tuple[bool, frozenset[str]]) -> int:
             continue
         elif version is not None and has_id and not params.get("cursor"):
             if is_modern:
-                if _modern_version(params) == version and method != "server/discover":
+                if modern_version(params) == version and method != "server/discover":
                     known = modern[version].get(method)
                     answer = {**known, **tools_list(catalog, *scope)} if method == "tools/list" else known
             elif method == "tools/list" and version in handshake["tools_list_as_catalog"]:
@@ -201,12 +200,19 @@ def serve(catalog: dict[str, Any], scope: tuple[bool, frozenset[str]]) -> int:
         raise builder.error
     import anyio
 
-    anyio.run(_hand_over, builder, replay, init_id)
+    anyio.run(_hand_over, builder, replay, init_id, version, is_modern)
     return 0
 
 
-async def _hand_over(builder: _Builder, replay: list[bytes], init_id: Any) -> None:
+async def _hand_over(
+    builder: _Builder, replay: list[bytes], init_id: Any, version: str | None, modern: bool
+) -> None:
+    """The SDK's session from here on, with the handshake replayed; tools/call lines are answered
+    beside it (stdio_calls.py)."""
+    import anyio
     from mcp.server.stdio import stdio_server
+
+    from .stdio_calls import Calls, LineWriter
 
     server = builder.server
     if builder.workspace_id is not None:  # warmed: the schema is in the shared cache
@@ -218,51 +224,53 @@ async def _hand_over(builder: _Builder, replay: list[bytes], init_id: Any) -> No
         else:
             client._workspace_id = client._workspace_id or builder.workspace_id
 
-    stdin = _ReplayStdin([r.decode("utf-8", "replace") for r in replay])
-    stdout = _Stdout(init_id)
-    async with stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream):  # type: ignore[arg-type]
-        lowlevel = server._lowlevel_server
-        await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
-
-
-class _Text(io.TextIOWrapper):
-    """A text view of a std buffer that never closes it."""
-
-    def close(self) -> None:
-        self.flush()
+    out = LineWriter(sys.stdout.buffer)
+    async with anyio.create_task_group() as calls_tg:
+        calls = Calls(server, version, modern, out, calls_tg)
+        stdin = _ReplayStdin(replay, calls.take, calls.end_of_input)
+        stdout = _Stdout(init_id, out)
+        async with stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream):  # type: ignore[arg-type]
+            lowlevel = server._lowlevel_server
+            await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
 
 
 class _ReplayStdin:
-    """The lines the front read, then the rest of stdin (same buffer: nothing read ahead is lost)."""
+    """The lines the front read, then the rest of stdin (same buffer: nothing read ahead is lost),
+    for the SDK; a line `take` claims (a tools/call answered beside the SDK) is not passed on."""
 
-    def __init__(self, lines: list[str], source: Any = None) -> None:
-        import anyio
-
+    def __init__(
+        self, lines: list[bytes], take: Any = None, end_of_input: Any = None, source: Any = None
+    ) -> None:
         self._lines = lines
-        self._text = _Text(source or sys.stdin.buffer, encoding="utf-8", errors="replace")
-        self._rest = anyio.wrap_file(self._text)
+        self._take = take or (lambda _raw: False)
+        self._end_of_input = end_of_input or (lambda: None)
+        self._source = source or sys.stdin.buffer
 
     def __aiter__(self) -> _ReplayStdin:
         return self
 
     async def __anext__(self) -> str:
-        if self._lines:
-            return self._lines.pop(0)
-        line = await self._rest.readline()
-        if not line:
-            raise StopAsyncIteration
-        return line
+        import anyio
+
+        while True:
+            if self._lines:
+                raw = self._lines.pop(0)
+            else:
+                raw = await anyio.to_thread.run_sync(self._source.readline)
+                if not raw:
+                    self._end_of_input()
+                    raise StopAsyncIteration
+            if not self._take(raw):
+                return raw.decode("utf-8", "replace")
 
 
 class _Stdout:
-    """stdout for the SDK, dropping its answer to the replayed initialize (the front sent one)."""
+    """stdout for the SDK, dropping its answer to the replayed initialize (the front sent one);
+    its lines and stdio_calls' share one writer, so lines never interleave."""
 
-    def __init__(self, drop_id: Any, sink: Any = None) -> None:
-        import anyio
-
+    def __init__(self, drop_id: Any, out: Any) -> None:
         self._drop = drop_id
-        self._text = _Text(sink or sys.stdout.buffer, encoding="utf-8")
-        self._out = anyio.wrap_file(self._text)
+        self._out = out
 
     async def write(self, data: str) -> None:
         if self._drop is not None:
@@ -270,7 +278,7 @@ class _Stdout:
             if isinstance(msg, dict) and "method" not in msg and msg.get("id") == self._drop:
                 self._drop = None
                 return
-        await self._out.write(data)
+        await self._out.line(data.encode())
 
-    async def flush(self) -> None:
-        await self._out.flush()
+    async def flush(self) -> None:  # each line is flushed as it is written
+        return None
