@@ -10,7 +10,8 @@ settings). Each target refreshes its own marked dashboard; a month without usage
 nothing. `pulumi up` schedules it (infra/usage_dashboard.py): a Cloud Run job on the MCP image runs
 `python -m mcp_server.usage_job --workspace`, started by Cloud Scheduler on the stack's
 `usageDashboardSchedule` (default `0 6 1 * *`, UTC; `off` for none). Prints one JSON line per
-dashboard and exits 1 when any refresh failed.
+dashboard and exits 1 when any refresh failed. A target with no usage yet (a new workspace: no
+saved views, favorites or record changes) is skipped, not failed: it has nothing to build from.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from mcp import Client
 
 from .server import build_server
 from .settings import ServerSettings
+from .tools.usage_dashboard import NO_USAGE
 
 
 async def refresh(
     settings: ServerSettings, members: list[str | None], *, max_widgets: int = 6, days: int = 30
 ) -> list[dict[str, Any]]:
-    """One result per target (None: the workspace's): the tool's answer, or {"error": …}."""
+    """One result per target (None: the workspace's): the tool's answer, {"skipped": …} when the
+    target has no usage yet, or {"error": …}."""
     server = build_server(settings)
     out: list[dict[str, Any]] = []
     try:
@@ -42,7 +45,9 @@ async def refresh(
                 result = await client.call_tool("twenty_generate_dashboard", args)
                 text = " ".join(getattr(c, "text", "") for c in result.content)
                 target = member or "workspace"
-                if result.is_error:
+                if result.is_error and NO_USAGE in text:
+                    out.append({"target": target, "skipped": text[text.index(NO_USAGE) :]})
+                elif result.is_error:
                     out.append({"target": target, "error": text})
                 else:
                     answer = result.structured_content or json.loads(text)
@@ -64,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     members: list[str | None] = [*([None] if args.workspace or not args.member else []), *args.member]
     results = asyncio.run(refresh(ServerSettings(), members, max_widgets=args.max_widgets, days=args.days))
     for r in results:
-        summary = {k: r.get(k) for k in ("target", "dashboard_id", "created", "writes", "changes", "error")}
+        keys = ("target", "dashboard_id", "created", "writes", "changes", "skipped", "error")
+        summary = {k: r.get(k) for k in keys}
         print(json.dumps({k: v for k, v in summary.items() if v is not None}))
     return 1 if any("error" in r for r in results) else 0
 

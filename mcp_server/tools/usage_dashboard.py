@@ -35,6 +35,7 @@ from ..scoped_args import RELATION_TYPES
 from .dashboards import ChartWidget, RecordTableWidget, Undo, _create_widgets, _plan
 from .views import FilterSpec, SortSpec
 
+NO_USAGE = "No usage to build from"  # the monthly job skips such a target (mcp_server.usage_job)
 MARK = "[twenty-gcp:usage-dashboard:{key}]"
 GROUPABLE = ("SELECT", "DATE", "DATE_TIME")
 MAX_ACTIVITIES = 1000  # newest first; enough to rank objects, quick on a busy workspace
@@ -414,7 +415,7 @@ async def twenty_generate_dashboard(
     by_view = {str(v["id"]): v for v in views if v.get("type") in usage.BROWSING_VIEW_TYPES}
     widgets = plan(ranked, by_view, objects, max_widgets)
     if not widgets:
-        raise ToolError("No usage to build from: no saved views, favorites or record changes in scope.")
+        raise ToolError(f"{NO_USAGE}: no saved views, favorites or record changes in scope.")
     plans = await _plan(conn, await _checked(conn, widgets, notes), [])
     key = for_member or "workspace"
     mark = MARK.format(key=key)

@@ -10,6 +10,7 @@ read-only mode hides the tool. The `twenty_target` test also runs (marker `live`
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -339,6 +340,28 @@ async def test_the_monthly_job_refreshes_in_place(fake_twenty: Any, tmp_path: Pa
     read_only = settings.model_copy(update={"mcp_read_only": True})
     (refused,) = await refresh(read_only, [None])
     assert "error" in refused and "twenty_generate_dashboard" in refused["error"]
+
+
+def test_the_monthly_job_skips_a_workspace_with_no_usage_yet(
+    fake_twenty_empty: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A new workspace has no saved views, favorites or record changes: the scheduled run has
+    nothing to build from, says so and exits 0 (a failed Cloud Run execution would be retried and
+    alarm someone every month until people use the CRM)."""
+    from mcp_server import usage_job
+
+    monkeypatch.setenv("TWENTY_API_URL", fake_twenty_empty.base_url + "/rest/")
+    monkeypatch.setenv("TWENTY_API_KEY", fake_twenty_empty.api_key)
+    monkeypatch.setenv("MCP_PRIMER_PATH", str(tmp_path / "primer.md"))
+    assert usage_job.main(["--workspace"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line) == {
+        "target": "workspace",
+        "skipped": "No usage to build from: no saved views, favorites or record changes in scope.",
+    }
 
 
 async def test_a_user_session_adds_that_users_own_favorites(fake_twenty: Any, tmp_path: Path) -> None:
