@@ -312,6 +312,7 @@ async def _lost_stages(live: Live, value: str | None = None) -> str:
         return next(v["value"] for v in app["applicationVariables"] if v["key"] == "LOST_STAGES")
 
 
+@pytest.mark.timeout(1500)  # two nightly fits of the whole workspace: 90-240 s each on the busy server
 def test_trained_model_once_the_pipeline_has_a_lost_stage(live: Live) -> None:
     """The user's way to the trained model: add a lost stage to the opportunity pipeline (the
     `stage` SELECT, on /metadata), close deals as won or lost, let the nightly fit run. Then
