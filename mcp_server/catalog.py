@@ -10,6 +10,7 @@ generated from the code (`python -m mcp_server.catalog`) and a test fails if it 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,9 @@ from typing import Any
 PATH = Path(__file__).with_name("tool_catalog.json")
 
 
-def generate() -> dict[str, Any]:
-    """Build the catalogue from the tool code, exactly as MCPServer would publish it."""
+def generate(*, compact: bool = True) -> dict[str, Any]:
+    """Build the catalogue from the tool code, as MCPServer would publish it; `compact` writes the
+    same schemas shorter (see `compact_schema`; tests compare both)."""
     import anyio
     from mcp.server.mcpserver import MCPServer
 
@@ -34,6 +36,12 @@ def generate() -> dict[str, Any]:
         # The server refuses unknown arguments (server.py); publish that, so clients see it too.
         tool.input_schema["additionalProperties"] = False
         _drop_titles(tool.input_schema)
+        if compact:
+            tool.input_schema = compact_schema(tool.input_schema)
+            tool.description = _one_line(tool.description)
+            ann = tool.annotations
+            if ann is not None and ann.read_only_hint:  # meaningful only for a tool that writes (spec)
+                ann.idempotent_hint = None
     tools = {
         "tools": [
             {
@@ -59,6 +67,59 @@ def _drop_titles(schema: Any) -> None:
     elif isinstance(schema, list):
         for value in schema:
             _drop_titles(value)
+
+
+def _one_line(text: str | None) -> str | None:
+    """A docstring's line breaks and indentation as single spaces."""
+    return re.sub(r"\s*\n\s*", " ", text).strip() if text else text
+
+
+def compact_schema(schema: Any) -> Any:
+    """The same JSON Schema, shorter: what it accepts and what it tells a model are unchanged.
+
+    - `anyOf: [X, {type: null}]` (pydantic's `X | None`) as X with `type: [t, "null"]` when X is one
+      plain type (an `enum`/`const` gains null), so `{"anyOf":[{"type":"string","maxLength":9},
+      {"type":"null"}]}` becomes `{"type":["string","null"],"maxLength":9}`; a `$ref` stays an anyOf;
+    - no `default: null` (an annotation; leaving the property out means the same);
+    - no `discriminator` (OpenAPI's, not JSON Schema's: each branch's `const` already tells them apart);
+    - no `additionalProperties: true` (JSON Schema's default);
+    - descriptions on one line (docstring indentation).
+    """
+    if isinstance(schema, list):
+        return [compact_schema(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "discriminator" or (key == "additionalProperties" and value is True):
+            continue
+        if key == "default" and value is None:
+            continue
+        if key in ("enum", "const", "default", "examples"):
+            out[key] = value  # values, not schemas
+        elif key == "description" and isinstance(value, str):
+            out[key] = _one_line(value)
+        elif key in ("properties", "$defs") and isinstance(value, dict):
+            out[key] = {name: compact_schema(sub) for name, sub in value.items()}  # names, not keywords
+        else:
+            out[key] = compact_schema(value)
+    return _nullable(out)
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    branches = schema.get("anyOf")
+    if not isinstance(branches, list) or len(branches) != 2 or {"type": "null"} not in branches:
+        return schema
+    other = branches[0] if branches[1] == {"type": "null"} else branches[1]
+    rest = {k: v for k, v in schema.items() if k != "anyOf"}
+    if not isinstance(other.get("type"), str) or set(other) & set(rest):
+        return schema
+    merged = {**rest, **other, "type": [other["type"], "null"]}
+    if "const" in merged:
+        merged["enum"] = [merged.pop("const")]
+    if "enum" in merged:
+        merged["enum"] = [*merged["enum"], None]
+    return merged
 
 
 async def _capture_handshake(tools: dict[str, Any]) -> dict[str, Any]:

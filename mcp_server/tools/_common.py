@@ -19,11 +19,11 @@ ObjectName = Annotated[
         min_length=1,
         max_length=100,
         pattern=r"^[A-Za-z][A-Za-z0-9_ ]*$",
-        description="Object name, singular or plural, any case: 'people', 'Person', 'companies', or a "
-        "custom object such as 'websiteLeads'. Call twenty_list_objects to see what exists.",
+        description="Object name, singular or plural, any case: people, Person, companies, or a custom "
+        "one such as websiteLeads (twenty_list_objects lists them)",
     ),
 ]
-RecordId = Annotated[UUID, Field(description="The record's id (a UUID)")]
+RecordId = Annotated[UUID, Field(description="Record id (UUID)")]
 FilterStr = Annotated[
     str | None,
     Field(
