@@ -16,6 +16,8 @@ Each round calls ours, the floor and direct once, in a rotating order, so machin
 all three alike; every ratio is printed as a median with its spread (IQR and min-max). Printed:
   list 60 companies   ours/direct and floor/direct, and ours/floor (target <= 1.05)
   get one company     ours/direct (target <= 1.05), floor/direct for reference
+  stdio round trip    the same SDK client to servers answering from memory: a minimal line loop
+                      (client + pipe) and an SDK MCPServer, against get one's 5% budget
   bytes per answer    wire bytes of the JSON-RPC answer per copy of the records sent, against
                       Twenty's own answer (target <= 1.1), and tools/list bytes
   cold start          spawn -> initialize -> tools/list answered, ours/floor (target <= 1.0)
@@ -75,6 +77,53 @@ async def twenty_get(path: str) -> str:
 if __name__ == "__main__":
     mcp.run()
 '''
+
+# Two servers answering tools/call from memory with a fixed text (our get-one answer): the SDK's
+# MCPServer, and a minimal stdio line loop (stdlib json, no SDK). Driven by the same SDK client
+# as ours, they split a call's stdio round trip into the SDK client + pipe (the line loop) and
+# the SDK server on top (MCPServer), with no Twenty in the way.
+NULL_SDK_SERVER = """
+import os, sys
+from mcp.server import MCPServer
+TEXT = open(sys.argv[1], encoding="utf-8").read()
+mcp = MCPServer("null")
+
+
+@mcp.tool(structured_output=False)
+async def answer() -> str:
+    \"\"\"The fixed text.\"\"\"
+    return TEXT
+
+
+if __name__ == "__main__":
+    mcp.run()
+"""
+
+NULL_LINE_SERVER = """
+import json, sys
+TEXT = open(sys.argv[1], encoding="utf-8").read()
+TOOL = {"name": "answer", "description": "The fixed text.", "inputSchema": {"type": "object"}}
+out = sys.stdout.buffer
+for raw in sys.stdin.buffer:
+    msg = json.loads(raw)
+    if "id" not in msg or "method" not in msg:
+        continue
+    method, params = msg["method"], msg.get("params") or {}
+    if method == "initialize":
+        result = {"protocolVersion": params["protocolVersion"], "capabilities": {"tools": {}},
+                  "serverInfo": {"name": "null-line", "version": "1"}}
+    elif method == "tools/list":
+        result = {"tools": [TOOL]}
+    elif method == "tools/call":
+        result = {"content": [{"type": "text", "text": TEXT}], "isError": False}
+    else:
+        out.write(json.dumps({"jsonrpc": "2.0", "id": msg["id"],
+                              "error": {"code": -32601, "message": "Method not found"}}).encode() + b"\\n")
+        out.flush()
+        continue
+    out.write(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "result": result}).encode() + b"\\n")
+    out.flush()
+"""
 
 
 # ---- statistics ---------------------------------------------------------------------------------
@@ -402,6 +451,33 @@ async def run(target: Target, n_rounds: int, n_starts: int) -> dict[str, Any]:
                     }
                 ours_pid, floor_pid = pids["ours"], pids["floor"]
                 out["rss_kb"] = {"ours": _peak_rss_kb(ours_pid), "floor": _peak_rss_kb(floor_pid)}
+
+            # The stdio round trip alone: the same SDK client, servers answering from memory.
+            text_path = Path(tmp) / "answer.txt"
+            get_text = out["wire_ours"]["twenty_get_record"]["result"]["content"][0]["text"]
+            text_path.write_text(get_text, encoding="utf-8")
+            null_cmds = {}
+            for name, source in (("null_sdk", NULL_SDK_SERVER), ("null_line", NULL_LINE_SERVER)):
+                (Path(tmp) / f"{name}.py").write_text(source)
+                null_cmds[name] = [sys.executable, str(Path(tmp) / f"{name}.py"), str(text_path)]
+            async with (
+                Client(_params(null_cmds["null_sdk"], env), cache=None) as null_sdk,
+                Client(_params(null_cmds["null_line"], env), cache=None) as null_line,
+            ):
+
+                async def from_memory(client: Any) -> float:
+                    t = time.perf_counter()
+                    r = await client.call_tool("answer", {})
+                    dt = time.perf_counter() - t
+                    assert not r.is_error and r.content[0].text == get_text
+                    return dt
+
+                null_sides = {
+                    "null_sdk": lambda: from_memory(null_sdk),
+                    "null_line": lambda: from_memory(null_line),
+                }
+                await rounds(10, null_sides, Pace(False))
+                out["null"] = await rounds(max(n_rounds, 100), null_sides, Pace(False))
     return out
 
 
@@ -433,6 +509,17 @@ def report(r: dict[str, Any], target: Target) -> None:
         if key == "get":
             print("  target: ours/direct <= 1.05")
 
+    nl = r["null"]
+    direct_get = statistics.median(r["get"]["direct"]) * 1000
+    line_ms, sdk_ms = (statistics.median(nl[k]) * 1000 for k in ("null_line", "null_sdk"))
+    print("\nstdio round trip with no Twenty (the SDK client, get one's answer from memory):")
+    print(f"  minimal line server ms {spread([x * 1000 for x in nl['null_line']], ms)} (client + pipe)")
+    print(f"  SDK MCPServer ms       {spread([x * 1000 for x in nl['null_sdk']], ms)}")
+    print(
+        f"  get one's 5% budget    {direct_get * 0.05:.2f} ms of direct {direct_get:.2f} ms; client + pipe: "
+        f"{line_ms / direct_get * 100:.1f}% of direct, with an MCPServer {sdk_ms / direct_get * 100:.1f}%"
+    )
+
     wo, wf = r["wire_ours"], r["wire_floor"]
     print("\nbytes per answer (JSON-RPC line on stdout; 'text' = the text block's payload):")
     for label, w, twenty in (
@@ -448,8 +535,10 @@ def report(r: dict[str, Any], target: Target) -> None:
             f"text {w['text']:>7} B; Twenty {twenty:>7} B -> wire/copy {per_copy / twenty:.3f}, "
             f"text {w['text'] / twenty:.3f} (target <= 1.1 per copy)"
         )
-    print(f"  tools/list     ours {wo['tools/list']} B ({wo['tools']} tools), "
-          f"floor {wf['tools/list']} B ({wf['tools']} tool)")
+    print(
+        f"  tools/list     ours {wo['tools/list']} B ({wo['tools']} tools), "
+        f"floor {wf['tools/list']} B ({wf['tools']} tool)"
+    )
 
     for mode, opening in (
         ("legacy", "initialize, as Claude Code"),
