@@ -69,10 +69,13 @@ class Calls:
         self._tg = tg
         self._in_flight: dict[Any, anyio.CancelScope] = {}
         self._peer_cancelled: set[Any] = set()
+        self._handshake_seen = False
 
     def take(self, raw: bytes) -> bool:
         """Start this line here if it is a tools/call (or the cancellation of one) we answer;
         False hands it to the SDK."""
+        if self._version is not None and not self._modern and b'"initialize"' in raw:
+            self._initialize_seen(raw)
         if self._version is None or (b'"tools/call"' not in raw and b'"notifications/cancelled"' not in raw):
             return False
         try:
@@ -95,6 +98,18 @@ class Calls:
         self._peer_cancelled.discard(key)
         self._tg.start_soon(self._run, msg_id, key, scope, params["name"], params.get("arguments") or {})
         return True
+
+    def _initialize_seen(self, raw: bytes) -> None:
+        """The replayed handshake's initialize is the session's; another one (the SDK decides what
+        it does with it) leaves every later call to the SDK, whose session then knows the version."""
+        try:
+            msg = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return
+        if isinstance(msg, dict) and msg.get("method") == "initialize":
+            if self._handshake_seen:
+                self._version = None
+            self._handshake_seen = True
 
     def _ours(self, msg_id: Any, params: Any) -> bool:
         if not isinstance(msg_id, str | int) or isinstance(msg_id, bool):

@@ -206,6 +206,21 @@ async def test_what_is_answered_beside_the_sdk(version: str | None, raw: bytes, 
         assert calls.take(raw) is taken
 
 
+async def test_a_second_initialize_leaves_every_later_call_to_the_sdk() -> None:
+    def init(i: int) -> bytes:
+        params = {"protocolVersion": LATEST, "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}
+        return json.dumps({"jsonrpc": "2.0", "id": i, "method": "initialize", "params": params}).encode()
+
+    server = _Server()
+    server.release.set()
+    async with anyio.create_task_group() as tg:
+        calls = Calls(server, LATEST, False, LineWriter(io.BytesIO()), tg)
+        assert not calls.take(init(0))  # the replayed handshake: the SDK's, and the session's own
+        assert calls.take(_line(1))
+        assert not calls.take(init(2))
+        assert not calls.take(_line(3))
+
+
 async def _run(lines: list[bytes], *, finish: str) -> tuple[list[dict[str, Any]], _Server]:
     sink = io.BytesIO()
     server = _Server()
