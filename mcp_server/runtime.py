@@ -254,8 +254,14 @@ class SharedTransport:
     def __init__(self) -> None:
         import httpx
 
+        from twenty_api.transport import KEEPALIVE_EXPIRY_S
+
+        # A client given a transport uses its pool, not its own limits: the idle time that keeps a
+        # connection warm across an agent's pauses (KEEPALIVE_EXPIRY_S, 60 s) must be set here.
         self._inner = httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=30)
+            limits=httpx.Limits(
+                max_connections=200, max_keepalive_connections=50, keepalive_expiry=KEEPALIVE_EXPIRY_S
+            )
         )
 
     async def handle_async_request(self, request: Any) -> Any:
