@@ -19,6 +19,7 @@ answered; at end of input, calls still running are cancelled and answered CONNEC
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from typing import Any
 
@@ -96,7 +97,8 @@ class Calls:
         scope = anyio.CancelScope()
         self._in_flight[key] = scope
         self._peer_cancelled.discard(key)
-        self._tg.start_soon(self._run, msg_id, key, scope, params["name"], params.get("arguments") or {})
+        call = (msg_id, params["name"], params.get("arguments") or {}, self._version)
+        self._tg.start_soon(self._run, key, scope, call)
         return True
 
     def _initialize_seen(self, raw: bytes) -> None:
@@ -141,12 +143,13 @@ class Calls:
         return True
 
     async def _run(
-        self, msg_id: Any, key: Any, scope: anyio.CancelScope, name: str, arguments: dict[str, Any]
+        self, key: Any, scope: anyio.CancelScope, call: tuple[Any, str, dict[str, Any], str]
     ) -> None:
+        msg_id = call[0]
         body: bytes | None = None
         with scope:
             try:
-                body = await self._answer(msg_id, name, arguments)
+                body = await self._answer(*call)
             finally:
                 if self._in_flight.get(key) is scope:
                     del self._in_flight[key]
@@ -165,7 +168,7 @@ class Calls:
         for scope in self._in_flight.values():
             scope.cancel()
 
-    async def _answer(self, msg_id: Any, name: str, arguments: dict[str, Any]) -> bytes:
+    async def _answer(self, msg_id: Any, name: str, arguments: dict[str, Any], version: str) -> bytes:
         from mcp.shared.jsonrpc_dispatcher import handler_exception_to_error_data
         from mcp.types import CallToolRequestParams
 
@@ -174,7 +177,7 @@ class Calls:
             # The SDK's own tools/call handler with no request context (our tools use none): the
             # gate and the argument check in TwentyMCPServer.call_tool, failures as isError.
             result = await self._server._handle_call_tool(None, params)
-            return _result_line(msg_id, self._wire(result))
+            return _result_line(msg_id, self._wire(result, version))
         except Exception as exc:
             error = handler_exception_to_error_data(exc)
             if error is None:
@@ -182,13 +185,19 @@ class Calls:
                 return _error_line(msg_id, {"code": 0, "message": str(exc)})
             return _error_line(msg_id, error.model_dump(by_alias=True, mode="json", exclude_none=True))
 
-    def _wire(self, result: Any) -> dict[str, Any]:
+    def _wire(self, result: Any, version: str) -> dict[str, Any]:
         """The result as the SDK's runner shapes it for this session's protocol version."""
         from mcp.server.runner import _dump_result
-        from mcp_types import SERVER_INFO_META_KEY
+        from mcp.shared.exceptions import MCPError
+        from mcp_types import INTERNAL_ERROR, SERVER_INFO_META_KEY
         from mcp_types import methods as _methods
+        from pydantic import ValidationError
 
-        dumped = _methods.serialize_server_result("tools/call", self._version, _dump_result(result))
+        try:
+            dumped = _methods.serialize_server_result("tools/call", version, _dump_result(result))
+        except ValidationError:  # as the SDK's runner: a server bug, its detail (the result) in the log
+            log.exception("handler for 'tools/call' returned an invalid result")
+            raise MCPError(code=INTERNAL_ERROR, message="Handler returned an invalid result") from None
         if self._modern:
             dumped.setdefault("resultType", "complete")
             meta = dumped.get("_meta")
@@ -213,7 +222,11 @@ def _closed() -> dict[str, Any]:
 
 
 def _result_line(msg_id: Any, result: dict[str, Any]) -> bytes:
-    return orjson.dumps({"jsonrpc": "2.0", "id": msg_id, "result": result}) + b"\n"
+    line = {"jsonrpc": "2.0", "id": msg_id, "result": result}
+    try:
+        return orjson.dumps(line) + b"\n"
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits: Python's json writes it
+        return json.dumps(line, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
 
 
 def _error_line(msg_id: Any, error: dict[str, Any]) -> bytes:

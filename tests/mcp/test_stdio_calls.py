@@ -260,3 +260,36 @@ async def test_calls_running_at_end_of_input_are_answered_connection_closed() ->
         {"jsonrpc": "2.0", "id": 5, "error": {"code": -32000, "message": "Connection closed"}},
         {"jsonrpc": "2.0", "id": "6", "error": {"code": -32000, "message": "Connection closed"}},
     ]
+
+
+class _Returns:
+    """Stands in for TwentyMCPServer: each call returns the given result at once."""
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+    async def _handle_call_tool(self, _ctx: Any, _params: Any) -> Any:
+        return self.result
+
+
+@pytest.mark.parametrize(
+    ("result", "answer"),
+    [
+        (  # as the SDK's runner: a server bug is INTERNAL_ERROR, its detail only in the log
+            {"content": "not a list"},
+            {"error": {"code": -32603, "message": "Handler returned an invalid result"}},
+        ),
+        (  # beyond orjson: Python's json writes it
+            CallToolResult(content=[], structured_content={"n": 2**70}),
+            {"result": {"content": [], "structuredContent": {"n": 2**70}, "isError": False}},
+        ),
+    ],
+)
+async def test_results_the_sdk_would_refuse_or_orjson_cannot_write(
+    result: Any, answer: dict[str, Any]
+) -> None:
+    sink = io.BytesIO()
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as tg:
+            assert Calls(_Returns(result), LATEST, False, LineWriter(sink), tg).take(_line(3))
+    assert json.loads(sink.getvalue()) == {"jsonrpc": "2.0", "id": 3, **answer}
