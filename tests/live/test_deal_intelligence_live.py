@@ -4,7 +4,7 @@ executeOneLogicFunction as Twenty's cron would, the fields and forecast rows rea
 run writes nothing, and the two MCP tools answer from what the jobs stored; and the trained
 model, once a lost stage is added to the pipeline and deals are closed both ways (then put back).
 
-Run: `. /work/live/env && uv run pytest -m live tests/live/test_deal_intelligence_live.py -s`
+Run (TWENTY_LIVE_URL/KEY set): `uv run pytest -m live tests/live/test_deal_intelligence_live.py -s`
 (-s prints the numbers docs/live.md records).
 """
 

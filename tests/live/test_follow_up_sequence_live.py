@@ -11,7 +11,7 @@ module creates are deleted.
 The provider must answer (TWENTY_LIVE_AI_MODEL, default `stub/stub-model`: an OpenAI-compatible
 model on loopback); the draft is asserted to greet the contact and name their company, which only
 the agent's own CRM reads (not the prompt) give it.
-Run: `. /work/live/env && uv run pytest -m live tests/live/test_follow_up_sequence_live.py -s`
+Run (TWENTY_LIVE_URL/KEY set): `uv run pytest -m live tests/live/test_follow_up_sequence_live.py -s`
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ The apps are deployed by the reconciler from apps/ (deal-intelligence and ai-aut
 the AI settings pointing at the stub on 127.0.0.1:11434, or empty for the fallback); their jobs run
 through executeOneLogicFunction as Twenty's cron would. Records this module creates are deleted.
 
-Run: `. /work/live/env && uv run pytest -m live tests/live/test_next_best_action_live.py -s`
+Run (TWENTY_LIVE_URL/KEY set): `uv run pytest -m live tests/live/test_next_best_action_live.py -s`
 (-s prints the numbers docs/live.md records).
 """
 
