@@ -164,10 +164,15 @@ class Runtime:
         client = self._clients.get(key_id)
         if client is None:
             credential = {"access_token": api_key} if user_session else {"api_key": api_key}
+            tuning = self.settings.twenty  # TWENTY_TIMEOUT / _MAX_RETRIES / _RATE_LIMIT / _RATE_WINDOW
             try:
                 client = TwentyClient(
                     base_url=self.base_url,
                     **credential,
+                    timeout=tuning.timeout,
+                    max_retries=tuning.max_retries,
+                    rate_limit=tuning.rate_limit,
+                    rate_window=tuning.rate_window,
                     schema_ttl=self.settings.mcp_schema_ttl,
                     transport=self.shared_transport(),
                 )
