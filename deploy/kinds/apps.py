@@ -153,6 +153,8 @@ class Apps:
                 lines.append(f"variable {key}: keeps the workspace value (set; --rotate-secrets "
                              f"pushes `{secret}`)")
         for key, spec in sorted(built.variables.items()):
+            if key in entry.settings:  # the stack sets it every deploy (_settings), not an admin
+                continue
             if key in entry.secrets or spec.get("isSecret"):
                 if spec.get("isSecret") and key not in entry.secrets:
                     lines.append(f"variable {key}: secret with no Secret Manager mapping in apps.yaml; "

@@ -355,6 +355,12 @@ async def test_app_settings_follow_the_stack(twenty, tmp_path):
             await greeting() == "Hi from the stack"
             and first.gateway.writes["updateOneApplicationVariable"] == 1
         )
+        moved = await run({**base, "greeting": "Hi again"})
+        # the stack owns it: one line saying what changes, none calling the old value an admin's
+        assert [c for c in moved.items[0].changes if "GREETING" in c] == [
+            "variable GREETING: 'Hi from the stack' → 'Hi again' (stack)"
+        ]
+        first = await run({**base, "greeting": "Hi from the stack"})
         again = await run({**base, "greeting": "Hi from the stack"})
         assert again.items[0].op == "unchanged" and again.gateway.write_count == 0
     finally:
