@@ -5,7 +5,7 @@ import { StubTwenty, databaseEvent } from '@twenty-gcp/apps-shared/testing';
 
 import onOpportunity, { handler as onEvent } from '../src/logic-functions/rollup-on-opportunity';
 import nightly, { handler as runNightly } from '../src/logic-functions/rollup-nightly';
-import { DEFAULT_RULES, computeRollup, loadRules } from '../src/lib/rollup';
+import { DEFAULT_RULES, ROLLUP_INPUTS, computeRollup, loadRules } from '../src/lib/rollup';
 
 const stub = new StubTwenty();
 let env: NodeJS.ProcessEnv;
@@ -31,9 +31,38 @@ beforeEach(() => {
 });
 
 describe('triggers', () => {
-  test('opportunity.* database events and a nightly cron at 02:00', () => {
-    assert.deepEqual(onOpportunity.config.databaseEventTriggerSettings, { eventName: 'opportunity.*' });
+  test('opportunity.* database events (updates of a rolled-up input only) and a nightly cron at 02:00', () => {
+    assert.deepEqual(onOpportunity.config.databaseEventTriggerSettings, {
+      eventName: 'opportunity.*',
+      updatedFields: ['companyId', 'stage', 'amount', 'closeDate'],
+    });
     assert.deepEqual(nightly.config.cronTriggerSettings, { pattern: '0 2 * * *' });
+  });
+
+  test('a change outside ROLLUP_INPUTS moves no rollup, whatever the rules', () => {
+    const rules = loadRules(
+      JSON.stringify([
+        ...DEFAULT_RULES,
+        { target: 'firstClose', aggregate: 'min', field: 'closeDate', excludeStages: ['NEW'] },
+        { target: 'newCount', aggregate: 'count', stages: ['NEW'] },
+      ]),
+    );
+    const opps = stub.all('opportunities');
+    const before = computeRollup(opps, rules, 'USD');
+    // what the other apps write on a deal: its scores, actions, names; never a rollup input
+    const touched = opps.map((o) => ({
+      ...o,
+      name: `${o.name} (renamed)`,
+      winProbability: 77,
+      nextBestAction: 'Call them',
+      nextBestActionAt: '2026-12-07T00:00:00.000Z',
+      pointOfContactId: 'someone',
+    }));
+    assert.deepEqual(computeRollup(touched, rules, 'USD'), before);
+    for (const field of ROLLUP_INPUTS.filter((f) => f !== 'companyId')) {
+      const moved = opps.map((o, i) => (i === 1 ? { ...o, [field]: field === 'stage' ? 'NEW' : null } : o));
+      assert.notDeepEqual(computeRollup(moved, rules, 'USD'), before, `${field} is read by the rules`);
+    }
   });
 });
 

@@ -22,6 +22,15 @@ export const DEFAULT_RULES: Rule[] = [
 
 const AGGREGATES = ['count', 'sum', 'max', 'min'];
 const FIELDS = ['amount', 'closeDate'];
+/**
+ * Every opportunity field a rollup reads (its company, its stage, the measured fields). An update
+ * that changes none of them cannot move any company's rollup, so the database-event trigger lists
+ * them as its updatedFields: Twenty 2.21 then starts no run for such an update (created, deleted
+ * and restored events always pass; transform-event-batch-to-event-payloads.ts). Without it every
+ * write of the other apps (a nightly re-score touches each open deal) started a rollup that read
+ * the company's opportunities again, against the workspace's 100 requests a minute.
+ */
+export const ROLLUP_INPUTS = ['companyId', 'stage', ...FIELDS];
 
 /** ROLLUP_RULES (JSON) or the defaults; a bad rule stops the function with a clear message. */
 export const loadRules = (raw: string | undefined): Rule[] => {

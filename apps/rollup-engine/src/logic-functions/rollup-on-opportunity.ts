@@ -3,9 +3,9 @@ import { defineLogicFunction } from 'twenty-sdk/define';
 import type { DatabaseEvent } from '@twenty-gcp/apps-shared/events';
 import { TwentyClient, type FetchLike } from '@twenty-gcp/apps-shared/twenty';
 
-import { loadRules, rollupCompany } from '../lib/rollup';
+import { ROLLUP_INPUTS, loadRules, rollupCompany } from '../lib/rollup';
 
-/** opportunity.* → recompute the rollup of the company before and after the change. */
+/** opportunity.* (updates only when a rolled-up input changed) → recompute the rollup of the company before and after the change. */
 export const handler = async (event: DatabaseEvent, env: NodeJS.ProcessEnv = process.env, fetchImpl: FetchLike = fetch) => {
   const rules = loadRules(env.ROLLUP_RULES);
   const currency = (env.ROLLUP_CURRENCY || 'USD').toUpperCase();
@@ -26,5 +26,5 @@ export default defineLogicFunction({
   description: "Recomputes the company's opportunity rollups when an opportunity changes",
   timeoutSeconds: 60,
   handler: (event: DatabaseEvent) => handler(event),
-  databaseEventTriggerSettings: { eventName: 'opportunity.*' },
+  databaseEventTriggerSettings: { eventName: 'opportunity.*', updatedFields: ROLLUP_INPUTS },
 });
