@@ -121,9 +121,10 @@ def _declared_variables(app_dir: Path) -> dict[str, bool]:
 def test_apps_index_matches_each_apps_secret_variables() -> None:
     manifests = load_manifests(APPS)
     workspace = json.loads((APPS / "package.json").read_text())["workspaces"]
-    library = APPS / "shared"  # apps/shared: the apps' own library workspace inside the repo (not an app)
-    assert library.is_dir()
-    apps = [w for w in workspace if APPS / w != library]
+    # the apps' own library is a workspace too (the one every app imports), not an app
+    name = {w: json.loads((APPS / w / "package.json").read_text())["name"] for w in workspace}
+    (library,) = [w for w, n in name.items() if n == "@twenty-gcp/apps-shared"]
+    apps = [w for w in workspace if w != library]
     assert sorted(a.path for a in manifests.apps) == sorted(apps)
     for app in manifests.apps:
         declared = _declared_variables(APPS / app.path)
