@@ -20,6 +20,7 @@ import anyio
 from deploy.gateway import Gateway
 from deploy.manifests import Manifests
 from deploy.secrets import SecretSource
+from twenty_api.compare import contains
 
 Op = Literal["create", "update", "unchanged", "orphaned", "conflict", "blocked"]
 KIND_ORDER = ("apps", "agents", "webhooks", "workflows", "dashboards")  # dashboards chart the apps' objects
@@ -107,16 +108,6 @@ def squash_ws(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 
 def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-
-
-def contains(live: Any, desired: Any) -> bool:
-    """True when every key/value we set is present in what Twenty stores (it may add its own)."""
-    if isinstance(desired, dict):
-        return isinstance(live, dict) and all(contains(live.get(k), v) for k, v in desired.items())
-    if isinstance(desired, list):
-        return (isinstance(live, list) and len(live) == len(desired)
-                and all(contains(a, b) for a, b in zip(live, desired, strict=True)))
-    return live == desired
 
 
 def field_changes(live: Mapping[str, Any], desired: Mapping[str, Any], *,

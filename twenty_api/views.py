@@ -17,8 +17,10 @@ update/destroy forms; view groups are made by 2.21 itself. Behaviour from the so
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, Literal, get_args
 
+from twenty_api.compare import json_text
 from twenty_api.operations import mutation, query
 
 ViewType = Literal["TABLE", "KANBAN", "CALENDAR", "TABLE_WIDGET"]
@@ -208,6 +210,30 @@ def view_filter_input(
     if sub_field_name:
         data["subFieldName"] = sub_field_name
     return data
+
+
+FilterKey = tuple[str, str, str, str | None]  # (fieldMetadataId, operand, value as JSON text, subFieldName)
+
+
+def stored_filters(view: dict[str, Any]) -> list[FilterKey]:
+    """A view's filters as Twenty reads them back, comparable with :func:`wanted_filters`."""
+    return sorted(
+        (
+            str(f.get("fieldMetadataId")),
+            str(f.get("operand")),
+            json_text(f.get("value")),
+            f.get("subFieldName") or None,
+        )
+        for f in view.get("viewFilters") or []
+    )
+
+
+def wanted_filters(rules: Iterable[tuple[str, str, Any, str | None]]) -> list[FilterKey]:
+    """(fieldMetadataId, operand, value, subFieldName) rules as :func:`view_filter_input` stores them."""
+    return sorted(
+        (fid, operand, json_text(view_filter_input("v", fid, operand, value)["value"]), sub or None)
+        for fid, operand, value, sub in rules
+    )
 
 
 def view_sort_input(view_id: str, field_metadata_id: str, direction: SortDirection = "ASC") -> dict[str, Any]:

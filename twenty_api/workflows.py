@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from twenty_api.agents import DELETE_AGENT
+from twenty_api.compare import contains
 from twenty_api.operations import Operation, mutation, query
 
 # The workflow builder's documents (engine/core-modules/workflow/resolvers/*.resolver.ts, on
@@ -168,20 +169,6 @@ class WorkflowCalls:
 def unplaced(item: Mapping[str, Any]) -> dict[str, Any]:
     """A step or trigger without its canvas position (which Twenty's editor may move)."""
     return {k: v for k, v in item.items() if k != "position"}
-
-
-def contains(live: Any, desired: Any) -> bool:
-    """`desired` is a subset of `live` (dicts by key — an absent key counts as None —, lists item by
-    item, the rest equal): Twenty may add keys of its own."""
-    if isinstance(desired, dict):
-        return isinstance(live, dict) and all(contains(live.get(k), v) for k, v in desired.items())
-    if isinstance(desired, list):
-        return (
-            isinstance(live, list)
-            and len(live) == len(desired)
-            and all(contains(a, b) for a, b in zip(live, desired, strict=True))
-        )
-    return bool(live == desired)
 
 
 @dataclass

@@ -13,7 +13,6 @@ the manifests is reported as orphaned and left in place.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -292,15 +291,7 @@ def _view_shape(view: dict[str, Any]) -> dict[str, Any]:
     )
     return {
         "fields": [str(f.get("fieldMetadataId")) for f in fields],
-        "filters": sorted(
-            (
-                str(f.get("fieldMetadataId")),
-                str(f.get("operand")),
-                _json_value(f.get("value")),
-                f.get("subFieldName") or None,
-            )
-            for f in view.get("viewFilters") or []
-        ),
+        "filters": view_api.stored_filters(view),
         "sorts": [
             (str(s.get("fieldMetadataId")), str(s.get("direction"))) for s in view.get("viewSorts") or []
         ],
@@ -310,19 +301,6 @@ def _view_shape(view: dict[str, Any]) -> dict[str, Any]:
 def _wanted_view_shape(view: dict[str, Any]) -> dict[str, Any]:
     return {
         "fields": list(view.get("fields") or []),
-        "filters": sorted(
-            (fid, operand, _json_value(view_api.view_filter_input("v", fid, operand, value)["value"]), sub)
-            for fid, operand, value, sub in view.get("filters") or []
-        ),
+        "filters": view_api.wanted_filters(view.get("filters") or []),
         "sorts": [tuple(s) for s in view.get("sorts") or []],
     }
-
-
-def _json_value(value: Any) -> str:
-    """A filter value as its canonical JSON text (Twenty may hand back '["TOTAL"]' or the list)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return json.dumps(value)
-    return json.dumps(value, sort_keys=True)

@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 from twenty_api import dashboards as api
 from twenty_api import usage
 from twenty_api import views as view_api
+from twenty_api.compare import contains
 from twenty_api.object_fields import FieldProblem
 
 from ..registry import tool
@@ -315,46 +316,10 @@ def _same(plan_: Any, live: dict[str, Any], view: dict[str, Any] | None) -> bool
     visible = {str(f.get("fieldMetadataId")) for f in view.get("viewFields") or [] if f.get("isVisible")}
     if visible - {label} != {fields.by_name[n].id for n in plan_.visible if n in fields.by_name} - {label}:
         return False
-    live_filters = sorted(
-        (
-            str(f.get("fieldMetadataId")),
-            str(f.get("operand")),
-            _canon(f.get("value")),
-            f.get("subFieldName") or None,
-        )
-        for f in view.get("viewFilters") or []
-    )
-    wanted_filters = []
-    for flt in spec.filters:
-        fid, operand, value, sub = fields.rule(flt)
-        wanted_filters.append(
-            (fid, operand, _canon(view_api.view_filter_input("v", fid, operand, value)["value"]), sub)
-        )
+    wanted_filters = view_api.wanted_filters(fields.rule(flt) for flt in spec.filters)
     live_sorts = [(str(s.get("fieldMetadataId")), s.get("direction")) for s in view.get("viewSorts") or []]
     wanted_sorts = [(fields.by_name[s.field].id, s.direction) for s in spec.sorts]
-    return live_filters == sorted(wanted_filters) and live_sorts == wanted_sorts
-
-
-def contains(live: Any, desired: Any) -> bool:
-    """Every key/value we set is in what Twenty stores (it may add its own), as the deploy compares."""
-    if isinstance(desired, dict):
-        return isinstance(live, dict) and all(contains(live.get(k), v) for k, v in desired.items())
-    if isinstance(desired, list):
-        return (
-            isinstance(live, list)
-            and len(live) == len(desired)
-            and all(contains(a, b) for a, b in zip(live, desired, strict=True))
-        )
-    return live == desired
-
-
-def _canon(value: Any) -> str:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return json.dumps(value)
-    return json.dumps(value, sort_keys=True)
+    return view_api.stored_filters(view) == wanted_filters and live_sorts == wanted_sorts
 
 
 async def _checked(conn: Connection, widgets: list[Any], notes: list[str]) -> list[Any]:
