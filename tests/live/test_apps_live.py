@@ -80,24 +80,6 @@ class Live(LiveTwenty):
             base_url=self.base_url, timeout=60, headers={"Authorization": f"Bearer {self.api_key}"}
         )
 
-    def rest(self, method: str, path: str, **kw: Any) -> Any:
-        answer = self.http.request(method, f"/rest/{path}", **kw)
-        assert answer.status_code < 300, f"{method} {path}: {answer.status_code} {answer.text[:300]}"
-        return answer.json()
-
-    def meta(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = self.http.post("/metadata", json={"query": query, "variables": variables or {}}).json()
-        assert not body.get("errors"), body["errors"]
-        return body["data"]
-
-    def wait(self, what: str, probe: Any, seconds: float = 60) -> Any:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            got = probe()
-            if got:
-                return got
-            time.sleep(1)
-        raise AssertionError(f"{what}: not within {seconds:.0f} s")
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +197,8 @@ def test_a_database_event_app_reacts_to_a_new_opportunity(live: Live) -> None:
             == 1
             else None
         ),
+        seconds=60,
+        every=1,
     )
     assert rolled["openPipelineAmount"]["amountMicros"] == 1_500_000_000
 
@@ -239,7 +223,12 @@ def test_the_crm_events_webhook_delivers_with_a_valid_signature(live: Live, sink
     before = len(sink.deliveries)
     name = f"Webhook live {uuid.uuid4().hex[:6]}"
     live.rest("POST", "companies", json={"name": name})
-    live.wait("a crm-events delivery", lambda: any(name.encode() in b for _, b in sink.deliveries[before:]))
+    live.wait(
+        "a crm-events delivery",
+        lambda: any(name.encode() in b for _, b in sink.deliveries[before:]),
+        seconds=60,
+        every=1,
+    )
     headers, body = next((h, b) for h, b in sink.deliveries[before:] if name.encode() in b)
     secret = SECRETS["twenty-webhook-crm-events-secret"]
     expected = hmac.new(
@@ -277,5 +266,5 @@ def test_a_deployed_workflow_is_active_and_a_run_completes(live: Live) -> None:
         ]
         return done[0] if done else None
 
-    run = live.wait("the new-company workflow run", finished, seconds=120)
+    run = live.wait("the new-company workflow run", finished, seconds=120, every=1)
     assert run["status"] == "COMPLETED", json.dumps(run.get("state"))[:1500]

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
-import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.live_twenty import LiveTwenty
+from tests.live_twenty import LiveTwenty, build_apps
 from twenty_api.settings import TwentySettings
 
 pytestmark = pytest.mark.live
@@ -59,18 +57,7 @@ async def _deploy(target: Live, apps: Path) -> tuple[Any, list[str]]:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Live:
     """The app built from apps/ and deployed alone (only the apps kind: nothing else is touched)."""
-    from tooling.node import node_env
-
-    env = {**os.environ, **node_env(install=False)}
-    build = subprocess.run(
-        ["node", "scripts/build-apps.mjs", APP],
-        cwd=APPS,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert build.returncode == 0, build.stdout + build.stderr
+    build_apps(APP)
     root = tmp_path_factory.mktemp("apps")
     (root / "apps.yaml").write_text(
         f"apps:\n  - name: {APP}\n    path: {APP}\n    objects: [revenueForecast]\n"

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import time
 import uuid
 from collections import Counter
@@ -33,7 +32,7 @@ import pytest
 import yaml
 
 from tests.live.test_workflow_templates_live import ENRICH_KEY
-from tests.live_twenty import LiveTwenty
+from tests.live_twenty import LiveTwenty, build_apps
 
 # a run takes 2.5-8 min (42 steps, three agent drafts), then a re-run; on a worker shared with other
 # sessions a run was seen waiting 12 min ENQUEUED before its first step
@@ -71,21 +70,6 @@ class Live(LiveTwenty):
         self.http = httpx.Client(
             base_url=self.base_url, timeout=120, headers={"Authorization": f"Bearer {self.api_key}"}
         )
-        self.created: list[tuple[str, str]] = []
-
-    def rest(self, method: str, path: str, **kw: Any) -> Any:
-        for _ in range(10):
-            answer = self.http.request(method, f"/rest/{path}", **kw)
-            if answer.status_code != 429:
-                break
-            time.sleep(6)
-        assert answer.status_code < 300, f"{method} {path}: {answer.status_code} {answer.text[:300]}"
-        return answer.json()
-
-    def create(self, plural: str, singular: str, data: dict[str, Any]) -> dict[str, Any]:
-        made = self.rest("POST", plural, json=data)["data"][f"create{singular}"]
-        self.created.append((plural, made["id"]))
-        return made
 
     def get(self, plural: str, id: str) -> dict[str, Any]:
         return next(iter(self.rest("GET", f"{plural}/{id}", params={"depth": 0})["data"].values()))
@@ -127,14 +111,7 @@ def report(what: str, outcome: Any, writes: Counter[str], seconds: float) -> Non
 
 @pytest.fixture(scope="module")
 def live() -> Iterator[Live]:
-    from tooling.node import node_env
-
-    env = {**os.environ, **node_env(install=False)}
-    build = subprocess.run(
-        ["node", "scripts/build-apps.mjs", "ai-automations"], cwd=APPS, env=env,
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert build.returncode == 0, build.stdout + build.stderr
+    build_apps("ai-automations")
     target = Live()
     report("deploy ai-automations (person fields)", *deploy(target, ["apps"]))
     report("deploy agents + workflows", *deploy(target, ["agents", "workflows"]))

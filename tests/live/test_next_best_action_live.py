@@ -14,8 +14,6 @@ Run (TWENTY_LIVE_URL/KEY set): `uv run pytest -m live tests/live/test_next_best_
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -25,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.live_twenty import LiveTwenty
+from tests.live_twenty import LiveTwenty, build_apps
 
 pytestmark = pytest.mark.live
 
@@ -38,31 +36,8 @@ TAG = "zz-nba-live"
 
 
 class Live(LiveTwenty):
-    def __init__(self) -> None:
-        super().__init__()
-        self.created: list[tuple[str, str]] = []
-
-    def rest(self, method: str, path: str, **kw: Any) -> Any:
-        answer = self.http.request(method, f"/rest/{path}", **kw)
-        assert answer.status_code < 300, f"{method} {path}: {answer.status_code} {answer.text[:300]}"
-        return answer.json()
-
-    def create(self, plural: str, singular: str, data: dict[str, Any]) -> dict[str, Any]:
-        made = self.rest("POST", plural, json=data)["data"][f"create{singular}"]
-        self.created.append((plural, made["id"]))
-        return made
-
     def get(self, plural: str, id: str) -> dict[str, Any]:
         return next(iter(self.rest("GET", f"{plural}/{id}")["data"].values()))
-
-    def wait(self, what: str, probe: Any, seconds: float = 180) -> Any:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            got = probe()
-            if got:
-                return got
-            time.sleep(2)
-        raise AssertionError(f"{what}: not within {seconds:.0f} s")
 
 
 def _deploy(
@@ -103,18 +78,7 @@ def _apps_yaml(*names: str) -> str:
 
 @pytest.fixture(scope="module")
 def live() -> Any:
-    from tooling.node import node_env
-
-    env = {**os.environ, **node_env(install=False)}
-    build = subprocess.run(
-        ["node", "scripts/build-apps.mjs", "deal-intelligence", "ai-automations"],
-        cwd=APPS,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert build.returncode == 0, build.stdout + build.stderr
+    build_apps("deal-intelligence", "ai-automations")
     target = Live()
     yield target
     for plural, id in reversed(target.created):
@@ -197,7 +161,7 @@ def test_next_best_action_rules_then_ai(live: Live) -> None:
         return o if "Stage: MEETING" in str(o.get("nextBestAction")) else None
 
     try:
-        changed = live.wait("the trigger's AI action", triggered)
+        changed = live.wait("the trigger's AI action", triggered, 180)
     except AssertionError as err:
         events = live.all("timelineActivities", f'targetOpportunityId[eq]:"{deal["id"]}"')
         names = [
@@ -242,6 +206,7 @@ def test_deal_health_one_open_alert_per_stale_deal(live: Live) -> None:
         live.wait(
             "the follow-up task",
             lambda d=deal: live.all("taskTargets", f'targetOpportunityId[eq]:"{d["id"]}"'),
+            180,
         )
     time.sleep(10)
     for deal in (quiet, acted):

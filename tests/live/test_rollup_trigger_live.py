@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,15 +26,6 @@ pytestmark = pytest.mark.live
 
 def _usd(dollars: int) -> dict[str, Any]:
     return {"amountMicros": dollars * 1_000_000, "currencyCode": "USD"}
-
-
-def _until(what: str, probe: Callable[[], Any], seconds: float) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        if probe():
-            return time.monotonic() - started
-        time.sleep(1)
-    raise AssertionError(f"{what}: not within {seconds:.0f} s")
 
 
 def test_the_rollup_runs_for_its_inputs_only() -> None:
@@ -51,45 +41,37 @@ def test_the_rollup_runs_for_its_inputs_only() -> None:
         trigger
     )
 
-    def rest(method: str, path: str, **kw: Any) -> dict[str, Any]:
-        answer = live.http.request(method, f"/rest/{path}", **kw)
-        assert answer.status_code < 300, f"{method} {path}: {answer.status_code} {answer.text[:300]}"
-        return answer.json()["data"] if answer.content else {}
-
     def company_pipeline() -> int | None:
-        company = rest("GET", f"companies/{company_id}", params={"depth": 0})["company"]
+        company = live.rest("GET", f"companies/{company_id}", params={"depth": 0})["data"]["company"]
         return (company.get("openPipelineAmount") or {}).get("amountMicros")
 
+    def timed(what: str, amount_micros: int) -> float:
+        started = time.monotonic()
+        live.wait(what, lambda: company_pipeline() == amount_micros, 300, every=1)
+        return time.monotonic() - started
+
     suffix = uuid.uuid4().hex[:6]
-    company_id = rest("POST", "companies", json={"name": f"Rollup trigger {suffix}"})["createCompany"]["id"]
-    deal_id = None
     try:
-        deal = rest(
-            "POST",
-            "opportunities",
-            json={
-                "name": f"Rollup deal {suffix}",
-                "companyId": company_id,
-                "stage": "NEW",
-                "amount": _usd(1500),
-            },
-        )
-        deal_id = deal["createOpportunity"]["id"]
-        created = _until(
-            "the rollup after the deal was created", lambda: company_pipeline() == 1500_000_000, 300
-        )
+        company_id = live.create("companies", "Company", {"name": f"Rollup trigger {suffix}"})["id"]
+        deal = {
+            "name": f"Rollup deal {suffix}",
+            "companyId": company_id,
+            "stage": "NEW",
+            "amount": _usd(1500),
+        }
+        deal_id = live.create("opportunities", "Opportunity", deal)["id"]
+        created = timed("the rollup after the deal was created", 1500_000_000)
         # set the company's rollup wrong by hand: any rollup run would put it back to 1,500
-        rest("PATCH", f"companies/{company_id}", json={"openPipelineAmount": _usd(1)})
-        rest("PATCH", f"opportunities/{deal_id}", json={"name": f"Rollup deal {suffix} (renamed)"})
+        live.rest("PATCH", f"companies/{company_id}", json={"openPipelineAmount": _usd(1)})
+        live.rest("PATCH", f"opportunities/{deal_id}", json={"name": f"Rollup deal {suffix} (renamed)"})
         quiet = max(30.0, 3 * created)
         time.sleep(quiet)
         assert company_pipeline() == 1_000_000, "a rename started the rollup"
-        rest("PATCH", f"opportunities/{deal_id}", json={"amount": _usd(2000)})
-        moved = _until("the rollup after the amount changed", lambda: company_pipeline() == 2000_000_000, 300)
+        live.rest("PATCH", f"opportunities/{deal_id}", json={"amount": _usd(2000)})
+        moved = timed("the rollup after the amount changed", 2000_000_000)
         print(
             f"\nrollup: created → {created:.1f} s; rename → no run in {quiet:.0f} s; amount → {moved:.1f} s"
         )
     finally:
-        if deal_id:
-            live.http.delete(f"/rest/opportunities/{deal_id}", params={"soft_delete": "false"})
-        live.http.delete(f"/rest/companies/{company_id}", params={"soft_delete": "false"})
+        for plural, id in reversed(live.created):
+            live.http.delete(f"/rest/{plural}/{id}", params={"soft_delete": "false"})

@@ -102,16 +102,6 @@ def delete_digest_notes(target: LiveTwenty, since: str) -> None:
             time.sleep(1)
 
 
-def wait(what: str, probe: Any, seconds: float) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        got = probe()
-        if got:
-            return got
-        time.sleep(2)
-    raise AssertionError(f"{what}: nothing after {seconds:.0f} s")
-
-
 @pytest.fixture(scope="module")
 def enrichment() -> Iterator[Enrichment]:
     e = Enrichment()
@@ -194,7 +184,7 @@ def run_of(target: LiveTwenty, workflow: str, needle: str, seconds: float = 180)
         return next((r for r in mine if r["status"] in ("COMPLETED", "FAILED")), None)
 
     started = time.perf_counter()
-    run = wait(f"the {workflow} run", finished, seconds)
+    run = target.wait(f"the {workflow} run", finished, seconds)
     print(f"\n{workflow} run {run['status']} in {time.perf_counter() - started:.1f} s")
     return run
 
