@@ -25,13 +25,18 @@ export class AiError extends Error {
   }
 }
 
-/** One chat completion whose answer must be a JSON object; returns the parsed object. */
-export const chatJson = async <T = Record<string, unknown>>(
+/**
+ * One chat completion asking for a JSON object (`response_format: json_object`); returns the
+ * answer's text as the model wrote it ('' when it has none), for callers that accept more than
+ * JSON. `timeoutMs` aborts a call the endpoint never answers.
+ */
+export const chatContent = async (
   config: AiConfig,
   system: string,
   user: string,
   fetchImpl: FetchLike = fetch,
-): Promise<T> => {
+  timeoutMs?: number,
+): Promise<string> => {
   const response = await fetchImpl(`${config.baseUrl}/chat/completions`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${config.apiKey}` },
@@ -43,10 +48,21 @@ export const chatJson = async <T = Record<string, unknown>>(
         { role: 'user', content: user },
       ],
     }),
+    ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
   });
   if (!response.ok) throw new AiError(`AI endpoint answered ${response.status}`);
   const answer = (await response.json()) as { choices?: { message?: { content?: string } }[] };
-  const content = answer.choices?.[0]?.message?.content;
+  return answer.choices?.[0]?.message?.content ?? '';
+};
+
+/** One chat completion whose answer must be a JSON object; returns the parsed object. */
+export const chatJson = async <T = Record<string, unknown>>(
+  config: AiConfig,
+  system: string,
+  user: string,
+  fetchImpl: FetchLike = fetch,
+): Promise<T> => {
+  const content = await chatContent(config, system, user, fetchImpl);
   if (!content) throw new AiError('AI answer has no content');
   try {
     const parsed = JSON.parse(content) as unknown;

@@ -1,7 +1,7 @@
 // Next best action: the AI proposal (an OpenAI-compatible chat completion, configured by the app
 // variables AI_BASE_URL / AI_MODEL / AI_API_KEY like the other AI apps) with the rule fallback of
 // shared/next-action.ts, and the filter that decides which record changes are material.
-import { aiConfigFromEnv, aiConfigured, type AiConfig } from '@twenty-gcp/apps-shared/ai';
+import { aiConfigFromEnv, aiConfigured, chatContent, type AiConfig } from '@twenty-gcp/apps-shared/ai';
 import type { DatabaseEvent } from '@twenty-gcp/apps-shared/events';
 import { ConfigError } from '@twenty-gcp/apps-shared/http';
 import { day, durationWords, moneyWords, ruleAction, type ActionContext } from '@twenty-gcp/apps-shared/next-action';
@@ -119,24 +119,8 @@ export const actionOf = (content: string): string | null => {
   return clean.length > MAX_ACTION_CHARS ? `${clean.slice(0, MAX_ACTION_CHARS - 1)}…` : clean;
 };
 
-export const askAi = async (ai: AiConfig, ctx: ActionContext, now: number, fetchImpl: FetchLike): Promise<string | null> => {
-  const response = await fetchImpl(`${ai.baseUrl}/chat/completions`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ai.apiKey}` },
-    body: JSON.stringify({
-      model: ai.model,
-      response_format: { type: 'json_object' },
-      messages: [
-        { role: 'system', content: SYSTEM_PROMPT },
-        { role: 'user', content: promptOf(ctx, now) },
-      ],
-    }),
-    signal: AbortSignal.timeout(60_000),
-  });
-  if (!response.ok) throw new Error(`AI endpoint answered ${response.status}`);
-  const answer = (await response.json()) as { choices?: { message?: { content?: string } }[] };
-  return actionOf(answer.choices?.[0]?.message?.content ?? '');
-};
+export const askAi = async (ai: AiConfig, ctx: ActionContext, now: number, fetchImpl: FetchLike): Promise<string | null> =>
+  actionOf(await chatContent(ai, SYSTEM_PROMPT, promptOf(ctx, now), fetchImpl, 60_000));
 
 export type Proposal = { action: string; source: 'ai' | 'rules'; aiError?: string };
 
